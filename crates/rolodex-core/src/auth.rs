@@ -1,0 +1,553 @@
+//! Login, logout, tokens and API keys, and turning a presented token into a [`Caller`].
+//!
+//! Secrets are random 256-bit values; only their SHA-256 is stored. Passwords are hashed with
+//! Argon2id. Failed logins are counted per username in storage (so every node sees them) and
+//! throttled. Every surface authenticates through [`AuthService::authenticate`], so a token
+//! issued through any surface works in every other.
+
+use crate::caller::{Caller, Identity};
+use crate::clock::Clock;
+use crate::error::{AuthFailure, CoreError};
+use crate::ports::{NewToken, Store, TokenKind, TokenRecord};
+use crate::repo_error;
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use rolodex_domain::{Role, Surface, Tenant, TenantCode, TenantId, UserId, Username};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::time::Duration;
+use subtle::ConstantTimeEq;
+use time::OffsetDateTime;
+
+/// Longest `Authorization` header (or bare token) accepted, in characters.
+pub const MAX_AUTHORIZATION_CHARS: usize = 256;
+
+/// Tunables of authentication.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// How long a login token is valid.
+    pub session_ttl: Duration,
+    /// Failed logins for one username within `throttle_window` before logins are refused.
+    pub max_failures: u32,
+    pub throttle_window: Duration,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            session_ttl: Duration::from_secs(8 * 3600),
+            max_failures: 5,
+            throttle_window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// A token issued by a login: the secret is shown to the client once and never stored.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub token: String,
+    pub expires_in: Duration,
+    /// The tenant the token is bound to, when the login named one or the user has only one.
+    pub tenant: Option<Tenant>,
+}
+
+/// An API key as listed (without its secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    pub id: i64,
+    pub name: String,
+    pub user_id: UserId,
+    pub tenant_id: TenantId,
+    pub created_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// A newly created API key and its secret, shown once.
+#[derive(Debug, Clone)]
+pub struct NewApiKey {
+    pub key: ApiKey,
+    pub secret: String,
+}
+
+impl ApiKey {
+    fn from_record(r: TokenRecord) -> Option<Self> {
+        Some(Self {
+            id: r.id,
+            name: r.name,
+            user_id: r.user_id,
+            tenant_id: r.tenant_id?,
+            created_at: r.created_at,
+            revoked_at: r.revoked_at,
+        })
+    }
+}
+
+/// The token inside an `Authorization` header. The header must match, ignoring case,
+/// `^bearer [a-z0-9-_=]+.[a-z0-9-_=]+.?[a-z0-9-_.+/=]*$` and be at most 256 characters long
+/// (the shape CRO's API requires, seed 004; Rolodex's tokens all have it).
+pub fn parse_bearer(header: &str) -> Result<&str, AuthFailure> {
+    if header.chars().count() > MAX_AUTHORIZATION_CHARS {
+        return Err(AuthFailure::Malformed);
+    }
+    let (scheme, token) = header.split_at_checked(7).ok_or(AuthFailure::Malformed)?;
+    if !scheme.eq_ignore_ascii_case("bearer ") || !has_token_shape(token) {
+        return Err(AuthFailure::Malformed);
+    }
+    Ok(token)
+}
+
+/// Whether `token` has the shape `[a-z0-9-_=]+.[a-z0-9-_=]+.?[a-z0-9-_.+/=]*` (ignoring case;
+/// `.` is any character but a line break), as a regular expression anchored at both ends
+/// would decide.
+pub fn has_token_shape(token: &str) -> bool {
+    let c: Vec<char> = token.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let a =
+        |ch: char| ch.is_ascii_lowercase() || ch.is_ascii_digit() || matches!(ch, '-' | '_' | '=');
+    let b = |ch: char| a(ch) || matches!(ch, '.' | '+' | '/');
+    let any = |ch: char| ch != '\n';
+    let n = c.len();
+    if n > MAX_AUTHORIZATION_CHARS {
+        return false;
+    }
+    // suffix_b[k]: every char from k on is in B.
+    let mut suffix_b = vec![true; n + 1];
+    for k in (0..n).rev() {
+        suffix_b[k] = suffix_b[k + 1] && b(c[k]);
+    }
+    let tail_ok = |j: usize| suffix_b[j] || (j < n && any(c[j]) && suffix_b[j + 1]);
+    let first_run = c.iter().take_while(|&&ch| a(ch)).count();
+    for sep in 1..=first_run.min(n.saturating_sub(1)) {
+        if !any(c[sep]) {
+            continue;
+        }
+        let mut j = sep + 1;
+        while j < n && a(c[j]) {
+            j += 1;
+            if tail_ok(j) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn sha256_hex(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn new_secret(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("{prefix}.{}", URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Hashes a password with Argon2id (off the async threads: it is deliberately slow).
+pub async fn hash_password(password: String) -> Result<String, CoreError> {
+    tokio::task::spawn_blocking(move || {
+        let mut salt_bytes = [0u8; 16];
+        rand::rng().fill_bytes(&mut salt_bytes);
+        let salt =
+            SaltString::encode_b64(&salt_bytes).map_err(|e| CoreError::Internal(Box::new(e)))?;
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| CoreError::Internal(Box::new(e)))
+    })
+    .await
+    .map_err(|e| CoreError::Internal(Box::new(e)))?
+}
+
+/// Verifies a password against a PHC hash in constant time, off the async threads.
+async fn verify_password(password: String, hash: String) -> Result<bool, CoreError> {
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash).map_err(|e| CoreError::Internal(Box::new(e)))?;
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
+    })
+    .await
+    .map_err(|e| CoreError::Internal(Box::new(e)))?
+}
+
+/// A hash of a random password, verified against when the username is unknown so that a
+/// login takes as long whether or not the user exists.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Zb3Q2oHS+0kclVf9HTzhbTWJTj+7C7bbEafNxqKUMWk";
+
+#[derive(Clone)]
+pub struct AuthService {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    config: AuthConfig,
+}
+
+impl AuthService {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: AuthConfig) -> Self {
+        Self {
+            store,
+            clock,
+            config,
+        }
+    }
+
+    pub fn config(&self) -> &AuthConfig {
+        &self.config
+    }
+
+    /// Checks a username and password and issues a token, bound to the tenant with code
+    /// `tenant` when given (the user must be a member), or to the user's only tenant.
+    #[tracing::instrument(skip_all)]
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        tenant: Option<&str>,
+    ) -> Result<IssuedToken, CoreError> {
+        let now = self.clock.now();
+        let throttle_key = format!("login:{}", username.to_lowercase());
+        let window =
+            time::Duration::try_from(self.config.throttle_window).unwrap_or(time::Duration::MINUTE);
+        let (failures, earliest) = self
+            .store
+            .failures_since(&throttle_key, now - window)
+            .await
+            .map_err(repo_error("login"))?;
+        if failures >= self.config.max_failures {
+            let until = earliest.unwrap_or(now) + window;
+            let retry_after_secs = u64::try_from((until - now).whole_seconds())
+                .unwrap_or(0)
+                .max(1);
+            return Err(CoreError::Throttled { retry_after_secs });
+        }
+        let credentials = match Username::parse(username) {
+            Ok(u) => self
+                .store
+                .credentials(&u)
+                .await
+                .map_err(repo_error("user"))?,
+            Err(_) => None,
+        };
+        let hash = credentials
+            .as_ref()
+            .map_or_else(|| DUMMY_HASH.to_owned(), |c| c.password_hash.clone());
+        let verified = verify_password(password.to_owned(), hash).await?;
+        let Some(credentials) = credentials.filter(|_| verified) else {
+            self.store
+                .record_failure(&throttle_key, now)
+                .await
+                .map_err(repo_error("login"))?;
+            return Err(CoreError::Unauthenticated(AuthFailure::BadCredentials));
+        };
+        let user = credentials.user;
+        if !user.active {
+            return Err(CoreError::Unauthenticated(AuthFailure::Disabled));
+        }
+        let memberships = self
+            .store
+            .tenants_of_user(user.id)
+            .await
+            .map_err(repo_error("tenant"))?;
+        let tenant =
+            match tenant {
+                Some(code) => {
+                    let code = TenantCode::parse(code).ok();
+                    let found = memberships
+                        .iter()
+                        .find(|(t, _)| Some(&t.code) == code.as_ref())
+                        .map(|(t, _)| t.clone());
+                    Some(found.ok_or_else(|| {
+                        CoreError::forbidden("you are not a member of that tenant")
+                    })?)
+                }
+                None if memberships.is_empty() => {
+                    return Err(CoreError::forbidden("you are not a member of any tenant"));
+                }
+                None if memberships.len() == 1 => Some(memberships[0].0.clone()),
+                None => None,
+            };
+        self.store
+            .clear_failures(&throttle_key)
+            .await
+            .map_err(repo_error("login"))?;
+        let token = new_secret("rdxs");
+        let ttl = time::Duration::try_from(self.config.session_ttl).unwrap_or(time::Duration::HOUR);
+        self.store
+            .insert_token(NewToken {
+                kind: TokenKind::Session,
+                secret_hash: sha256_hex(&token),
+                user_id: user.id,
+                tenant_id: tenant.as_ref().map(|t| t.id),
+                name: String::new(),
+                created_at: now,
+                expires_at: Some(now + ttl),
+            })
+            .await
+            .map_err(repo_error("token"))?;
+        tracing::info!(user = %user.id, "login");
+        Ok(IssuedToken {
+            token,
+            expires_in: self.config.session_ttl,
+            tenant,
+        })
+    }
+
+    /// Who an `Authorization` header's bearer token belongs to (`None`: no header).
+    pub async fn identify_header(&self, header: Option<&str>) -> Result<Identity, CoreError> {
+        let header = header.ok_or(CoreError::Unauthenticated(AuthFailure::Missing))?;
+        let token = parse_bearer(header).map_err(CoreError::Unauthenticated)?;
+        self.identify(token).await
+    }
+
+    /// Turns a presented token (or API key) into the caller it stands for, in `tenant` when
+    /// the request names one, else in the token's tenant, else in the user's only tenant.
+    pub async fn authenticate(
+        &self,
+        token: &str,
+        tenant: Option<TenantId>,
+        surface: Surface,
+    ) -> Result<Caller, CoreError> {
+        let identity = self.identify(token).await?;
+        self.enter(&identity, tenant, surface).await
+    }
+
+    /// Who a presented token (or API key) belongs to, whatever the tenant.
+    pub async fn identify(&self, token: &str) -> Result<Identity, CoreError> {
+        if !has_token_shape(token) {
+            return Err(CoreError::Unauthenticated(AuthFailure::Malformed));
+        }
+        let hash = sha256_hex(token);
+        let record = self
+            .store
+            .token_by_hash(&hash)
+            .await
+            .map_err(repo_error("token"))?
+            .filter(|r| bool::from(r.secret_hash.as_bytes().ct_eq(hash.as_bytes())))
+            .ok_or(CoreError::Unauthenticated(AuthFailure::Unknown))?;
+        let now = self.clock.now();
+        if record.revoked_at.is_some() {
+            return Err(CoreError::Unauthenticated(AuthFailure::Revoked));
+        }
+        if record.expires_at.is_some_and(|e| e <= now) {
+            return Err(CoreError::Unauthenticated(AuthFailure::Expired));
+        }
+        let user = self
+            .store
+            .user(record.user_id)
+            .await
+            .map_err(repo_error("user"))?
+            .ok_or(CoreError::Unauthenticated(AuthFailure::Revoked))?;
+        if !user.active {
+            return Err(CoreError::Unauthenticated(AuthFailure::Disabled));
+        }
+        Ok(Identity {
+            user_id: user.id,
+            username: user.username.to_string(),
+            token_id: record.id,
+            kind: record.kind,
+            bound_tenant: record.tenant_id,
+        })
+    }
+
+    /// The caller `identity` is in `tenant` (or the token's, or the user's only tenant).
+    pub async fn enter(
+        &self,
+        identity: &Identity,
+        tenant: Option<TenantId>,
+        surface: Surface,
+    ) -> Result<Caller, CoreError> {
+        let tenant_id = match (tenant, identity.kind, identity.bound_tenant) {
+            (Some(asked), TokenKind::ApiKey, Some(bound)) if asked != bound => {
+                return Err(CoreError::forbidden(
+                    "this API key belongs to another tenant",
+                ));
+            }
+            (Some(asked), _, _) => asked,
+            (None, _, Some(bound)) => bound,
+            (None, _, None) => {
+                let memberships = self
+                    .store
+                    .tenants_of_user(identity.user_id)
+                    .await
+                    .map_err(repo_error("tenant"))?;
+                match memberships.as_slice() {
+                    [(only, _)] => only.id,
+                    _ => {
+                        return Err(CoreError::forbidden(
+                            "you are a member of several tenants: name one (X-Tenant-Id)",
+                        ));
+                    }
+                }
+            }
+        };
+        let membership = self
+            .store
+            .membership(tenant_id, identity.user_id)
+            .await
+            .map_err(repo_error("tenant"))?
+            .ok_or_else(|| CoreError::forbidden("you are not a member of that tenant"))?;
+        Ok(Caller {
+            user_id: Some(identity.user_id),
+            username: identity.username.clone(),
+            tenant_id,
+            role: membership.role,
+            surface,
+            token_id: Some(identity.token_id),
+        })
+    }
+
+    /// Revokes the token `identity` authenticated with.
+    pub async fn logout(&self, identity: &Identity) -> Result<(), CoreError> {
+        self.store
+            .revoke_token(identity.token_id, self.clock.now())
+            .await
+            .map_err(repo_error("token"))
+    }
+
+    /// Creates an API key for `user` (the caller when `None`; another member needs an admin)
+    /// in the caller's tenant.
+    pub async fn create_api_key(
+        &self,
+        caller: &Caller,
+        name: &str,
+        user: Option<UserId>,
+    ) -> Result<NewApiKey, CoreError> {
+        let name = rolodex_domain::text::TextRule::line(128).check("name", name.to_owned())?;
+        let user_id = match (user, caller.user_id) {
+            (Some(u), me) if Some(u) != me => {
+                if !caller.role.can_administer() {
+                    return Err(CoreError::forbidden(
+                        "only an admin can create keys for other users",
+                    ));
+                }
+                u
+            }
+            (Some(u), _) => u,
+            (None, Some(me)) => me,
+            (None, None) => {
+                return Err(rolodex_domain::ValidationError::new(
+                    "user",
+                    "required",
+                    "name the user the key is for",
+                )
+                .into());
+            }
+        };
+        self.store
+            .membership(caller.tenant_id, user_id)
+            .await
+            .map_err(repo_error("user"))?
+            .ok_or(CoreError::NotFound { entity: "user" })?;
+        let secret = new_secret("rdxk");
+        let record = self
+            .store
+            .insert_token(NewToken {
+                kind: TokenKind::ApiKey,
+                secret_hash: sha256_hex(&secret),
+                user_id,
+                tenant_id: Some(caller.tenant_id),
+                name,
+                created_at: self.clock.now(),
+                expires_at: None,
+            })
+            .await
+            .map_err(repo_error("api key"))?;
+        let key = ApiKey::from_record(record)
+            .ok_or_else(|| CoreError::Internal("API key stored without a tenant".into()))?;
+        Ok(NewApiKey { key, secret })
+    }
+
+    /// The caller's API keys in this tenant, or every key of the tenant for an admin.
+    pub async fn list_api_keys(&self, caller: &Caller) -> Result<Vec<ApiKey>, CoreError> {
+        let only = if caller.role.can_administer() {
+            None
+        } else {
+            caller.user_id
+        };
+        let records = self
+            .store
+            .api_keys(caller.tenant_id, only)
+            .await
+            .map_err(repo_error("api key"))?;
+        Ok(records
+            .into_iter()
+            .filter_map(ApiKey::from_record)
+            .collect())
+    }
+
+    /// Revokes one of the caller's keys (any key of the tenant for an admin).
+    pub async fn revoke_api_key(&self, caller: &Caller, id: i64) -> Result<(), CoreError> {
+        let key = self
+            .list_api_keys(caller)
+            .await?
+            .into_iter()
+            .find(|k| k.id == id)
+            .ok_or(CoreError::NotFound { entity: "api key" })?;
+        self.store
+            .revoke_token(key.id, self.clock.now())
+            .await
+            .map_err(repo_error("api key"))
+    }
+
+    /// The caller's role, or `Forbidden` if it is below `needed`.
+    pub fn require(caller: &Caller, needed: Role) -> Result<(), CoreError> {
+        if caller.role >= needed {
+            Ok(())
+        } else {
+            Err(CoreError::forbidden(format!(
+                "this needs the {needed} role; you are {}",
+                caller.role
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_header_must_have_the_documented_shape() {
+        assert_eq!(
+            parse_bearer("Bearer rdxs.abc_DEF-123"),
+            Ok("rdxs.abc_DEF-123")
+        );
+        assert_eq!(parse_bearer("bearer a.b"), Ok("a.b"));
+        assert_eq!(parse_bearer("BEARER aa.bb.cc/+="), Ok("aa.bb.cc/+="));
+        // `.` in the documented pattern is any character, so this has the shape too.
+        assert_eq!(parse_bearer("Bearer abc"), Ok("abc"));
+        for bad in [
+            "",
+            "Bearer",
+            "Bearer ",
+            "Basic a.b",
+            "Bearer ab",
+            "Bearer a b  c",
+            "Bearer .ab",
+            "Bearerx a.b",
+            "Bearer a.b\n",
+        ] {
+            assert_eq!(parse_bearer(bad), Err(AuthFailure::Malformed), "{bad:?}");
+        }
+        let long = format!("Bearer a.{}", "b".repeat(250));
+        assert_eq!(parse_bearer(&long), Err(AuthFailure::Malformed));
+    }
+
+    #[test]
+    fn generated_secrets_have_the_token_shape() {
+        for prefix in ["rdxs", "rdxk"] {
+            let s = new_secret(prefix);
+            assert!(has_token_shape(&s), "{s}");
+            assert!(parse_bearer(&format!("Bearer {s}")).is_ok());
+        }
+    }
+
+    #[test]
+    fn dummy_hash_parses() {
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+    }
+}

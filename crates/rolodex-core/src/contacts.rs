@@ -1,0 +1,366 @@
+//! Contact use cases: create, read, list and search, patch, replace, delete, history.
+//!
+//! At most one contact per customer is primary: making one primary demotes the previous one
+//! in the same transaction, with a history entry of its own.
+
+use crate::auth::AuthService;
+use crate::caller::Caller;
+use crate::clock::Clock;
+use crate::error::CoreError;
+use crate::ports::{Store, Write, WriteOp};
+use crate::query::{ContactQuery, Page, PageRequest};
+use crate::write::{Attempt, history, repo_error, retrying, settle};
+use rolodex_domain::history::diff;
+use rolodex_domain::{
+    Change, Contact, ContactFields, ContactId, ContactPatch, CustomerId, HistoryEntry, Patch, Role,
+    ValidationError,
+};
+use serde_json::Map;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+#[derive(Clone)]
+pub struct ContactService {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+impl ContactService {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+
+    /// Creates a contact of customer `customer_id`.
+    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id, customer = %customer_id))]
+    pub async fn create(
+        &self,
+        caller: &Caller,
+        customer_id: CustomerId,
+        patch: ContactPatch,
+    ) -> Result<Contact, CoreError> {
+        AuthService::require(caller, Role::Dispatcher)?;
+        self.require_customer(caller, customer_id).await?;
+        let fields = ContactFields::default().apply(patch)?;
+        self.check_owner(caller, &fields, None).await?;
+        retrying(|| async {
+            let at = self.clock.now();
+            let mut writes = self
+                .demotion(caller, customer_id, None, &fields, at)
+                .await?;
+            writes.push(Write {
+                op: WriteOp::CreateContact {
+                    customer_id,
+                    fields: fields.clone(),
+                },
+                history: history(
+                    caller,
+                    Change::Create,
+                    at,
+                    diff(&Map::new(), &fields.snapshot()),
+                ),
+            });
+            let result = self.store.write(caller.tenant_id, writes).await;
+            Ok(match settle(result, None, "contact")? {
+                Attempt::Done(ids) => Attempt::Done(Contact {
+                    id: ContactId(*ids.last().unwrap_or(&0)),
+                    tenant_id: caller.tenant_id,
+                    customer_id,
+                    fields: fields.clone(),
+                    created_at: at,
+                    created_by: caller.user_id,
+                    updated_at: at,
+                    updated_by: caller.user_id,
+                    version: 1,
+                }),
+                Attempt::Stale => Attempt::Stale,
+            })
+        })
+        .await
+    }
+
+    /// The contact `id` of customer `customer_id`.
+    pub async fn get(
+        &self,
+        caller: &Caller,
+        customer_id: CustomerId,
+        id: ContactId,
+    ) -> Result<Contact, CoreError> {
+        let contact = self.get_by_id(caller, id).await?;
+        if contact.customer_id == customer_id {
+            Ok(contact)
+        } else {
+            Err(CoreError::NotFound { entity: "contact" })
+        }
+    }
+
+    /// The contact `id`, whatever its customer.
+    pub async fn get_by_id(&self, caller: &Caller, id: ContactId) -> Result<Contact, CoreError> {
+        self.store
+            .contact(caller.tenant_id, id)
+            .await
+            .map_err(repo_error("contact"))?
+            .ok_or(CoreError::NotFound { entity: "contact" })
+    }
+
+    /// The contact of customer `customer_id` with `code` (case-insensitive).
+    pub async fn get_by_code(
+        &self,
+        caller: &Caller,
+        customer_id: CustomerId,
+        code: &str,
+    ) -> Result<Contact, CoreError> {
+        self.store
+            .contact_by_code(caller.tenant_id, customer_id, code)
+            .await
+            .map_err(repo_error("contact"))?
+            .ok_or(CoreError::NotFound { entity: "contact" })
+    }
+
+    /// The contact with `external_id` (case-insensitive).
+    pub async fn get_by_external_id(
+        &self,
+        caller: &Caller,
+        external_id: &str,
+    ) -> Result<Contact, CoreError> {
+        self.store
+            .contact_by_external_id(caller.tenant_id, external_id)
+            .await
+            .map_err(repo_error("contact"))?
+            .ok_or(CoreError::NotFound { entity: "contact" })
+    }
+
+    /// Contacts matching `query`; a query naming a customer needs that customer to exist.
+    pub async fn list(
+        &self,
+        caller: &Caller,
+        query: &ContactQuery,
+    ) -> Result<Page<Contact>, CoreError> {
+        if let Some(customer) = query.customer_id {
+            self.require_customer(caller, customer).await?;
+        }
+        self.store
+            .list_contacts(caller.tenant_id, query)
+            .await
+            .map_err(repo_error("contact"))
+    }
+
+    /// Applies a merge patch; with `expected_version`, only if the contact still has it.
+    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id, contact = %id))]
+    pub async fn patch(
+        &self,
+        caller: &Caller,
+        customer_id: CustomerId,
+        id: ContactId,
+        patch: ContactPatch,
+        expected_version: Option<i64>,
+    ) -> Result<Contact, CoreError> {
+        AuthService::require(caller, Role::Dispatcher)?;
+        retrying(|| async {
+            let current = self.get(caller, customer_id, id).await?;
+            if expected_version.is_some_and(|v| v != current.version) {
+                return Err(CoreError::PreconditionFailed);
+            }
+            let fields = current.fields.apply(patch.clone())?;
+            let changes = diff(&current.fields.snapshot(), &fields.snapshot());
+            if changes.is_empty() && fields.phone_seq == current.fields.phone_seq {
+                return Ok(Attempt::Done(current));
+            }
+            self.check_owner(caller, &fields, Some(&current.fields))
+                .await?;
+            let at = self.clock.now();
+            let mut writes = self
+                .demotion(caller, customer_id, Some(&current), &fields, at)
+                .await?;
+            writes.push(Write {
+                op: WriteOp::UpdateContact {
+                    id,
+                    expected_version: current.version,
+                    fields: fields.clone(),
+                },
+                history: history(caller, Change::Update, at, changes),
+            });
+            let result = self.store.write(caller.tenant_id, writes).await;
+            Ok(match settle(result, expected_version, "contact")? {
+                Attempt::Done(_) => Attempt::Done(Contact {
+                    fields,
+                    updated_at: at,
+                    updated_by: caller.user_id,
+                    version: current.version + 1,
+                    ..current
+                }),
+                Attempt::Stale => Attempt::Stale,
+            })
+        })
+        .await
+    }
+
+    /// Replaces every writable field: those `patch` leaves out are cleared.
+    pub async fn replace(
+        &self,
+        caller: &Caller,
+        customer_id: CustomerId,
+        id: ContactId,
+        patch: ContactPatch,
+        expected_version: Option<i64>,
+    ) -> Result<Contact, CoreError> {
+        self.patch(
+            caller,
+            customer_id,
+            id,
+            patch.into_replacement(),
+            expected_version,
+        )
+        .await
+    }
+
+    /// Deletes a contact; its history keeps every value it had.
+    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id, contact = %id))]
+    pub async fn delete(
+        &self,
+        caller: &Caller,
+        customer_id: CustomerId,
+        id: ContactId,
+        expected_version: Option<i64>,
+    ) -> Result<(), CoreError> {
+        AuthService::require(caller, Role::Dispatcher)?;
+        retrying(|| async {
+            let current = self.get(caller, customer_id, id).await?;
+            if expected_version.is_some_and(|v| v != current.version) {
+                return Err(CoreError::PreconditionFailed);
+            }
+            let at = self.clock.now();
+            let result = self
+                .store
+                .write(
+                    caller.tenant_id,
+                    vec![Write {
+                        op: WriteOp::DeleteContact {
+                            id,
+                            expected_version: current.version,
+                        },
+                        history: history(
+                            caller,
+                            Change::Delete,
+                            at,
+                            diff(&current.fields.snapshot(), &Map::new()),
+                        ),
+                    }],
+                )
+                .await;
+            Ok(match settle(result, expected_version, "contact")? {
+                Attempt::Done(_) => Attempt::Done(()),
+                Attempt::Stale => Attempt::Stale,
+            })
+        })
+        .await
+    }
+
+    /// The contact's history, oldest first; still readable after the contact is deleted.
+    pub async fn history(
+        &self,
+        caller: &Caller,
+        customer_id: CustomerId,
+        id: ContactId,
+        page: &PageRequest,
+    ) -> Result<Page<HistoryEntry>, CoreError> {
+        match self
+            .store
+            .contact(caller.tenant_id, id)
+            .await
+            .map_err(repo_error("contact"))?
+        {
+            Some(c) if c.customer_id != customer_id => {
+                return Err(CoreError::NotFound { entity: "contact" });
+            }
+            Some(_) => {}
+            None => self.require_customer(caller, customer_id).await?,
+        }
+        let entries = self
+            .store
+            .history(caller.tenant_id, "contact", id.0, page)
+            .await
+            .map_err(repo_error("contact"))?;
+        if entries.items.is_empty() && page.after.is_none() {
+            return Err(CoreError::NotFound { entity: "contact" });
+        }
+        Ok(entries)
+    }
+
+    async fn require_customer(
+        &self,
+        caller: &Caller,
+        customer_id: CustomerId,
+    ) -> Result<(), CoreError> {
+        self.store
+            .customer(caller.tenant_id, customer_id)
+            .await
+            .map_err(repo_error("customer"))?
+            .map(|_| ())
+            .ok_or(CoreError::NotFound { entity: "customer" })
+    }
+
+    /// An owner must be a member of the tenant (checked when it changes).
+    async fn check_owner(
+        &self,
+        caller: &Caller,
+        fields: &ContactFields,
+        before: Option<&ContactFields>,
+    ) -> Result<(), CoreError> {
+        let Some(owner) = fields.owner_id else {
+            return Ok(());
+        };
+        if before.is_some_and(|b| b.owner_id == Some(owner)) {
+            return Ok(());
+        }
+        match self
+            .store
+            .membership(caller.tenant_id, owner)
+            .await
+            .map_err(repo_error("user"))?
+        {
+            Some(_) => Ok(()),
+            None => Err(ValidationError::new(
+                "owner_id",
+                "unknown_user",
+                format!("user {owner} is not a member of this tenant"),
+            )
+            .into()),
+        }
+    }
+
+    /// When `fields` makes its contact primary, the write that demotes the customer's current
+    /// primary (if another contact is), with its own history entry.
+    async fn demotion(
+        &self,
+        caller: &Caller,
+        customer_id: CustomerId,
+        current: Option<&Contact>,
+        fields: &ContactFields,
+        at: OffsetDateTime,
+    ) -> Result<Vec<Write>, CoreError> {
+        if !fields.is_primary || current.is_some_and(|c| c.fields.is_primary) {
+            return Ok(Vec::new());
+        }
+        let primary = self
+            .store
+            .primary_contact(caller.tenant_id, customer_id)
+            .await
+            .map_err(repo_error("contact"))?;
+        let Some(primary) = primary.filter(|p| Some(p.id) != current.map(|c| c.id)) else {
+            return Ok(Vec::new());
+        };
+        let demoted = primary.fields.apply(ContactPatch {
+            is_primary: Patch::Set(false),
+            ..ContactPatch::default()
+        })?;
+        let changes = diff(&primary.fields.snapshot(), &demoted.snapshot());
+        Ok(vec![Write {
+            op: WriteOp::UpdateContact {
+                id: primary.id,
+                expected_version: primary.version,
+                fields: demoted,
+            },
+            history: history(caller, Change::Update, at, changes),
+        }])
+    }
+}

@@ -1,0 +1,204 @@
+//! Customer use cases: create, read, list, patch, delete, history.
+
+use crate::auth::AuthService;
+use crate::caller::Caller;
+use crate::clock::Clock;
+use crate::error::CoreError;
+use crate::ports::{Store, Write, WriteOp};
+use crate::query::{Page, PageRequest};
+use crate::write::{Attempt, history, repo_error, retrying, settle};
+use rolodex_domain::history::diff;
+use rolodex_domain::{
+    Change, Customer, CustomerFields, CustomerId, CustomerPatch, HistoryEntry, Role,
+};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+fn snapshot(fields: &CustomerFields) -> Map<String, Value> {
+    match serde_json::to_value(fields) {
+        Ok(Value::Object(map)) => map,
+        _ => unreachable!("CustomerFields serialises to a JSON object"),
+    }
+}
+
+#[derive(Clone)]
+pub struct CustomerService {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+impl CustomerService {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+
+    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id))]
+    pub async fn create(
+        &self,
+        caller: &Caller,
+        patch: CustomerPatch,
+    ) -> Result<Customer, CoreError> {
+        AuthService::require(caller, Role::Dispatcher)?;
+        let fields = CustomerFields::default().apply(patch)?;
+        let at = self.clock.now();
+        let changes = diff(&Map::new(), &snapshot(&fields));
+        let ids = self
+            .store
+            .write(
+                caller.tenant_id,
+                vec![Write {
+                    op: WriteOp::CreateCustomer {
+                        fields: fields.clone(),
+                    },
+                    history: history(caller, Change::Create, at, changes),
+                }],
+            )
+            .await
+            .map_err(repo_error("customer"))?;
+        Ok(Customer {
+            id: CustomerId(ids[0]),
+            tenant_id: caller.tenant_id,
+            fields,
+            created_at: at,
+            created_by: caller.user_id,
+            updated_at: at,
+            updated_by: caller.user_id,
+            version: 1,
+        })
+    }
+
+    pub async fn get(&self, caller: &Caller, id: CustomerId) -> Result<Customer, CoreError> {
+        self.store
+            .customer(caller.tenant_id, id)
+            .await
+            .map_err(repo_error("customer"))?
+            .ok_or(CoreError::NotFound { entity: "customer" })
+    }
+
+    /// The customer with `code` (case-insensitive), as vendor surfaces address customers.
+    pub async fn get_by_code(&self, caller: &Caller, code: &str) -> Result<Customer, CoreError> {
+        self.store
+            .customer_by_code(caller.tenant_id, code)
+            .await
+            .map_err(repo_error("customer"))?
+            .ok_or(CoreError::NotFound { entity: "customer" })
+    }
+
+    pub async fn list(
+        &self,
+        caller: &Caller,
+        text: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<Customer>, CoreError> {
+        self.store
+            .list_customers(caller.tenant_id, text, page)
+            .await
+            .map_err(repo_error("customer"))
+    }
+
+    /// Applies `patch`; with `expected_version`, only if the customer still has that version.
+    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id, customer = %id))]
+    pub async fn patch(
+        &self,
+        caller: &Caller,
+        id: CustomerId,
+        patch: CustomerPatch,
+        expected_version: Option<i64>,
+    ) -> Result<Customer, CoreError> {
+        AuthService::require(caller, Role::Dispatcher)?;
+        retrying(|| async {
+            let current = self.get(caller, id).await?;
+            check_version(&current, expected_version)?;
+            let fields = current.fields.apply(patch.clone())?;
+            let changes = diff(&snapshot(&current.fields), &snapshot(&fields));
+            if changes.is_empty() {
+                return Ok(Attempt::Done(current));
+            }
+            let at = self.clock.now();
+            let result = self
+                .store
+                .write(
+                    caller.tenant_id,
+                    vec![Write {
+                        op: WriteOp::UpdateCustomer {
+                            id,
+                            expected_version: current.version,
+                            fields: fields.clone(),
+                        },
+                        history: history(caller, Change::Update, at, changes),
+                    }],
+                )
+                .await;
+            Ok(match settle(result, expected_version, "customer")? {
+                Attempt::Done(_) => Attempt::Done(Customer {
+                    fields,
+                    updated_at: at,
+                    updated_by: caller.user_id,
+                    version: current.version + 1,
+                    ..current
+                }),
+                Attempt::Stale => Attempt::Stale,
+            })
+        })
+        .await
+    }
+
+    /// Deletes a customer that has no contacts left; its history keeps every value.
+    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id, customer = %id))]
+    pub async fn delete(
+        &self,
+        caller: &Caller,
+        id: CustomerId,
+        expected_version: Option<i64>,
+    ) -> Result<(), CoreError> {
+        AuthService::require(caller, Role::Dispatcher)?;
+        retrying(|| async {
+            let current = self.get(caller, id).await?;
+            check_version(&current, expected_version)?;
+            let at = self.clock.now();
+            let changes = diff(&snapshot(&current.fields), &Map::new());
+            let result = self
+                .store
+                .write(
+                    caller.tenant_id,
+                    vec![Write {
+                        op: WriteOp::DeleteCustomer {
+                            id,
+                            expected_version: current.version,
+                        },
+                        history: history(caller, Change::Delete, at, changes),
+                    }],
+                )
+                .await;
+            settle(result, expected_version, "customer").map(|a| match a {
+                Attempt::Done(_) => Attempt::Done(()),
+                Attempt::Stale => Attempt::Stale,
+            })
+        })
+        .await
+    }
+
+    pub async fn history(
+        &self,
+        caller: &Caller,
+        id: CustomerId,
+        page: &PageRequest,
+    ) -> Result<Page<HistoryEntry>, CoreError> {
+        let entries = self
+            .store
+            .history(caller.tenant_id, "customer", id.0, page)
+            .await
+            .map_err(repo_error("customer"))?;
+        if entries.items.is_empty() && page.after.is_none() {
+            self.get(caller, id).await?;
+        }
+        Ok(entries)
+    }
+}
+
+fn check_version(current: &Customer, expected: Option<i64>) -> Result<(), CoreError> {
+    match expected {
+        Some(v) if v != current.version => Err(CoreError::PreconditionFailed),
+        _ => Ok(()),
+    }
+}

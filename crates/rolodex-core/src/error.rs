@@ -1,0 +1,120 @@
+//! The errors of the use cases, with stable machine-readable codes. Surfaces render them in
+//! their own envelopes; they never need to look inside a store's error.
+
+use rolodex_domain::ValidationErrors;
+use std::error::Error as StdError;
+
+pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+
+/// Why a request's credentials were not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// No token at all.
+    Missing,
+    /// Not of the token's shape (see [`crate::auth::parse_bearer`]).
+    Malformed,
+    /// A token that was valid once and has expired.
+    Expired,
+    /// A token or key that was revoked (logout, key deleted).
+    Revoked,
+    /// A well-formed token that was never issued.
+    Unknown,
+    /// Wrong username or password.
+    BadCredentials,
+    /// The user's account is disabled.
+    Disabled,
+}
+
+impl AuthFailure {
+    pub fn code(self) -> &'static str {
+        match self {
+            AuthFailure::Missing => "token_missing",
+            AuthFailure::Malformed => "token_malformed",
+            AuthFailure::Expired => "token_expired",
+            AuthFailure::Revoked => "token_revoked",
+            AuthFailure::Unknown => "token_unknown",
+            AuthFailure::BadCredentials => "bad_credentials",
+            AuthFailure::Disabled => "account_disabled",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            AuthFailure::Missing => "no access token was provided",
+            AuthFailure::Malformed => "the access token is malformed",
+            AuthFailure::Expired => "the access token has expired",
+            AuthFailure::Revoked => "the access token has been revoked",
+            AuthFailure::Unknown => "the access token is not known",
+            AuthFailure::BadCredentials => "wrong username or password",
+            AuthFailure::Disabled => "the account is disabled",
+        }
+    }
+}
+
+/// A stable error code, as surfaces expose it.
+pub type ErrorCode = &'static str;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// Nothing of that kind with that id in the caller's tenant (another tenant's ids too).
+    #[error("{entity} not found")]
+    NotFound { entity: &'static str },
+    #[error("invalid input: {0}")]
+    Invalid(ValidationErrors),
+    /// A uniqueness rule or a dependent record prevents the write.
+    #[error("{message}")]
+    Conflict { code: ErrorCode, message: String },
+    /// The client's expected version is not the stored one.
+    #[error("the resource has changed since the version the request expected")]
+    PreconditionFailed,
+    #[error("{}", .0.message())]
+    Unauthenticated(AuthFailure),
+    #[error("{message}")]
+    Forbidden { message: String },
+    /// Too many failed attempts; try again after this many seconds.
+    #[error("too many failed attempts; retry in {retry_after_secs} s")]
+    Throttled { retry_after_secs: u64 },
+    #[error("internal error")]
+    Internal(#[source] BoxError),
+}
+
+impl CoreError {
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        CoreError::Forbidden {
+            message: message.into(),
+        }
+    }
+
+    /// A stable code for every error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            CoreError::NotFound { entity } => match *entity {
+                "customer" => "customer_not_found",
+                "contact" => "contact_not_found",
+                "user" => "user_not_found",
+                "tenant" => "tenant_not_found",
+                "api key" => "api_key_not_found",
+                _ => "not_found",
+            },
+            CoreError::Invalid(_) => "validation_failed",
+            CoreError::Conflict { code, .. } => code,
+            CoreError::PreconditionFailed => "version_mismatch",
+            CoreError::Unauthenticated(f) => f.code(),
+            CoreError::Forbidden { .. } => "forbidden",
+            CoreError::Throttled { .. } => "too_many_attempts",
+            CoreError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<ValidationErrors> for CoreError {
+    fn from(e: ValidationErrors) -> Self {
+        CoreError::Invalid(e)
+    }
+}
+
+impl From<rolodex_domain::ValidationError> for CoreError {
+    fn from(e: rolodex_domain::ValidationError) -> Self {
+        CoreError::Invalid(e.into())
+    }
+}

@@ -1,0 +1,58 @@
+//! Rolodex's use cases and the ports they need.
+//!
+//! Every use case takes the authenticated [`Caller`]; every write goes through one path that
+//! checks the caller's role in the tenant, validates, checks the expected version, applies the
+//! change and records its history entry in one transaction (see [`ports::Writer`]). Core
+//! defines the ports and never implements them: storage lives in `rolodex-store`.
+
+pub mod auth;
+pub mod caller;
+pub mod clock;
+pub mod contacts;
+pub mod customers;
+pub mod error;
+pub mod idempotency;
+pub mod ports;
+pub mod query;
+pub mod tenants;
+pub mod users;
+pub mod write;
+
+pub use auth::{AuthConfig, AuthService, IssuedToken, NewApiKey};
+pub use caller::{Caller, Identity};
+pub use clock::{Clock, SystemClock};
+pub use contacts::ContactService;
+pub use customers::CustomerService;
+pub use error::{AuthFailure, CoreError, ErrorCode};
+pub use idempotency::IdempotencyService;
+pub use ports::Store;
+pub use query::{ContactQuery, ContactSort, Cursor, Page, PageRequest};
+pub use tenants::TenantService;
+pub use users::UserService;
+pub use write::repo_error;
+
+use std::sync::Arc;
+
+/// Every use case, wired onto one store and clock: what the HTTP layer and the CLI hold.
+#[derive(Clone)]
+pub struct Services {
+    pub auth: AuthService,
+    pub tenants: TenantService,
+    pub users: UserService,
+    pub customers: CustomerService,
+    pub contacts: ContactService,
+    pub idempotency: IdempotencyService,
+}
+
+impl Services {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, auth: AuthConfig) -> Self {
+        Self {
+            auth: AuthService::new(store.clone(), clock.clone(), auth),
+            tenants: TenantService::new(store.clone(), clock.clone()),
+            users: UserService::new(store.clone(), clock.clone()),
+            customers: CustomerService::new(store.clone(), clock.clone()),
+            contacts: ContactService::new(store.clone(), clock.clone()),
+            idempotency: IdempotencyService::new(store, clock),
+        }
+    }
+}

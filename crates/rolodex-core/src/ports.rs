@@ -1,0 +1,373 @@
+//! The ports: what the use cases need from storage, by role. `rolodex-store` implements them
+//! for SQLite (and PostgreSQL); nothing here knows SQL.
+//!
+//! Every method that touches tenant data takes the [`TenantId`] first: no port can read or
+//! write a row without naming its tenant.
+
+use crate::error::BoxError;
+use crate::query::{ContactQuery, Page, PageRequest};
+use async_trait::async_trait;
+use rolodex_domain::{
+    Change, Contact, ContactFields, ContactId, Customer, CustomerFields, CustomerId, FieldChange,
+    HistoryEntry, Membership, Role, Surface, Tenant, TenantCode, TenantId, User, UserId, Username,
+};
+use time::OffsetDateTime;
+
+/// What a uniqueness or reference rule was broken by a write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictKind {
+    DuplicateTenantCode,
+    DuplicateUsername,
+    DuplicateCustomerCode,
+    DuplicateContactCode,
+    DuplicateExternalId,
+    /// A customer that still has contacts cannot be deleted.
+    CustomerHasContacts,
+    /// A second primary contact for one customer.
+    DuplicatePrimary,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0:?}")]
+    Conflict(ConflictKind),
+    /// An update or delete expected a version that is no longer the stored one.
+    #[error("version mismatch")]
+    VersionMismatch,
+    #[error("storage unavailable")]
+    Unavailable(#[source] BoxError),
+    #[error("storage error")]
+    Other(#[source] BoxError),
+}
+
+/// The history entry a write records, completed by the store with the entity's id and version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryDraft {
+    pub change: Change,
+    pub at: OffsetDateTime,
+    pub user_id: Option<UserId>,
+    pub username: String,
+    pub surface: Surface,
+    pub changes: Vec<FieldChange>,
+}
+
+/// One change to a customer or contact. Updates and deletes name the version they expect and
+/// fail with [`RepoError::VersionMismatch`] if it is not the stored one; an update stores
+/// `expected_version + 1`, a create stores version 1.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteOp {
+    CreateCustomer {
+        fields: CustomerFields,
+    },
+    UpdateCustomer {
+        id: CustomerId,
+        expected_version: i64,
+        fields: CustomerFields,
+    },
+    DeleteCustomer {
+        id: CustomerId,
+        expected_version: i64,
+    },
+    CreateContact {
+        customer_id: CustomerId,
+        fields: ContactFields,
+    },
+    UpdateContact {
+        id: ContactId,
+        expected_version: i64,
+        fields: ContactFields,
+    },
+    DeleteContact {
+        id: ContactId,
+        expected_version: i64,
+    },
+}
+
+/// A write and the history entry it records. The entry's `at` and `user_id` are also the
+/// entity's `created_*`/`updated_*` audit values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Write {
+    pub op: WriteOp,
+    pub history: HistoryDraft,
+}
+
+/// Applies writes atomically: every write of one call lands, with its history entries, or
+/// none does. An acknowledged call is durable (on disk, fsynced) before it returns.
+#[async_trait]
+pub trait Writer: Send + Sync {
+    /// Returns, per write, the id of the entity written (the new id for a create).
+    async fn write(&self, tenant: TenantId, writes: Vec<Write>) -> Result<Vec<i64>, RepoError>;
+}
+
+#[async_trait]
+pub trait TenantRepo: Send + Sync {
+    async fn create_tenant(
+        &self,
+        code: &TenantCode,
+        name: &str,
+        at: OffsetDateTime,
+    ) -> Result<Tenant, RepoError>;
+    async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, RepoError>;
+    async fn tenant_by_code(&self, code: &TenantCode) -> Result<Option<Tenant>, RepoError>;
+    async fn list_tenants(&self) -> Result<Vec<Tenant>, RepoError>;
+    /// The tenants `user` is a member of, with the role in each, by tenant id.
+    async fn tenants_of_user(&self, user: UserId) -> Result<Vec<(Tenant, Role)>, RepoError>;
+}
+
+/// What the auth code needs of a user: the account and its password hash (PHC string).
+#[derive(Debug, Clone)]
+pub struct UserCredentials {
+    pub user: User,
+    pub password_hash: String,
+}
+
+/// Changes to a user account; `None` leaves a field alone.
+#[derive(Debug, Clone, Default)]
+pub struct UserUpdate {
+    pub display_name: Option<String>,
+    pub active: Option<bool>,
+    pub password_hash: Option<String>,
+}
+
+#[async_trait]
+pub trait UserRepo: Send + Sync {
+    async fn create_user(
+        &self,
+        username: &Username,
+        display_name: &str,
+        password_hash: &str,
+        at: OffsetDateTime,
+    ) -> Result<User, RepoError>;
+    async fn user(&self, id: UserId) -> Result<Option<User>, RepoError>;
+    async fn credentials(&self, username: &Username) -> Result<Option<UserCredentials>, RepoError>;
+    async fn update_user(&self, id: UserId, update: UserUpdate) -> Result<User, RepoError>;
+    async fn count_users(&self) -> Result<u64, RepoError>;
+    /// Sets (inserts or changes) `user`'s role in `tenant`.
+    async fn set_membership(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        role: Role,
+    ) -> Result<(), RepoError>;
+    /// Fails with `NotFound` if `user` is not a member of `tenant`.
+    async fn remove_membership(&self, tenant: TenantId, user: UserId) -> Result<(), RepoError>;
+    async fn membership(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+    ) -> Result<Option<Membership>, RepoError>;
+    async fn members(&self, tenant: TenantId) -> Result<Vec<Membership>, RepoError>;
+}
+
+/// A login session token or an API key, as stored: only the SHA-256 of its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    pub id: i64,
+    pub kind: TokenKind,
+    pub secret_hash: String,
+    pub user_id: UserId,
+    /// The tenant the token is bound to: always set for API keys; for a session, the tenant
+    /// chosen at login (or the user's only one).
+    pub tenant_id: Option<TenantId>,
+    /// A label for API keys; empty for sessions.
+    pub name: String,
+    pub created_at: OffsetDateTime,
+    pub expires_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Session,
+    ApiKey,
+}
+
+impl TokenKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Session => "session",
+            TokenKind::ApiKey => "api_key",
+        }
+    }
+}
+
+/// A token to store (its id is assigned by the store).
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    pub kind: TokenKind,
+    pub secret_hash: String,
+    pub user_id: UserId,
+    pub tenant_id: Option<TenantId>,
+    pub name: String,
+    pub created_at: OffsetDateTime,
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+#[async_trait]
+pub trait TokenRepo: Send + Sync {
+    async fn insert_token(&self, token: NewToken) -> Result<TokenRecord, RepoError>;
+    async fn token_by_hash(&self, secret_hash: &str) -> Result<Option<TokenRecord>, RepoError>;
+    /// Marks a token revoked (idempotent: an already revoked token keeps its first date).
+    async fn revoke_token(&self, id: i64, at: OffsetDateTime) -> Result<(), RepoError>;
+    /// API keys of `tenant` (of one user when `user` is set), newest first, revoked included.
+    async fn api_keys(
+        &self,
+        tenant: TenantId,
+        user: Option<UserId>,
+    ) -> Result<Vec<TokenRecord>, RepoError>;
+}
+
+/// Failed login attempts, kept in storage so that every node sees them.
+#[async_trait]
+pub trait ThrottleRepo: Send + Sync {
+    async fn record_failure(&self, key: &str, at: OffsetDateTime) -> Result<(), RepoError>;
+    /// Failures for `key` at or after `since`, and the earliest of them.
+    async fn failures_since(
+        &self,
+        key: &str,
+        since: OffsetDateTime,
+    ) -> Result<(u32, Option<OffsetDateTime>), RepoError>;
+    async fn clear_failures(&self, key: &str) -> Result<(), RepoError>;
+}
+
+#[async_trait]
+pub trait CustomerRepo: Send + Sync {
+    async fn customer(
+        &self,
+        tenant: TenantId,
+        id: CustomerId,
+    ) -> Result<Option<Customer>, RepoError>;
+    async fn customer_by_code(
+        &self,
+        tenant: TenantId,
+        code: &str,
+    ) -> Result<Option<Customer>, RepoError>;
+    /// Customers by id; `text` is a case-insensitive prefix of the code or name.
+    async fn list_customers(
+        &self,
+        tenant: TenantId,
+        text: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<Customer>, RepoError>;
+}
+
+#[async_trait]
+pub trait ContactRepo: Send + Sync {
+    async fn contact(&self, tenant: TenantId, id: ContactId) -> Result<Option<Contact>, RepoError>;
+    async fn contact_by_code(
+        &self,
+        tenant: TenantId,
+        customer: CustomerId,
+        code: &str,
+    ) -> Result<Option<Contact>, RepoError>;
+    async fn contact_by_external_id(
+        &self,
+        tenant: TenantId,
+        external_id: &str,
+    ) -> Result<Option<Contact>, RepoError>;
+    /// The customer's primary contact, if it has one.
+    async fn primary_contact(
+        &self,
+        tenant: TenantId,
+        customer: CustomerId,
+    ) -> Result<Option<Contact>, RepoError>;
+    async fn list_contacts(
+        &self,
+        tenant: TenantId,
+        query: &ContactQuery,
+    ) -> Result<Page<Contact>, RepoError>;
+    async fn count_contacts(
+        &self,
+        tenant: TenantId,
+        customer: CustomerId,
+    ) -> Result<u64, RepoError>;
+}
+
+#[async_trait]
+pub trait HistoryRepo: Send + Sync {
+    /// Entries of one entity (`"customer"` or `"contact"`), oldest first, paged by entry id.
+    async fn history(
+        &self,
+        tenant: TenantId,
+        entity: &str,
+        entity_id: i64,
+        page: &PageRequest,
+    ) -> Result<Page<HistoryEntry>, RepoError>;
+}
+
+/// A response kept for an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Vec<u8>,
+    /// The `ETag` and `Location` headers, when the response had them.
+    pub etag: Option<String>,
+    pub location: Option<String>,
+}
+
+/// What a client's idempotency key already stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyState {
+    /// New (or expired) key: claimed now for this request.
+    Claimed,
+    /// A request with this key and the same fingerprint completed: here is its response.
+    Completed(StoredResponse),
+    /// A request with this key and the same fingerprint is still running.
+    InProgress,
+    /// The key was used with another request.
+    Mismatch,
+}
+
+#[async_trait]
+pub trait IdempotencyRepo: Send + Sync {
+    /// Claims `key` for `scope` (tenant and user) unless a live claim exists; claims older
+    /// than `expired_before` are forgotten.
+    async fn claim(
+        &self,
+        tenant: TenantId,
+        scope: &str,
+        key: &str,
+        fingerprint: &str,
+        at: OffsetDateTime,
+        expired_before: OffsetDateTime,
+    ) -> Result<IdempotencyState, RepoError>;
+    async fn complete(
+        &self,
+        tenant: TenantId,
+        scope: &str,
+        key: &str,
+        response: &StoredResponse,
+    ) -> Result<(), RepoError>;
+    /// Drops a claim whose request failed before it changed anything, so it can be retried.
+    async fn release(&self, tenant: TenantId, scope: &str, key: &str) -> Result<(), RepoError>;
+}
+
+/// Everything a store provides; what the composition root hands to [`crate::Services`].
+pub trait Store:
+    Writer
+    + TenantRepo
+    + UserRepo
+    + TokenRepo
+    + ThrottleRepo
+    + CustomerRepo
+    + ContactRepo
+    + HistoryRepo
+    + IdempotencyRepo
+{
+}
+
+impl<T> Store for T where
+    T: Writer
+        + TenantRepo
+        + UserRepo
+        + TokenRepo
+        + ThrottleRepo
+        + CustomerRepo
+        + ContactRepo
+        + HistoryRepo
+        + IdempotencyRepo
+{
+}

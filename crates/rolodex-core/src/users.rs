@@ -1,0 +1,255 @@
+//! User use cases: the members of a tenant, managed by its admins; the operator's commands;
+//! and the first start, which creates the `default` tenant and its `admin`.
+
+use crate::auth::{AuthService, hash_password};
+use crate::caller::Caller;
+use crate::clock::Clock;
+use crate::error::CoreError;
+use crate::ports::{Store, UserUpdate};
+use crate::write::repo_error;
+use rolodex_domain::text::TextRule;
+use rolodex_domain::user::check_password;
+use rolodex_domain::{Membership, Role, TenantCode, TenantId, UserId, Username, ValidationErrors};
+use std::sync::Arc;
+
+const DISPLAY_NAME: TextRule = TextRule::line(128);
+
+/// A new member of a tenant.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: Option<String>,
+    pub password: String,
+    pub role: Role,
+}
+
+/// Changes to a member; `None` leaves a field alone.
+#[derive(Debug, Clone, Default)]
+pub struct MemberUpdate {
+    pub role: Option<Role>,
+    pub display_name: Option<String>,
+    pub active: Option<bool>,
+    pub password: Option<String>,
+}
+
+/// What the first start created.
+#[derive(Debug, Clone)]
+pub struct Bootstrap {
+    pub tenant: TenantCode,
+    pub username: Username,
+}
+
+#[derive(Clone)]
+pub struct UserService {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+impl UserService {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+
+    /// The members of the caller's tenant (admin only).
+    pub async fn list(&self, caller: &Caller) -> Result<Vec<Membership>, CoreError> {
+        AuthService::require(caller, Role::Admin)?;
+        self.store
+            .members(caller.tenant_id)
+            .await
+            .map_err(repo_error("user"))
+    }
+
+    /// One member of the caller's tenant (admin only).
+    pub async fn get(&self, caller: &Caller, id: UserId) -> Result<Membership, CoreError> {
+        AuthService::require(caller, Role::Admin)?;
+        self.member(caller.tenant_id, id).await
+    }
+
+    /// Creates a user who is a member of the caller's tenant (admin only).
+    pub async fn create(&self, caller: &Caller, new: NewUser) -> Result<Membership, CoreError> {
+        AuthService::require(caller, Role::Admin)?;
+        self.add(caller.tenant_id, new).await
+    }
+
+    /// Changes a member's role, name, state or password (admin only). The tenant always keeps
+    /// one active admin.
+    pub async fn update(
+        &self,
+        caller: &Caller,
+        id: UserId,
+        update: MemberUpdate,
+    ) -> Result<Membership, CoreError> {
+        AuthService::require(caller, Role::Admin)?;
+        let member = self.member(caller.tenant_id, id).await?;
+        let mut errors = ValidationErrors::default();
+        let display_name = update
+            .display_name
+            .and_then(|n| errors.collect(DISPLAY_NAME.check("display_name", n)));
+        if let Some(p) = &update.password {
+            errors.collect(check_password(p));
+        }
+        errors.into_result(())?;
+        let loses_admin = member.role == Role::Admin
+            && (update.role.is_some_and(|r| r != Role::Admin) || update.active == Some(false));
+        if loses_admin {
+            self.keep_an_admin(caller.tenant_id, id).await?;
+        }
+        if let Some(role) = update.role {
+            self.store
+                .set_membership(caller.tenant_id, id, role)
+                .await
+                .map_err(repo_error("user"))?;
+        }
+        let password_hash = match update.password {
+            Some(p) => Some(hash_password(p).await?),
+            None => None,
+        };
+        if display_name.is_some() || update.active.is_some() || password_hash.is_some() {
+            self.store
+                .update_user(
+                    id,
+                    UserUpdate {
+                        display_name,
+                        active: update.active,
+                        password_hash,
+                    },
+                )
+                .await
+                .map_err(repo_error("user"))?;
+        }
+        self.member(caller.tenant_id, id).await
+    }
+
+    /// Removes a member from the caller's tenant (admin only); the last admin stays.
+    pub async fn remove(&self, caller: &Caller, id: UserId) -> Result<(), CoreError> {
+        AuthService::require(caller, Role::Admin)?;
+        let member = self.member(caller.tenant_id, id).await?;
+        if member.role == Role::Admin {
+            self.keep_an_admin(caller.tenant_id, id).await?;
+        }
+        self.store
+            .remove_membership(caller.tenant_id, id)
+            .await
+            .map_err(repo_error("user"))
+    }
+
+    /// Adds a user to `tenant` with `role`: a new account, or an existing one when `new`
+    /// names one (operator only: the command line).
+    pub async fn add(&self, tenant: TenantId, new: NewUser) -> Result<Membership, CoreError> {
+        let mut errors = ValidationErrors::default();
+        let username = errors.collect(Username::parse(&new.username));
+        let display_name = new
+            .display_name
+            .map(|n| errors.collect(DISPLAY_NAME.check("display_name", n)))
+            .unwrap_or_default();
+        errors.collect(check_password(&new.password));
+        let username = errors
+            .into_result(username)?
+            .unwrap_or_else(|| unreachable!("no errors means a username"));
+        let hash = hash_password(new.password).await?;
+        let user = self
+            .store
+            .create_user(
+                &username,
+                display_name.as_deref().unwrap_or(username.as_str()),
+                &hash,
+                self.clock.now(),
+            )
+            .await
+            .map_err(repo_error("user"))?;
+        self.store
+            .set_membership(tenant, user.id, new.role)
+            .await
+            .map_err(repo_error("user"))?;
+        self.member(tenant, user.id).await
+    }
+
+    /// Sets a user's password (operator only).
+    pub async fn set_password(&self, username: &str, password: String) -> Result<(), CoreError> {
+        check_password(&password)?;
+        let username = Username::parse(username)?;
+        let user = self
+            .store
+            .credentials(&username)
+            .await
+            .map_err(repo_error("user"))?
+            .ok_or(CoreError::NotFound { entity: "user" })?
+            .user;
+        let hash = hash_password(password).await?;
+        self.store
+            .update_user(
+                user.id,
+                UserUpdate {
+                    password_hash: Some(hash),
+                    ..UserUpdate::default()
+                },
+            )
+            .await
+            .map_err(repo_error("user"))?;
+        Ok(())
+    }
+
+    /// The members of `tenant` (operator only).
+    pub async fn members(&self, tenant: TenantId) -> Result<Vec<Membership>, CoreError> {
+        self.store.members(tenant).await.map_err(repo_error("user"))
+    }
+
+    /// On a store with no users, creates tenant `default` and its admin `admin` with
+    /// `password`. Returns what it created, or `None` if the store already had users.
+    pub async fn bootstrap(
+        &self,
+        tenants: &crate::TenantService,
+        password: String,
+    ) -> Result<Option<Bootstrap>, CoreError> {
+        if self.store.count_users().await.map_err(repo_error("user"))? > 0 {
+            return Ok(None);
+        }
+        let tenant = match tenants.by_code("default").await {
+            Ok(t) => t,
+            Err(CoreError::NotFound { .. }) => tenants.create("default", Some("Default")).await?,
+            Err(e) => return Err(e),
+        };
+        let member = self
+            .add(
+                tenant.id,
+                NewUser {
+                    username: "admin".into(),
+                    display_name: Some("Administrator".into()),
+                    password,
+                    role: Role::Admin,
+                },
+            )
+            .await?;
+        Ok(Some(Bootstrap {
+            tenant: tenant.code,
+            username: member.user.username,
+        }))
+    }
+
+    async fn member(&self, tenant: TenantId, id: UserId) -> Result<Membership, CoreError> {
+        self.store
+            .membership(tenant, id)
+            .await
+            .map_err(repo_error("user"))?
+            .ok_or(CoreError::NotFound { entity: "user" })
+    }
+
+    async fn keep_an_admin(&self, tenant: TenantId, leaving: UserId) -> Result<(), CoreError> {
+        let members = self
+            .store
+            .members(tenant)
+            .await
+            .map_err(repo_error("user"))?;
+        let others = members
+            .iter()
+            .filter(|m| m.role == Role::Admin && m.user.active && m.user.id != leaving)
+            .count();
+        if others == 0 {
+            return Err(CoreError::Conflict {
+                code: "last_admin",
+                message: "a tenant must keep at least one active admin".into(),
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,27 @@
+//! The canonical Rolodex model: tenants, users, customers, contacts and their history, with
+//! every validation rule and the patch semantics that all surfaces share.
+//!
+//! Pure: no IO, no async, no HTTP, no SQL. Wire formats live in the surfaces that speak them.
+
+pub mod contact;
+pub mod customer;
+pub mod history;
+pub mod ids;
+pub mod patch;
+pub mod search;
+pub mod tenant;
+pub mod text;
+pub mod user;
+pub mod validation;
+
+pub use contact::{
+    Contact, ContactFields, ContactPatch, MapPatch, Notifications, NotificationsPatch, Phone,
+    PhoneInput, PhoneType,
+};
+pub use customer::{Customer, CustomerFields, CustomerPatch};
+pub use history::{Change, FieldChange, HistoryEntry, Surface};
+pub use ids::{ContactId, CustomerId, TenantId, UserId};
+pub use patch::Patch;
+pub use tenant::{Tenant, TenantCode};
+pub use user::{Membership, Role, User, Username};
+pub use validation::{ValidationError, ValidationErrors};

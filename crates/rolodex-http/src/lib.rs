@@ -1,0 +1,52 @@
+//! Rolodex over HTTP: the native REST API under `/v1` and the plumbing every surface shares
+//! (errors, extractors, request ids, metrics, limits).
+//!
+//! Handlers translate wire requests into use-case calls of `rolodex_core` and results back
+//! into wire responses. This crate never touches storage and never repeats a validation rule.
+
+mod extract;
+mod health;
+mod middleware;
+mod native;
+mod openapi;
+mod problem;
+mod state;
+
+pub use state::AppState;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use metrics_exporter_prometheus::PrometheusHandle;
+use rolodex_core::Services;
+use std::time::Duration;
+
+/// Limits of the HTTP server.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Longest a request may take before it is answered with 408.
+    pub request_timeout: Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The whole HTTP application.
+pub fn app(services: Services, metrics: Option<PrometheusHandle>, config: HttpConfig) -> Router {
+    let state = AppState::new(services, metrics, config.max_body_bytes);
+    let router = Router::new()
+        .merge(native::router(state.clone()))
+        .merge(health::router())
+        .merge(openapi::router())
+        .fallback(problem::not_found_fallback)
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .with_state(state);
+    middleware::wrap(router, &config)
+}

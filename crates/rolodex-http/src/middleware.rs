@@ -1,0 +1,189 @@
+//! Middleware around every route: request ids (kept from the request or new UUIDs), tracing
+//! spans, metrics, the request timeout, panics turned into problem responses, and
+//! idempotency keys for creates.
+
+use crate::HttpConfig;
+use crate::extract::authenticate;
+use crate::problem::Problem;
+use crate::state::AppState;
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{Next, from_fn};
+use axum::response::{IntoResponse, Response};
+use rolodex_core::ports::{IdempotencyState, StoredResponse};
+use sha2::{Digest, Sha256};
+use std::any::Any;
+use std::time::Instant;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{
+    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+
+/// Wraps the application in the layers every request passes.
+pub fn wrap(router: Router, config: &HttpConfig) -> Router {
+    router
+        .layer(from_fn(track))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let id = req
+                    .extensions()
+                    .get::<RequestId>()
+                    .and_then(|id| id.header_value().to_str().ok())
+                    .unwrap_or("-")
+                    .to_owned();
+                tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+}
+
+fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "something went wrong on our side",
+    )
+    .into_response()
+}
+
+/// Counts requests and their durations per route, method and status.
+async fn track(req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = req.method().to_string();
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    let labels = [("method", method), ("path", path), ("status", status)];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels)
+        .record(start.elapsed().as_secs_f64());
+    response
+}
+
+/// Honours `Idempotency-Key` on POST: a repeat with the same key and the same request gets
+/// the first (successful) response again and changes nothing; the same key with another
+/// request is refused (422); a repeat while the first is still running gets 409. Failed
+/// requests change nothing, so their key is released for a retry.
+pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if req.method() != Method::POST {
+        return next.run(req).await;
+    }
+    let Some(key) = req.headers().get(&IDEMPOTENCY_KEY) else {
+        return next.run(req).await;
+    };
+    let Ok(key) = key.to_str().map(str::to_owned) else {
+        return Problem::bad_request(
+            "invalid_idempotency_key",
+            "Idempotency-Key must be visible ASCII",
+        )
+        .into_response();
+    };
+    // Unauthenticated requests (a login, or a bad token) are left to their handler.
+    let Ok(caller) = authenticate(req.headers(), &state).await else {
+        return next.run(req).await;
+    };
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = to_bytes(body, state.max_body_bytes).await else {
+        return Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "the request body is too large",
+        )
+        .into_response();
+    };
+    let mut hasher = Sha256::new();
+    hasher.update(parts.method.as_str());
+    hasher.update(b" ");
+    hasher.update(parts.uri.path_and_query().map_or("", |p| p.as_str()));
+    hasher.update(b"\n");
+    hasher.update(&bytes);
+    let fingerprint: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let idem = &state.services.idempotency;
+    match idem.claim(&caller, &key, &fingerprint).await {
+        Err(e) => Problem::from(e).into_response(),
+        Ok(IdempotencyState::Completed(stored)) => replay(stored),
+        Ok(IdempotencyState::InProgress) => Problem::new(
+            StatusCode::CONFLICT,
+            "idempotency_key_in_use",
+            "a request with this Idempotency-Key is still being processed",
+        )
+        .into_response(),
+        Ok(IdempotencyState::Mismatch) => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used with a different request",
+        )
+        .into_response(),
+        Ok(IdempotencyState::Claimed) => {
+            let response = next
+                .run(Request::from_parts(parts, Body::from(bytes)))
+                .await;
+            if !response.status().is_success() {
+                if let Err(e) = idem.release(&caller, &key).await {
+                    tracing::warn!(error = ?e, "could not release an idempotency key");
+                }
+                return response;
+            }
+            let (parts, body) = response.into_parts();
+            let Ok(body) = to_bytes(body, usize::MAX).await else {
+                return Problem::from(rolodex_core::CoreError::Internal(
+                    "response body unreadable".into(),
+                ))
+                .into_response();
+            };
+            let header_str = |name: header::HeaderName| {
+                parts
+                    .headers
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            let stored = StoredResponse {
+                status: parts.status.as_u16(),
+                content_type: header_str(header::CONTENT_TYPE)
+                    .unwrap_or_else(|| "application/json".into()),
+                body: body.to_vec(),
+                etag: header_str(header::ETAG),
+                location: header_str(header::LOCATION),
+            };
+            if let Err(e) = idem.complete(&caller, &key, &stored).await {
+                tracing::warn!(error = ?e, "could not keep an idempotent response");
+            }
+            Response::from_parts(parts, Body::from(body))
+        }
+    }
+}
+
+fn replay(stored: StoredResponse) -> Response {
+    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
+    let mut response = (status, stored.body).into_response();
+    let headers = response.headers_mut();
+    let mut set = |name: header::HeaderName, value: Option<String>| {
+        if let Some(v) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            headers.insert(name, v);
+        }
+    };
+    set(header::CONTENT_TYPE, Some(stored.content_type));
+    set(header::ETAG, stored.etag);
+    set(header::LOCATION, stored.location);
+    headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    response
+}

@@ -1,0 +1,148 @@
+//! Login and logout, API keys, and the caller's tenants.
+
+use super::dto::{ApiKeyView, List, TenantView, TokenView};
+use crate::extract::{Ids, JsonBody, NativeCaller, NativeIdentity};
+use crate::problem::{Problem, ProblemBody};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use rolodex_domain::UserId;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    username: String,
+    password: String,
+    /// A tenant code to bind the token to.
+    tenant: Option<String>,
+}
+
+#[utoipa::path(post, path = "/v1/auth/token", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = TokenView), (status = 401, description = "Wrong username or password", body = ProblemBody),
+        (status = 429, description = "Too many failed logins", body = ProblemBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<LoginRequest>,
+) -> Result<Response, Problem> {
+    let issued = state
+        .services
+        .auth
+        .login(&req.username, &req.password, req.tenant.as_deref())
+        .await?;
+    let body = TokenView {
+        access_token: issued.token,
+        token_type: "Bearer",
+        expires_in: issued.expires_in.as_secs(),
+        tenant_id: issued.tenant.map(|t| t.id.0),
+    };
+    Ok((
+        StatusCode::OK,
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        Json(body),
+    )
+        .into_response())
+}
+
+#[utoipa::path(delete, path = "/v1/auth/token", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "The token is revoked"),
+        (status = 400, description = "Malformed request", body = ProblemBody),
+        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
+        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),))]
+pub async fn logout(
+    State(state): State<AppState>,
+    NativeIdentity(identity): NativeIdentity,
+) -> Result<StatusCode, Problem> {
+    state.services.auth.logout(&identity).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/v1/tenants", tag = "auth", security(("bearer" = [])), description = "The tenants you belong to, with your role in each; needs no tenant to be chosen.", responses((status = 200, body = List<TenantView>),
+        (status = 400, description = "Malformed request", body = ProblemBody),
+        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
+        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),))]
+pub async fn tenants(
+    State(state): State<AppState>,
+    NativeIdentity(identity): NativeIdentity,
+) -> Result<Response, Problem> {
+    let tenants = state.services.tenants.of_user(&identity).await?;
+    let items: Vec<TenantView> = tenants
+        .into_iter()
+        .map(|(t, r)| TenantView::new(t, r))
+        .collect();
+    Ok(Json(List {
+        items,
+        next_cursor: None,
+    })
+    .into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewKeyRequest {
+    name: String,
+    /// Another member to create the key for (admins only).
+    user_id: Option<i64>,
+}
+
+#[utoipa::path(post, path = "/v1/api-keys", tag = "auth", security(("bearer" = [])), params(("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")), request_body = NewKeyRequest,
+    responses((status = 201, description = "The key, whose secret is shown only here", body = ApiKeyView),
+        (status = 400, description = "Malformed request", body = ProblemBody),
+        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
+        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),))]
+pub async fn create_key(
+    State(state): State<AppState>,
+    NativeCaller(caller): NativeCaller,
+    JsonBody(req): JsonBody<NewKeyRequest>,
+) -> Result<Response, Problem> {
+    let new = state
+        .services
+        .auth
+        .create_api_key(&caller, &req.name, req.user_id.map(UserId))
+        .await?;
+    let location = format!("/v1/api-keys/{}", new.key.id);
+    let mut response = (
+        StatusCode::CREATED,
+        Json(ApiKeyView::new(new.key, Some(new.secret))),
+    )
+        .into_response();
+    if let Ok(v) = location.parse() {
+        response
+            .headers_mut()
+            .insert(axum::http::header::LOCATION, v);
+    }
+    Ok(response)
+}
+
+#[utoipa::path(get, path = "/v1/api-keys", tag = "auth", security(("bearer" = [])), params(("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")), responses((status = 200, body = List<ApiKeyView>),
+        (status = 400, description = "Malformed request", body = ProblemBody),
+        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
+        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),))]
+pub async fn list_keys(
+    State(state): State<AppState>,
+    NativeCaller(caller): NativeCaller,
+) -> Result<Response, Problem> {
+    let keys = state.services.auth.list_api_keys(&caller).await?;
+    let items: Vec<ApiKeyView> = keys.into_iter().map(|k| ApiKeyView::new(k, None)).collect();
+    Ok(Json(List {
+        items,
+        next_cursor: None,
+    })
+    .into_response())
+}
+
+#[utoipa::path(delete, path = "/v1/api-keys/{id}", tag = "auth", security(("bearer" = [])), params(("id" = i64, Path), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")),
+    responses((status = 204, description = "Revoked"),
+        (status = 400, description = "Malformed request", body = ProblemBody),
+        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
+        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody)))]
+pub async fn revoke_key(
+    State(state): State<AppState>,
+    NativeCaller(caller): NativeCaller,
+    Ids(id): Ids<i64>,
+) -> Result<StatusCode, Problem> {
+    state.services.auth.revoke_api_key(&caller, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

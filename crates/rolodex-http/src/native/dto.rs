@@ -1,0 +1,319 @@
+//! Wire shapes of the native API: resources as clients read them. Members are the model's
+//! names in snake_case; times are RFC 3339 UTC.
+
+use rolodex_core::Page;
+use rolodex_core::auth::ApiKey;
+use rolodex_domain::{
+    Contact, Customer, HistoryEntry, Membership, Notifications, Phone, Tenant, UserId,
+};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use utoipa::ToSchema;
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+/// Every collection's shape.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct List<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> List<T> {
+    pub fn from_page<U>(page: Page<U>, f: impl FnMut(U) -> T) -> Self {
+        Self {
+            next_cursor: page.next.as_ref().map(rolodex_core::Cursor::encode),
+            items: page.items.into_iter().map(f).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenView {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the token expires.
+    pub expires_in: u64,
+    /// The tenant the token is bound to, if the login named one or the user has only one.
+    pub tenant_id: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TenantView {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    /// The caller's role in this tenant.
+    pub role: String,
+    pub created_at: String,
+}
+
+impl TenantView {
+    pub fn new(t: Tenant, role: rolodex_domain::Role) -> Self {
+        Self {
+            id: t.id.0,
+            code: t.code.as_str().to_owned(),
+            name: t.name,
+            role: role.as_str().to_owned(),
+            created_at: rfc3339(t.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub active: bool,
+    pub role: String,
+    pub created_at: String,
+}
+
+impl From<Membership> for UserView {
+    fn from(m: Membership) -> Self {
+        Self {
+            id: m.user.id.0,
+            username: m.user.username.to_string(),
+            display_name: m.user.display_name,
+            active: m.user.active,
+            role: m.role.as_str().to_owned(),
+            created_at: rfc3339(m.user.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyView {
+    pub id: i64,
+    pub name: String,
+    pub user_id: i64,
+    pub tenant_id: i64,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+    /// Only in the response that creates the key: it is never shown again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+impl ApiKeyView {
+    pub fn new(k: ApiKey, secret: Option<String>) -> Self {
+        Self {
+            id: k.id,
+            name: k.name,
+            user_id: k.user_id.0,
+            tenant_id: k.tenant_id.0,
+            created_at: rfc3339(k.created_at),
+            revoked_at: k.revoked_at.map(rfc3339),
+            key: secret,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerView {
+    pub id: i64,
+    pub code: String,
+    pub name: Option<String>,
+    pub version: i64,
+    pub created_at: String,
+    pub created_by: Option<i64>,
+    pub updated_at: String,
+    pub updated_by: Option<i64>,
+}
+
+impl From<Customer> for CustomerView {
+    fn from(c: Customer) -> Self {
+        Self {
+            id: c.id.0,
+            code: c.fields.code,
+            name: c.fields.name,
+            version: c.version,
+            created_at: rfc3339(c.created_at),
+            created_by: c.created_by.map(|u| u.0),
+            updated_at: rfc3339(c.updated_at),
+            updated_by: c.updated_by.map(|u| u.0),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PhoneView {
+    pub id: u32,
+    /// business, home, mobile, fax, pager or other.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub number: String,
+}
+
+impl From<Phone> for PhoneView {
+    fn from(p: Phone) -> Self {
+        Self {
+            id: p.id,
+            kind: p.kind.as_str().to_owned(),
+            number: p.number,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationsView {
+    pub on_new: bool,
+    pub on_acknowledged: bool,
+    pub on_dispatched: bool,
+    pub on_completed: bool,
+    pub on_failed: bool,
+}
+
+impl From<Notifications> for NotificationsView {
+    fn from(n: Notifications) -> Self {
+        Self {
+            on_new: n.on_new,
+            on_acknowledged: n.on_acknowledged,
+            on_dispatched: n.on_dispatched,
+            on_completed: n.on_completed,
+            on_failed: n.on_failed,
+        }
+    }
+}
+
+/// A contact. `full_name` is the name set on its own (or `null`); `name` is what to display:
+/// `full_name` when set, else the parts joined.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactView {
+    pub id: i64,
+    pub customer_id: i64,
+    pub code: Option<String>,
+    pub external_id: Option<String>,
+    pub status: Option<String>,
+    pub salutation: Option<String>,
+    pub first_name: Option<String>,
+    pub initial: Option<String>,
+    pub last_name: Option<String>,
+    pub full_name: Option<String>,
+    pub name: Option<String>,
+    pub title: Option<String>,
+    pub mail_stop: Option<String>,
+    pub address_1: Option<String>,
+    pub address_2: Option<String>,
+    pub address_3: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub postal_code: Option<String>,
+    pub country: Option<String>,
+    pub phones: Vec<PhoneView>,
+    pub emails: Vec<String>,
+    pub web_address: Option<String>,
+    pub notes: Option<String>,
+    pub attachments: Vec<String>,
+    pub is_primary: bool,
+    pub is_decision_maker: bool,
+    pub owner_id: Option<i64>,
+    pub notifications: NotificationsView,
+    pub custom_fields: BTreeMap<String, String>,
+    pub version: i64,
+    pub created_at: String,
+    pub created_by: Option<i64>,
+    pub updated_at: String,
+    pub updated_by: Option<i64>,
+    /// Where to read this contact's history.
+    pub history_url: String,
+}
+
+impl From<Contact> for ContactView {
+    fn from(c: Contact) -> Self {
+        let name = c.fields.name();
+        let f = c.fields;
+        Self {
+            history_url: format!("/v1/customers/{}/contacts/{}/history", c.customer_id, c.id),
+            id: c.id.0,
+            customer_id: c.customer_id.0,
+            code: f.code,
+            external_id: f.external_id,
+            status: f.status,
+            salutation: f.salutation,
+            first_name: f.first_name,
+            initial: f.initial,
+            last_name: f.last_name,
+            full_name: f.full_name,
+            name,
+            title: f.title,
+            mail_stop: f.mail_stop,
+            address_1: f.address_1,
+            address_2: f.address_2,
+            address_3: f.address_3,
+            city: f.city,
+            state: f.state,
+            postal_code: f.postal_code,
+            country: f.country,
+            phones: f.phones.into_iter().map(PhoneView::from).collect(),
+            emails: f.emails,
+            web_address: f.web_address,
+            notes: f.notes,
+            attachments: f.attachments,
+            is_primary: f.is_primary,
+            is_decision_maker: f.is_decision_maker,
+            owner_id: f.owner_id.map(|UserId(u)| u),
+            notifications: f.notifications.into(),
+            custom_fields: f.custom_fields,
+            version: c.version,
+            created_at: rfc3339(c.created_at),
+            created_by: c.created_by.map(|u| u.0),
+            updated_at: rfc3339(c.updated_at),
+            updated_by: c.updated_by.map(|u| u.0),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldChangeView {
+    pub field: String,
+    #[schema(value_type = Object)]
+    pub old: serde_json::Value,
+    #[schema(value_type = Object)]
+    pub new: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryView {
+    pub id: i64,
+    /// create, update or delete.
+    pub change: String,
+    /// The resource's version after the change.
+    pub version: i64,
+    pub at: String,
+    pub user_id: Option<i64>,
+    pub username: String,
+    /// The API the change came through (native, cli, rpm, ...).
+    pub surface: String,
+    pub changes: Vec<FieldChangeView>,
+}
+
+impl From<HistoryEntry> for HistoryView {
+    fn from(h: HistoryEntry) -> Self {
+        Self {
+            id: h.id,
+            change: h.change.as_str().to_owned(),
+            version: h.version,
+            at: rfc3339(h.at),
+            user_id: h.user_id.map(|u| u.0),
+            username: h.username,
+            surface: h.surface.as_str().to_owned(),
+            changes: h
+                .changes
+                .into_iter()
+                .map(|c| FieldChangeView {
+                    field: c.field,
+                    old: c.old,
+                    new: c.new,
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,344 @@
+//! JSON Merge Patch (RFC 7396) bodies into core patches: an absent member leaves a field
+//! alone, `null` clears it, a value sets it. Unknown members and read-only members are refused
+//! with a per-field error; so are values of the wrong JSON type. The values themselves are
+//! validated by the domain, once for every surface.
+
+use rolodex_domain::{
+    ContactPatch, CustomerPatch, MapPatch, NotificationsPatch, Patch, PhoneInput, UserId,
+    ValidationError, ValidationErrors,
+};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// Members a client reads but may not write.
+const CONTACT_READ_ONLY: &[&str] = &[
+    "id",
+    "customer_id",
+    "name",
+    "version",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "history_url",
+];
+const CUSTOMER_READ_ONLY: &[&str] = &[
+    "id",
+    "version",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+];
+
+fn type_error(field: &str, expected: &str) -> ValidationError {
+    ValidationError::new(field, "invalid_type", format!("must be {expected}"))
+}
+
+fn text(e: &mut ValidationErrors, field: &str, v: Value) -> Patch<String> {
+    match v {
+        Value::Null => Patch::Clear,
+        Value::String(s) => Patch::Set(s),
+        _ => {
+            e.push(type_error(field, "a string or null"));
+            Patch::Absent
+        }
+    }
+}
+
+fn flag(e: &mut ValidationErrors, field: &str, v: Value) -> Patch<bool> {
+    match v {
+        Value::Null => Patch::Clear,
+        Value::Bool(b) => Patch::Set(b),
+        _ => {
+            e.push(type_error(field, "true, false or null"));
+            Patch::Absent
+        }
+    }
+}
+
+fn strings(e: &mut ValidationErrors, field: &str, v: Value) -> Patch<Vec<String>> {
+    match v {
+        Value::Null => Patch::Clear,
+        Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.into_iter().enumerate() {
+                match item {
+                    Value::String(s) => out.push(s),
+                    _ => e.push(type_error(&format!("{field}[{i}]"), "a string")),
+                }
+            }
+            Patch::Set(out)
+        }
+        _ => {
+            e.push(type_error(field, "an array of strings or null"));
+            Patch::Absent
+        }
+    }
+}
+
+fn phones(e: &mut ValidationErrors, v: Value) -> Patch<Vec<PhoneInput>> {
+    let Value::Array(items) = v else {
+        if v.is_null() {
+            return Patch::Clear;
+        }
+        e.push(type_error(
+            "phones",
+            "an array of {id?, type, number} objects or null",
+        ));
+        return Patch::Absent;
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let Value::Object(mut obj) = item else {
+            e.push(type_error(
+                &format!("phones[{i}]"),
+                "an object {id?, type, number}",
+            ));
+            continue;
+        };
+        let id = match obj.remove("id") {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) => match n.as_u64().and_then(|n| u32::try_from(n).ok()) {
+                Some(n) => Some(n),
+                None => {
+                    e.push(type_error(&format!("phones[{i}].id"), "a positive integer"));
+                    continue;
+                }
+            },
+            Some(_) => {
+                e.push(type_error(&format!("phones[{i}].id"), "a positive integer"));
+                continue;
+            }
+        };
+        let mut string = |name: &str| match obj.remove(name) {
+            Some(Value::String(s)) => Some(s),
+            _ => {
+                e.push(type_error(&format!("phones[{i}].{name}"), "a string"));
+                None
+            }
+        };
+        let (Some(kind), Some(number)) = (string("type"), string("number")) else {
+            continue;
+        };
+        for unknown in obj.keys() {
+            e.push(ValidationError::new(
+                format!("phones[{i}].{unknown}"),
+                "unknown_field",
+                "is not a member of a phone",
+            ));
+        }
+        out.push(PhoneInput { id, kind, number });
+    }
+    Patch::Set(out)
+}
+
+fn custom_fields(e: &mut ValidationErrors, v: Value) -> MapPatch {
+    match v {
+        Value::Null => MapPatch::Replace(BTreeMap::new()),
+        Value::Object(obj) => {
+            let mut out = BTreeMap::new();
+            for (name, value) in obj {
+                match value {
+                    Value::Null => {
+                        out.insert(name, None);
+                    }
+                    Value::String(s) => {
+                        out.insert(name, Some(s));
+                    }
+                    _ => e.push(type_error(
+                        &format!("custom_fields.{name}"),
+                        "a string or null",
+                    )),
+                }
+            }
+            MapPatch::Merge(out)
+        }
+        _ => {
+            e.push(type_error("custom_fields", "an object of strings or null"));
+            MapPatch::Absent
+        }
+    }
+}
+
+fn notifications(e: &mut ValidationErrors, v: Value) -> NotificationsPatch {
+    let mut patch = NotificationsPatch::default();
+    match v {
+        Value::Null => {
+            patch.on_new = Patch::Clear;
+            patch.on_acknowledged = Patch::Clear;
+            patch.on_dispatched = Patch::Clear;
+            patch.on_completed = Patch::Clear;
+            patch.on_failed = Patch::Clear;
+        }
+        Value::Object(obj) => {
+            for (name, value) in obj {
+                let field = format!("notifications.{name}");
+                let slot = match name.as_str() {
+                    "on_new" => &mut patch.on_new,
+                    "on_acknowledged" => &mut patch.on_acknowledged,
+                    "on_dispatched" => &mut patch.on_dispatched,
+                    "on_completed" => &mut patch.on_completed,
+                    "on_failed" => &mut patch.on_failed,
+                    _ => {
+                        e.push(ValidationError::new(
+                            field,
+                            "unknown_field",
+                            "is not a notification preference",
+                        ));
+                        continue;
+                    }
+                };
+                *slot = flag(e, &field, value);
+            }
+        }
+        _ => e.push(type_error("notifications", "an object of booleans or null")),
+    }
+    patch
+}
+
+fn refuse(e: &mut ValidationErrors, name: &str, read_only: &[&str]) {
+    if read_only.contains(&name) {
+        e.push(ValidationError::new(
+            name,
+            "read_only",
+            "is read-only and cannot be written",
+        ));
+    } else {
+        e.push(ValidationError::new(
+            name,
+            "unknown_field",
+            "is not a member of this resource",
+        ));
+    }
+}
+
+/// A merge-patch body into a contact patch.
+pub fn contact_patch(body: Map<String, Value>) -> Result<ContactPatch, ValidationErrors> {
+    let mut e = ValidationErrors::default();
+    let mut p = ContactPatch::default();
+    for (name, v) in body {
+        let e = &mut e;
+        match name.as_str() {
+            "code" => p.code = text(e, &name, v),
+            "external_id" => p.external_id = text(e, &name, v),
+            "status" => p.status = text(e, &name, v),
+            "salutation" => p.salutation = text(e, &name, v),
+            "first_name" => p.first_name = text(e, &name, v),
+            "initial" => p.initial = text(e, &name, v),
+            "last_name" => p.last_name = text(e, &name, v),
+            "full_name" => p.full_name = text(e, &name, v),
+            "title" => p.title = text(e, &name, v),
+            "mail_stop" => p.mail_stop = text(e, &name, v),
+            "address_1" => p.address_1 = text(e, &name, v),
+            "address_2" => p.address_2 = text(e, &name, v),
+            "address_3" => p.address_3 = text(e, &name, v),
+            "city" => p.city = text(e, &name, v),
+            "state" => p.state = text(e, &name, v),
+            "postal_code" => p.postal_code = text(e, &name, v),
+            "country" => p.country = text(e, &name, v),
+            "web_address" => p.web_address = text(e, &name, v),
+            "notes" => p.notes = text(e, &name, v),
+            "phones" => p.phones = phones(e, v),
+            "emails" => p.emails = strings(e, &name, v),
+            "attachments" => p.attachments = strings(e, &name, v),
+            "is_primary" => p.is_primary = flag(e, &name, v),
+            "is_decision_maker" => p.is_decision_maker = flag(e, &name, v),
+            "owner_id" => {
+                p.owner_id = match v {
+                    Value::Null => Patch::Clear,
+                    Value::Number(n) if n.is_i64() => {
+                        Patch::Set(UserId(n.as_i64().unwrap_or_default()))
+                    }
+                    _ => {
+                        e.push(type_error(&name, "a user id (integer) or null"));
+                        Patch::Absent
+                    }
+                }
+            }
+            "notifications" => p.notifications = notifications(e, v),
+            "custom_fields" => p.custom_fields = custom_fields(e, v),
+            other => refuse(e, other, CONTACT_READ_ONLY),
+        }
+    }
+    e.into_result(p)
+}
+
+/// A merge-patch body into a customer patch.
+pub fn customer_patch(body: Map<String, Value>) -> Result<CustomerPatch, ValidationErrors> {
+    let mut e = ValidationErrors::default();
+    let mut p = CustomerPatch::default();
+    for (name, v) in body {
+        match name.as_str() {
+            "code" => p.code = text(&mut e, &name, v),
+            "name" => p.name = text(&mut e, &name, v),
+            other => refuse(&mut e, other, CUSTOMER_READ_ONLY),
+        }
+    }
+    e.into_result(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn absent_null_and_values_become_the_three_patch_states() {
+        let p = contact_patch(obj(json!({"first_name": "Ann", "city": null}))).unwrap();
+        assert_eq!(p.first_name, Patch::Set("Ann".into()));
+        assert_eq!(p.city, Patch::Clear);
+        assert_eq!(p.last_name, Patch::Absent);
+    }
+
+    #[test]
+    fn read_only_unknown_and_mistyped_members_are_each_named() {
+        let err = contact_patch(obj(
+            json!({"version": 3, "nickname": "x", "emails": "a@b.c", "is_primary": "yes"}),
+        ))
+        .unwrap_err();
+        let mut got: Vec<(String, &str)> =
+            err.0.iter().map(|e| (e.field.clone(), e.code)).collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("emails".into(), "invalid_type"),
+                ("is_primary".into(), "invalid_type"),
+                ("nickname".into(), "unknown_field"),
+                ("version".into(), "read_only"),
+            ]
+        );
+    }
+
+    #[test]
+    fn custom_fields_and_notifications_merge() {
+        let p = contact_patch(obj(
+            json!({"custom_fields": {"a": "1", "b": null}, "notifications": {"on_new": true}}),
+        ))
+        .unwrap();
+        assert_eq!(
+            p.custom_fields,
+            MapPatch::Merge(BTreeMap::from([
+                ("a".into(), Some("1".into())),
+                ("b".into(), None)
+            ]))
+        );
+        assert_eq!(p.notifications.on_new, Patch::Set(true));
+        assert_eq!(p.notifications.on_failed, Patch::Absent);
+    }
+
+    #[test]
+    fn phones_parse_with_optional_ids() {
+        let p = contact_patch(obj(json!({"phones": [{"type": "fax", "number": "1"}, {"id": 2, "type": "home", "number": "2"}]}))).unwrap();
+        let Patch::Set(phones) = p.phones else {
+            panic!("phones set")
+        };
+        assert_eq!(phones[1].id, Some(2));
+        assert!(contact_patch(obj(json!({"phones": [{"type": "fax"}]}))).is_err());
+    }
+}

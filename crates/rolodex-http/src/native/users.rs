@@ -1,0 +1,136 @@
+//! The members of the current tenant (admins only).
+
+use super::dto::{List, UserView};
+use crate::extract::{Ids, JsonBody, NativeCaller};
+use crate::problem::{Problem, ProblemBody};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use rolodex_core::users::{MemberUpdate, NewUser};
+use rolodex_domain::{Role, UserId};
+use serde::Deserialize;
+
+fn role(raw: &str) -> Result<Role, Problem> {
+    raw.parse::<Role>()
+        .map_err(|e| Problem::from(rolodex_core::CoreError::from(e)))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserRequest {
+    username: String,
+    password: String,
+    role: String,
+    display_name: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserChanges {
+    role: Option<String>,
+    display_name: Option<String>,
+    active: Option<bool>,
+    /// A new password (a reset by the admin).
+    password: Option<String>,
+}
+
+#[utoipa::path(get, path = "/v1/users", tag = "users", security(("bearer" = [])), params(("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")), responses((status = 200, body = List<UserView>),
+        (status = 400, description = "Malformed request", body = ProblemBody),
+        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
+        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),))]
+pub async fn list(
+    State(state): State<AppState>,
+    NativeCaller(caller): NativeCaller,
+) -> Result<Response, Problem> {
+    let members = state.services.users.list(&caller).await?;
+    Ok(Json(List {
+        items: members.into_iter().map(UserView::from).collect(),
+        next_cursor: None,
+    })
+    .into_response())
+}
+
+#[utoipa::path(post, path = "/v1/users", tag = "users", security(("bearer" = [])), params(("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")), request_body = NewUserRequest,
+    responses((status = 201, body = UserView),
+        (status = 400, description = "Malformed request", body = ProblemBody),
+        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
+        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 409, description = "Username taken", body = ProblemBody), (status = 422, body = ProblemBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    NativeCaller(caller): NativeCaller,
+    JsonBody(req): JsonBody<NewUserRequest>,
+) -> Result<Response, Problem> {
+    let new = NewUser {
+        username: req.username,
+        display_name: req.display_name,
+        password: req.password,
+        role: role(&req.role)?,
+    };
+    let member = state.services.users.create(&caller, new).await?;
+    let location = format!("/v1/users/{}", member.user.id);
+    let mut response = (StatusCode::CREATED, Json(UserView::from(member))).into_response();
+    if let Ok(v) = location.parse() {
+        response
+            .headers_mut()
+            .insert(axum::http::header::LOCATION, v);
+    }
+    Ok(response)
+}
+
+#[utoipa::path(get, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")),
+    responses((status = 200, body = UserView),
+        (status = 400, description = "Malformed request", body = ProblemBody),
+        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
+        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    NativeCaller(caller): NativeCaller,
+    Ids(id): Ids<i64>,
+) -> Result<Json<UserView>, Problem> {
+    Ok(Json(
+        state.services.users.get(&caller, UserId(id)).await?.into(),
+    ))
+}
+
+#[utoipa::path(patch, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")), request_body = UserChanges,
+    responses((status = 200, body = UserView),
+        (status = 400, description = "Malformed request", body = ProblemBody),
+        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
+        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody), (status = 409, description = "Would leave no admin", body = ProblemBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    NativeCaller(caller): NativeCaller,
+    Ids(id): Ids<i64>,
+    JsonBody(req): JsonBody<UserChanges>,
+) -> Result<Json<UserView>, Problem> {
+    let update = MemberUpdate {
+        role: req.role.as_deref().map(role).transpose()?,
+        display_name: req.display_name,
+        active: req.active,
+        password: req.password,
+    };
+    Ok(Json(
+        state
+            .services
+            .users
+            .update(&caller, UserId(id), update)
+            .await?
+            .into(),
+    ))
+}
+
+#[utoipa::path(delete, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")),
+    responses((status = 204, description = "Removed from the tenant"),
+        (status = 400, description = "Malformed request", body = ProblemBody),
+        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
+        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody)))]
+pub async fn remove(
+    State(state): State<AppState>,
+    NativeCaller(caller): NativeCaller,
+    Ids(id): Ids<i64>,
+) -> Result<StatusCode, Problem> {
+    state.services.users.remove(&caller, UserId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,477 @@
+//! Row <-> domain mapping for SQLite: the only place where a domain value becomes a column
+//! value (unix-millisecond times, 0/1 booleans, JSON text for lists and maps) and back. Column
+//! lists live here too, so that the order of bound values and of columns cannot drift apart.
+
+use rolodex_core::ports::{RepoError, StoredResponse, TokenKind, TokenRecord, UserCredentials};
+use rolodex_core::query::{ContactSort, Cursor};
+use rolodex_domain::{
+    Change, Contact, ContactFields, ContactId, Customer, CustomerFields, CustomerId, FieldChange,
+    HistoryEntry, Membership, Notifications, Role, Surface, Tenant, TenantCode, TenantId, User,
+    UserId, Username,
+};
+use serde::Deserialize;
+use serde_json::Value;
+use sqlx::query::Query;
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::{Decode, Row, Sqlite, Type};
+use time::OffsetDateTime;
+
+/// A stored value that does not map back onto the model.
+#[derive(Debug, thiserror::Error)]
+pub enum RowError {
+    #[error("column '{column}' could not be read")]
+    Decode {
+        column: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("column '{column}' holds a value out of range or of an unknown kind")]
+    BadValue { column: &'static str },
+    #[error("column '{column}' holds JSON of the wrong shape")]
+    Json {
+        column: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl From<RowError> for RepoError {
+    fn from(e: RowError) -> Self {
+        RepoError::Other(Box::new(e))
+    }
+}
+
+fn get<'r, T>(row: &'r SqliteRow, column: &'static str) -> Result<T, RowError>
+where
+    T: Decode<'r, Sqlite> + Type<Sqlite>,
+{
+    row.try_get(column)
+        .map_err(|source| RowError::Decode { column, source })
+}
+
+fn json<T: for<'de> Deserialize<'de>>(
+    row: &SqliteRow,
+    column: &'static str,
+) -> Result<T, RowError> {
+    let text: String = get(row, column)?;
+    serde_json::from_str(&text).map_err(|source| RowError::Json { column, source })
+}
+
+fn to_json<T: serde::Serialize + ?Sized>(
+    value: &T,
+    column: &'static str,
+) -> Result<String, RowError> {
+    serde_json::to_string(value).map_err(|source| RowError::Json { column, source })
+}
+
+/// A time as stored: unix milliseconds (sub-millisecond precision is dropped; core's clock
+/// never produces any).
+pub fn millis(t: OffsetDateTime) -> i64 {
+    let ms = t.unix_timestamp_nanos().div_euclid(1_000_000);
+    i64::try_from(ms).unwrap_or(if ms < 0 { i64::MIN } else { i64::MAX })
+}
+
+fn time_of(ms: i64, column: &'static str) -> Result<OffsetDateTime, RowError> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map_err(|_| RowError::BadValue { column })
+}
+
+fn time(row: &SqliteRow, column: &'static str) -> Result<OffsetDateTime, RowError> {
+    time_of(get(row, column)?, column)
+}
+
+fn opt_time(row: &SqliteRow, column: &'static str) -> Result<Option<OffsetDateTime>, RowError> {
+    get::<Option<i64>>(row, column)?
+        .map(|ms| time_of(ms, column))
+        .transpose()
+}
+
+fn opt_user(row: &SqliteRow, column: &'static str) -> Result<Option<UserId>, RowError> {
+    Ok(get::<Option<i64>>(row, column)?.map(UserId))
+}
+
+/// An integer column, such as an id a statement returns.
+pub fn int(row: &SqliteRow, column: &'static str) -> Result<i64, RowError> {
+    get(row, column)
+}
+
+pub const TENANT_COLUMNS: &str = "tenants.id, tenants.code, tenants.name, tenants.created_at";
+
+pub fn tenant(row: &SqliteRow) -> Result<Tenant, RowError> {
+    let code: String = get(row, "code")?;
+    Ok(Tenant {
+        id: TenantId(get(row, "id")?),
+        code: TenantCode::parse(&code).map_err(|_| RowError::BadValue { column: "code" })?,
+        name: get(row, "name")?,
+        created_at: time(row, "created_at")?,
+    })
+}
+
+pub fn role(row: &SqliteRow) -> Result<Role, RowError> {
+    let role: String = get(row, "role")?;
+    role.parse()
+        .map_err(|_| RowError::BadValue { column: "role" })
+}
+
+/// The user columns, prefixed so that they can be joined with other tables.
+pub const USER_COLUMNS: &str = "users.id AS user_id, users.username, users.display_name, users.active, \
+                                users.created_at AS user_created_at";
+
+pub fn user(row: &SqliteRow) -> Result<User, RowError> {
+    let username: String = get(row, "username")?;
+    Ok(User {
+        id: UserId(get(row, "user_id")?),
+        username: Username::parse(&username)
+            .map_err(|_| RowError::BadValue { column: "username" })?,
+        display_name: get(row, "display_name")?,
+        active: get(row, "active")?,
+        created_at: time(row, "user_created_at")?,
+    })
+}
+
+/// A user row with [`USER_COLUMNS`] and `password_hash`.
+pub fn credentials(row: &SqliteRow) -> Result<UserCredentials, RowError> {
+    Ok(UserCredentials {
+        user: user(row)?,
+        password_hash: get(row, "password_hash")?,
+    })
+}
+
+/// A membership row: [`USER_COLUMNS`] plus `memberships.tenant_id` and `memberships.role`.
+pub fn membership(row: &SqliteRow) -> Result<Membership, RowError> {
+    Ok(Membership {
+        user: user(row)?,
+        tenant_id: TenantId(get(row, "tenant_id")?),
+        role: role(row)?,
+    })
+}
+
+pub const TOKEN_COLUMNS: &str =
+    "id, kind, secret_hash, user_id, tenant_id, name, created_at, expires_at, revoked_at";
+
+pub fn token(row: &SqliteRow) -> Result<TokenRecord, RowError> {
+    let kind: String = get(row, "kind")?;
+    let kind = [TokenKind::Session, TokenKind::ApiKey]
+        .into_iter()
+        .find(|k| k.as_str() == kind)
+        .ok_or(RowError::BadValue { column: "kind" })?;
+    Ok(TokenRecord {
+        id: get(row, "id")?,
+        kind,
+        secret_hash: get(row, "secret_hash")?,
+        user_id: UserId(get(row, "user_id")?),
+        tenant_id: get::<Option<i64>>(row, "tenant_id")?.map(TenantId),
+        name: get(row, "name")?,
+        created_at: time(row, "created_at")?,
+        expires_at: opt_time(row, "expires_at")?,
+        revoked_at: opt_time(row, "revoked_at")?,
+    })
+}
+
+/// The `failures` count and `earliest` time of login failures.
+pub fn failures(row: &SqliteRow) -> Result<(u32, Option<OffsetDateTime>), RowError> {
+    let count: i64 = get(row, "failures")?;
+    let count = u32::try_from(count).unwrap_or(u32::MAX);
+    Ok((count, opt_time(row, "earliest")?))
+}
+
+pub const CUSTOMER_COLUMNS: &str =
+    "id, tenant_id, code, name, created_at, created_by, updated_at, updated_by, version";
+
+pub fn customer(row: &SqliteRow) -> Result<Customer, RowError> {
+    Ok(Customer {
+        id: CustomerId(get(row, "id")?),
+        tenant_id: TenantId(get(row, "tenant_id")?),
+        fields: CustomerFields {
+            code: get(row, "code")?,
+            name: get(row, "name")?,
+        },
+        created_at: time(row, "created_at")?,
+        created_by: opt_user(row, "created_by")?,
+        updated_at: time(row, "updated_at")?,
+        updated_by: opt_user(row, "updated_by")?,
+        version: get(row, "version")?,
+    })
+}
+
+/// The columns of [`ContactColumns`], in the order [`ContactColumns::bind`] binds them.
+pub const CONTACT_FIELD_COLUMNS: &[&str] = &[
+    "code",
+    "external_id",
+    "status",
+    "salutation",
+    "first_name",
+    "initial",
+    "last_name",
+    "full_name",
+    "title",
+    "mail_stop",
+    "address_1",
+    "address_2",
+    "address_3",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "phones",
+    "emails",
+    "web_address",
+    "notes",
+    "attachments",
+    "is_primary",
+    "is_decision_maker",
+    "owner_id",
+    "notify_on_new",
+    "notify_on_acknowledged",
+    "notify_on_dispatched",
+    "notify_on_completed",
+    "notify_on_failed",
+    "custom_fields",
+    "phone_seq",
+    "last_name_key",
+];
+
+/// Every column of a contact row.
+pub const CONTACT_COLUMNS: &str = "id, tenant_id, customer_id, code, external_id, status, salutation, first_name, \
+    initial, last_name, full_name, title, mail_stop, address_1, address_2, address_3, city, state, postal_code, \
+    country, phones, emails, web_address, notes, attachments, is_primary, is_decision_maker, owner_id, \
+    notify_on_new, notify_on_acknowledged, notify_on_dispatched, notify_on_completed, notify_on_failed, \
+    custom_fields, phone_seq, last_name_key, created_at, created_by, updated_at, updated_by, version";
+
+/// The sort key of the last-name order: the last name lower-cased, empty when there is none.
+pub fn last_name_key(last_name: Option<&str>) -> String {
+    last_name.unwrap_or_default().to_lowercase()
+}
+
+/// The writable fields of a contact as column values.
+pub struct ContactColumns<'a> {
+    fields: &'a ContactFields,
+    phones: String,
+    emails: String,
+    attachments: String,
+    custom_fields: String,
+    phone_seq: i64,
+    last_name_key: String,
+}
+
+impl<'a> ContactColumns<'a> {
+    pub fn new(fields: &'a ContactFields) -> Result<Self, RowError> {
+        Ok(Self {
+            fields,
+            phones: to_json(&fields.phones, "phones")?,
+            emails: to_json(&fields.emails, "emails")?,
+            attachments: to_json(&fields.attachments, "attachments")?,
+            custom_fields: to_json(&fields.custom_fields, "custom_fields")?,
+            phone_seq: i64::from(fields.phone_seq),
+            last_name_key: last_name_key(fields.last_name.as_deref()),
+        })
+    }
+
+    /// Binds the values of [`CONTACT_FIELD_COLUMNS`], in that order.
+    pub fn bind<'q>(
+        &'q self,
+        query: Query<'q, Sqlite, SqliteArguments<'q>>,
+    ) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+        let f = self.fields;
+        let n = &f.notifications;
+        query
+            .bind(f.code.as_deref())
+            .bind(f.external_id.as_deref())
+            .bind(f.status.as_deref())
+            .bind(f.salutation.as_deref())
+            .bind(f.first_name.as_deref())
+            .bind(f.initial.as_deref())
+            .bind(f.last_name.as_deref())
+            .bind(f.full_name.as_deref())
+            .bind(f.title.as_deref())
+            .bind(f.mail_stop.as_deref())
+            .bind(f.address_1.as_deref())
+            .bind(f.address_2.as_deref())
+            .bind(f.address_3.as_deref())
+            .bind(f.city.as_deref())
+            .bind(f.state.as_deref())
+            .bind(f.postal_code.as_deref())
+            .bind(f.country.as_deref())
+            .bind(self.phones.as_str())
+            .bind(self.emails.as_str())
+            .bind(f.web_address.as_deref())
+            .bind(f.notes.as_deref())
+            .bind(self.attachments.as_str())
+            .bind(f.is_primary)
+            .bind(f.is_decision_maker)
+            .bind(f.owner_id.map(|u| u.0))
+            .bind(n.on_new)
+            .bind(n.on_acknowledged)
+            .bind(n.on_dispatched)
+            .bind(n.on_completed)
+            .bind(n.on_failed)
+            .bind(self.custom_fields.as_str())
+            .bind(self.phone_seq)
+            .bind(self.last_name_key.as_str())
+    }
+}
+
+pub fn contact(row: &SqliteRow) -> Result<Contact, RowError> {
+    let phone_seq: i64 = get(row, "phone_seq")?;
+    let fields = ContactFields {
+        code: get(row, "code")?,
+        external_id: get(row, "external_id")?,
+        status: get(row, "status")?,
+        salutation: get(row, "salutation")?,
+        first_name: get(row, "first_name")?,
+        initial: get(row, "initial")?,
+        last_name: get(row, "last_name")?,
+        full_name: get(row, "full_name")?,
+        title: get(row, "title")?,
+        mail_stop: get(row, "mail_stop")?,
+        address_1: get(row, "address_1")?,
+        address_2: get(row, "address_2")?,
+        address_3: get(row, "address_3")?,
+        city: get(row, "city")?,
+        state: get(row, "state")?,
+        postal_code: get(row, "postal_code")?,
+        country: get(row, "country")?,
+        phones: json(row, "phones")?,
+        emails: json(row, "emails")?,
+        web_address: get(row, "web_address")?,
+        notes: get(row, "notes")?,
+        attachments: json(row, "attachments")?,
+        is_primary: get(row, "is_primary")?,
+        is_decision_maker: get(row, "is_decision_maker")?,
+        owner_id: opt_user(row, "owner_id")?,
+        notifications: Notifications {
+            on_new: get(row, "notify_on_new")?,
+            on_acknowledged: get(row, "notify_on_acknowledged")?,
+            on_dispatched: get(row, "notify_on_dispatched")?,
+            on_completed: get(row, "notify_on_completed")?,
+            on_failed: get(row, "notify_on_failed")?,
+        },
+        custom_fields: json(row, "custom_fields")?,
+        phone_seq: u32::try_from(phone_seq).map_err(|_| RowError::BadValue {
+            column: "phone_seq",
+        })?,
+    };
+    Ok(Contact {
+        id: ContactId(get(row, "id")?),
+        tenant_id: TenantId(get(row, "tenant_id")?),
+        customer_id: CustomerId(get(row, "customer_id")?),
+        fields,
+        created_at: time(row, "created_at")?,
+        created_by: opt_user(row, "created_by")?,
+        updated_at: time(row, "updated_at")?,
+        updated_by: opt_user(row, "updated_by")?,
+        version: get(row, "version")?,
+    })
+}
+
+/// The cursor that resumes a contact list after `contact` in `sort` order: the key is the id,
+/// the last-name key, or the time in milliseconds, as text.
+pub fn contact_cursor(contact: &Contact, sort: ContactSort) -> Cursor {
+    let key = match sort {
+        ContactSort::Id => contact.id.0.to_string(),
+        ContactSort::LastName => last_name_key(contact.fields.last_name.as_deref()),
+        ContactSort::CreatedAt => millis(contact.created_at).to_string(),
+        ContactSort::UpdatedAt => millis(contact.updated_at).to_string(),
+    };
+    Cursor {
+        key,
+        id: contact.id.0,
+    }
+}
+
+/// A field change as stored in `history.changes`.
+#[derive(Deserialize)]
+struct StoredChange {
+    field: String,
+    old: Value,
+    new: Value,
+}
+
+pub fn history_changes(changes: &[FieldChange]) -> Result<String, RowError> {
+    to_json(changes, "changes")
+}
+
+pub const HISTORY_COLUMNS: &str =
+    "id, tenant_id, entity, entity_id, version, change, at, user_id, username, surface, changes";
+
+pub fn history_entry(row: &SqliteRow) -> Result<HistoryEntry, RowError> {
+    let change: String = get(row, "change")?;
+    let surface: String = get(row, "surface")?;
+    let changes: Vec<StoredChange> = json(row, "changes")?;
+    Ok(HistoryEntry {
+        id: get(row, "id")?,
+        tenant_id: TenantId(get(row, "tenant_id")?),
+        entity: get(row, "entity")?,
+        entity_id: get(row, "entity_id")?,
+        version: get(row, "version")?,
+        change: Change::parse(&change).ok_or(RowError::BadValue { column: "change" })?,
+        at: time(row, "at")?,
+        user_id: opt_user(row, "user_id")?,
+        username: get(row, "username")?,
+        surface: Surface::parse(&surface).ok_or(RowError::BadValue { column: "surface" })?,
+        changes: changes
+            .into_iter()
+            .map(|c| FieldChange {
+                field: c.field,
+                old: c.old,
+                new: c.new,
+            })
+            .collect(),
+    })
+}
+
+pub const RESPONSE_COLUMNS: &str = "status, content_type, body, etag, location";
+
+/// A stored idempotency key: the request's fingerprint, and its response once completed.
+pub struct IdempotencyClaim {
+    pub fingerprint: String,
+    pub response: Option<StoredResponse>,
+}
+
+/// A row with `fingerprint`, `completed` and [`RESPONSE_COLUMNS`].
+pub fn idempotency_claim(row: &SqliteRow) -> Result<IdempotencyClaim, RowError> {
+    let completed: bool = get(row, "completed")?;
+    let response = if completed {
+        let status: Option<i64> = get(row, "status")?;
+        Some(StoredResponse {
+            status: status
+                .and_then(|s| u16::try_from(s).ok())
+                .ok_or(RowError::BadValue { column: "status" })?,
+            content_type: get::<Option<String>>(row, "content_type")?.unwrap_or_default(),
+            body: get::<Option<Vec<u8>>>(row, "body")?.unwrap_or_default(),
+            etag: get(row, "etag")?,
+            location: get(row, "location")?,
+        })
+    } else {
+        None
+    };
+    Ok(IdempotencyClaim {
+        fingerprint: get(row, "fingerprint")?,
+        response,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_whole_milliseconds_both_ways() {
+        let t = OffsetDateTime::from_unix_timestamp_nanos(1_700_000_000_123_000_000)
+            .expect("valid time");
+        assert_eq!(millis(t), 1_700_000_000_123);
+        assert_eq!(time_of(millis(t), "at").expect("in range"), t);
+        let before_1970 =
+            OffsetDateTime::from_unix_timestamp_nanos(-1_500_000).expect("valid time");
+        assert_eq!(millis(before_1970), -2);
+    }
+
+    #[test]
+    fn contact_columns_are_listed_once_each() {
+        let all: Vec<&str> = CONTACT_COLUMNS.split(", ").collect();
+        for column in CONTACT_FIELD_COLUMNS {
+            assert_eq!(all.iter().filter(|c| *c == column).count(), 1, "{column}");
+        }
+        assert_eq!(all.len(), CONTACT_FIELD_COLUMNS.len() + 8);
+    }
+}

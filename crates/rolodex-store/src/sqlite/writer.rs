@@ -1,0 +1,296 @@
+//! The group-commit writer: the one connection that writes, owned by a task that takes every
+//! queued job (up to [`MAX_BATCH`]), runs them in one `BEGIN IMMEDIATE` transaction, each in
+//! its own savepoint, and commits once, so that concurrent requests share one fsync.
+//!
+//! A job that fails is rolled back to its savepoint and gets its own error; the others still
+//! commit. No job is answered before COMMIT has returned: an acknowledged write is on disk. This
+//! module knows nothing of tables; the jobs are closures written by the area modules.
+
+use rolodex_core::ports::RepoError;
+use sqlx::SqliteConnection;
+use std::error::Error as StdError;
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::{mpsc, oneshot};
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Most jobs in one transaction: bounds the latency a batch adds to its first job.
+pub const MAX_BATCH: usize = 128;
+/// Jobs that may wait for the writer before submitters wait for room (backpressure).
+const QUEUE: usize = 1024;
+
+/// Counters of the writer, for metrics and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriterStats {
+    /// Jobs run (committed or failed).
+    pub jobs: u64,
+    /// Transactions committed; each costs one fsync.
+    pub commits: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    jobs: AtomicU64,
+    commits: AtomicU64,
+}
+
+/// A write job: runs inside the writer's transaction, then hears how the batch ended.
+trait Job: Send {
+    /// Runs the job's statements; its output is kept until [`Job::answer`].
+    fn run<'c>(
+        &'c mut self,
+        conn: &'c mut SqliteConnection,
+    ) -> BoxFuture<'c, Result<(), RepoError>>;
+    /// Hands the outcome to the submitter: the job's own error, or the batch's, or its output.
+    fn answer(self: Box<Self>, outcome: Result<(), RepoError>);
+}
+
+struct TypedJob<T, F> {
+    work: Option<F>,
+    output: Option<T>,
+    reply: oneshot::Sender<Result<T, RepoError>>,
+}
+
+impl<T, F> Job for TypedJob<T, F>
+where
+    T: Send + 'static,
+    F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, RepoError>>
+        + Send
+        + 'static,
+{
+    fn run<'c>(
+        &'c mut self,
+        conn: &'c mut SqliteConnection,
+    ) -> BoxFuture<'c, Result<(), RepoError>> {
+        Box::pin(async move {
+            let work = self
+                .work
+                .take()
+                .ok_or_else(|| other(WriterError::JobRunTwice))?;
+            self.output = Some(work(conn).await?);
+            Ok(())
+        })
+    }
+
+    fn answer(self: Box<Self>, outcome: Result<(), RepoError>) {
+        let TypedJob { output, reply, .. } = *self;
+        let result = outcome.and_then(|()| output.ok_or_else(|| other(WriterError::JobRunTwice)));
+        // The submitter may have gone away (request cancelled): its write stands regardless.
+        let _ = reply.send(result);
+    }
+}
+
+enum Message {
+    Job(Box<dyn Job>),
+    /// Finish what is queued, close the connection, then answer.
+    Close(oneshot::Sender<()>),
+}
+
+/// Why the writer could not take or finish a job.
+#[derive(Debug, thiserror::Error)]
+pub enum WriterError {
+    #[error("the store is closed")]
+    Closed,
+    #[error("a write job was run twice")]
+    JobRunTwice,
+    /// The batch's transaction failed as a whole; the source is the database's error.
+    #[error("the write transaction failed")]
+    Batch(#[source] SharedError),
+}
+
+/// One database error shared by every job of a failed batch.
+#[derive(Debug, Clone)]
+pub struct SharedError(Arc<sqlx::Error>);
+
+impl fmt::Display for SharedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl StdError for SharedError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.0.source()
+    }
+}
+
+fn other(e: WriterError) -> RepoError {
+    RepoError::Other(Box::new(e))
+}
+
+/// The error every job of a batch gets when the transaction itself failed: unavailable when
+/// the database is busy or unreachable.
+fn batch_error(shared: &SharedError) -> RepoError {
+    let wrapped = Box::new(WriterError::Batch(shared.clone()));
+    if crate::is_unavailable(&shared.0) {
+        RepoError::Unavailable(wrapped)
+    } else {
+        RepoError::Other(wrapped)
+    }
+}
+
+/// The submitting side of the writer; cheap to share.
+pub(crate) struct WriterHandle {
+    tx: mpsc::Sender<Message>,
+    counters: Arc<Counters>,
+}
+
+impl WriterHandle {
+    /// Starts the writer task on the current runtime; it owns `conn` until it stops.
+    pub(crate) fn start(conn: SqliteConnection) -> Self {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let counters = Arc::new(Counters::default());
+        tokio::spawn(run(conn, rx, counters.clone()));
+        Self { tx, counters }
+    }
+
+    pub(crate) fn stats(&self) -> WriterStats {
+        WriterStats {
+            jobs: self.counters.jobs.load(Ordering::Relaxed),
+            commits: self.counters.commits.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Runs `work` in the writer's next transaction, in its own savepoint, and returns its
+    /// output once the transaction is committed.
+    pub(crate) async fn submit<T, F>(&self, work: F) -> Result<T, RepoError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, RepoError>>
+            + Send
+            + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job = TypedJob {
+            work: Some(work),
+            output: None,
+            reply,
+        };
+        let closed = || RepoError::Unavailable(Box::new(WriterError::Closed));
+        self.tx
+            .send(Message::Job(Box::new(job)))
+            .await
+            .map_err(|_| closed())?;
+        answer.await.map_err(|_| closed())?
+    }
+
+    /// Waits for every queued job, then stops the writer and closes its connection.
+    pub(crate) async fn close(&self) {
+        let (done, closed) = oneshot::channel();
+        if self.tx.send(Message::Close(done)).await.is_ok() {
+            let _ = closed.await;
+        }
+    }
+}
+
+async fn run(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Message>, counters: Arc<Counters>) {
+    let mut closing = None;
+    while let Some(message) = rx.recv().await {
+        let mut batch = Vec::new();
+        take(message, &mut batch, &mut closing);
+        // Everything already queued joins this transaction.
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(message) => take(message, &mut batch, &mut closing),
+                Err(_) => break,
+            }
+        }
+        if closing.is_some() {
+            // Refuse new jobs; those already queued are still run below.
+            rx.close();
+        }
+        if !batch.is_empty() {
+            run_batch(&mut conn, batch, &counters).await;
+        }
+    }
+    if let Err(e) = sqlx::Connection::close(conn).await {
+        tracing::warn!(
+            error = &e as &(dyn StdError + 'static),
+            "closing the writer connection failed"
+        );
+    }
+    if let Some(done) = closing {
+        let _ = done.send(());
+    }
+}
+
+fn take(
+    message: Message,
+    batch: &mut Vec<Box<dyn Job>>,
+    closing: &mut Option<oneshot::Sender<()>>,
+) {
+    match message {
+        Message::Job(job) => batch.push(job),
+        Message::Close(done) => *closing = Some(done),
+    }
+}
+
+async fn execute(conn: &mut SqliteConnection, sql: &'static str) -> Result<(), sqlx::Error> {
+    sqlx::query(sql).execute(conn).await.map(|_| ())
+}
+
+/// Runs one group of jobs in one transaction and answers each of them.
+async fn run_batch(conn: &mut SqliteConnection, mut batch: Vec<Box<dyn Job>>, counters: &Counters) {
+    counters
+        .jobs
+        .fetch_add(batch.len() as u64, Ordering::Relaxed);
+    if let Err(e) = execute(conn, "BEGIN IMMEDIATE").await {
+        let shared = SharedError(Arc::new(e));
+        for job in batch {
+            job.answer(Err(batch_error(&shared)));
+        }
+        return;
+    }
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let mut broken = None;
+    for job in &mut batch {
+        if let Err(e) = execute(conn, "SAVEPOINT job").await {
+            broken = Some(e);
+            break;
+        }
+        let outcome = job.run(conn).await;
+        let end = if outcome.is_ok() {
+            execute(conn, "RELEASE job").await
+        } else {
+            match execute(conn, "ROLLBACK TO job").await {
+                Ok(()) => execute(conn, "RELEASE job").await,
+                Err(e) => Err(e),
+            }
+        };
+        outcomes.push(outcome);
+        if let Err(e) = end {
+            // The transaction is in an unknown state (SQLite may have rolled it back itself):
+            // nothing of this batch may be acknowledged.
+            broken = Some(e);
+            break;
+        }
+    }
+    let committed = match broken {
+        Some(e) => Err(e),
+        None => execute(conn, "COMMIT").await,
+    };
+    match committed {
+        Ok(()) => {
+            counters.commits.fetch_add(1, Ordering::Relaxed);
+            for (job, outcome) in batch.into_iter().zip(outcomes) {
+                job.answer(outcome);
+            }
+        }
+        Err(e) => {
+            tracing::error!(
+                error = &e as &(dyn StdError + 'static),
+                jobs = batch.len(),
+                "a write batch failed"
+            );
+            // Ends the transaction if SQLite has not already done so; failing is expected then.
+            let _ = execute(conn, "ROLLBACK").await;
+            let shared = SharedError(Arc::new(e));
+            for job in batch {
+                job.answer(Err(batch_error(&shared)));
+            }
+        }
+    }
+}

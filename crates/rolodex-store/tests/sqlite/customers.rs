@@ -1,0 +1,108 @@
+//! Customer lists: prefix search on code or name, keyset pages by id.
+
+use crate::support::*;
+use rolodex_core::ports::{CustomerRepo, WriteOp, Writer};
+use rolodex_core::query::PageRequest;
+use rolodex_domain::{Change, CustomerFields, CustomerId, TenantId};
+use rolodex_store::SqliteStore;
+
+async fn codes(
+    store: &SqliteStore,
+    tenant: TenantId,
+    text: Option<&str>,
+    limit: u32,
+) -> Vec<String> {
+    let mut page = PageRequest { limit, after: None };
+    let mut out = Vec::new();
+    loop {
+        let got = store
+            .list_customers(tenant, text, &page)
+            .await
+            .expect("list");
+        assert!(got.items.len() <= limit as usize);
+        out.extend(got.items.into_iter().map(|c| c.fields.code));
+        match got.next {
+            Some(next) => page.after = Some(next),
+            None => return out,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn customers_are_listed_by_id_and_found_by_a_prefix_of_code_or_name() {
+    let db = TestDb::new().await;
+    let tenant = db.tenant("acme").await;
+    let other = db.tenant("other").await;
+    let rows = [
+        ("ABCCORP", Some("Alpha Beta")),
+        ("C0959", Some("abc Holdings")),
+        ("ZED", None),
+        ("X@1", Some("[bracket]")),
+        ("X[2", Some("Plain")),
+        ("abd", Some("Something")),
+    ];
+    for (code, name) in rows {
+        db.store
+            .write(
+                tenant,
+                vec![write(
+                    WriteOp::CreateCustomer {
+                        fields: CustomerFields {
+                            code: code.into(),
+                            name: name.map(Into::into),
+                        },
+                    },
+                    Change::Create,
+                    at(0),
+                )],
+            )
+            .await
+            .expect("created");
+    }
+    create_customer(&db.store, other, "ABCOTHER").await;
+
+    let all = codes(&db.store, tenant, None, 2).await;
+    assert_eq!(all, ["ABCCORP", "C0959", "ZED", "X@1", "X[2", "abd"]);
+    assert_eq!(
+        codes(&db.store, tenant, Some("abc"), 1).await,
+        ["ABCCORP", "C0959"]
+    );
+    assert_eq!(
+        codes(&db.store, tenant, Some("AB"), 10).await,
+        ["ABCCORP", "C0959", "abd"]
+    );
+    assert_eq!(
+        codes(&db.store, tenant, Some("alpha b"), 10).await,
+        ["ABCCORP"]
+    );
+    // '@' is just below 'A': the upper bound of the prefix must not fold to 'a'.
+    assert_eq!(codes(&db.store, tenant, Some("x@"), 10).await, ["X@1"]);
+    assert_eq!(codes(&db.store, tenant, Some("["), 10).await, ["X@1"]);
+    assert_eq!(
+        codes(&db.store, tenant, Some("nothing"), 10).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        codes(&db.store, tenant, Some("  "), 10).await.len(),
+        6,
+        "blank text filters nothing"
+    );
+
+    let first = db
+        .store
+        .list_customers(
+            tenant,
+            None,
+            &PageRequest {
+                limit: 6,
+                after: None,
+            },
+        )
+        .await
+        .expect("list");
+    assert_eq!(
+        first.next, None,
+        "an exactly full last page has no next page"
+    );
+    assert_eq!(first.items[0].id, CustomerId(1));
+}

@@ -1,0 +1,191 @@
+//! Test fixtures: a fresh store in a temporary folder, and shorthands for writes.
+
+use rolodex_core::ports::{HistoryDraft, RepoError, TenantRepo, Write, WriteOp, Writer};
+use rolodex_domain::{
+    Change, ContactFields, ContactId, CustomerFields, CustomerId, FieldChange, Notifications,
+    Phone, PhoneType, Surface, TenantCode, TenantId, UserId,
+};
+use rolodex_store::SqliteStore;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tempfile::TempDir;
+use time::OffsetDateTime;
+
+pub struct TestDb {
+    pub store: Arc<SqliteStore>,
+    pub url: String,
+    // Kept so that the folder outlives the store.
+    _dir: TempDir,
+}
+
+impl TestDb {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let url = format!("sqlite://{}", dir.path().join("rolodex.db").display());
+        let store = rolodex_store::connect(&url).await.expect("the store opens");
+        Self {
+            store,
+            url,
+            _dir: dir,
+        }
+    }
+
+    /// A new tenant with code `code`.
+    pub async fn tenant(&self, code: &str) -> TenantId {
+        let code = TenantCode::parse(code).expect("a valid tenant code");
+        self.store
+            .create_tenant(&code, "Test tenant", at(0))
+            .await
+            .expect("tenant created")
+            .id
+    }
+}
+
+/// A time `ms` milliseconds after 2024-01-01T00:00:00Z.
+pub fn at(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(1_704_067_200_000 + ms) * 1_000_000)
+        .expect("a valid time")
+}
+
+pub fn draft(change: Change, when: OffsetDateTime) -> HistoryDraft {
+    HistoryDraft {
+        change,
+        at: when,
+        user_id: Some(UserId(7)),
+        username: "alice".into(),
+        surface: Surface::Native,
+        changes: vec![FieldChange {
+            field: "code".into(),
+            old: json!(null),
+            new: json!("X"),
+        }],
+    }
+}
+
+pub fn write(op: WriteOp, change: Change, when: OffsetDateTime) -> Write {
+    Write {
+        op,
+        history: draft(change, when),
+    }
+}
+
+pub fn customer_fields(code: &str) -> CustomerFields {
+    CustomerFields {
+        code: code.into(),
+        name: Some(format!("{code} Corporation")),
+    }
+}
+
+pub fn named(first: &str, last: &str) -> ContactFields {
+    ContactFields {
+        first_name: Some(first.into()),
+        last_name: Some(last.into()),
+        ..Default::default()
+    }
+}
+
+/// A contact with every field set to a value other than its default.
+pub fn full_contact() -> ContactFields {
+    ContactFields {
+        code: Some("JHERNANDEZ".into()),
+        external_id: Some("SLX-0001".into()),
+        status: Some("active".into()),
+        salutation: Some("Mr.".into()),
+        first_name: Some("José".into()),
+        initial: Some("M".into()),
+        last_name: Some("Hernández-Ruiz".into()),
+        full_name: Some("Joe Hernandez".into()),
+        title: Some("Buyer".into()),
+        mail_stop: Some("MS-12".into()),
+        address_1: Some("1 Main St".into()),
+        address_2: Some("Suite 2".into()),
+        address_3: Some("Building C".into()),
+        city: Some("San Jose".into()),
+        state: Some("CA".into()),
+        postal_code: Some("95110".into()),
+        country: Some("US".into()),
+        phones: vec![
+            Phone {
+                id: 1,
+                kind: PhoneType::Business,
+                number: "(408) 555-1212".into(),
+            },
+            Phone {
+                id: 3,
+                kind: PhoneType::Mobile,
+                number: "+1 408 555 9999".into(),
+            },
+        ],
+        emails: vec!["J.Hernandez@ABCcorp.com".into(), "joe@example.org".into()],
+        web_address: Some("https://abccorp.example".into()),
+        notes: Some("Line one\nLine two\twith a tab; 'quotes' and \"double\" ✓".into()),
+        attachments: vec!["https://files.example/a.pdf".into(), "/share/b.doc".into()],
+        is_primary: true,
+        is_decision_maker: true,
+        owner_id: Some(UserId(42)),
+        notifications: Notifications {
+            on_new: true,
+            on_acknowledged: false,
+            on_dispatched: true,
+            on_completed: false,
+            on_failed: true,
+        },
+        custom_fields: BTreeMap::from([
+            ("SOFCT_USER_1".into(), "blue".into()),
+            ("size".into(), "XL".into()),
+        ]),
+        phone_seq: 3,
+    }
+}
+
+pub async fn create_customer(store: &SqliteStore, tenant: TenantId, code: &str) -> CustomerId {
+    let ids = store
+        .write(
+            tenant,
+            vec![write(
+                WriteOp::CreateCustomer {
+                    fields: customer_fields(code),
+                },
+                Change::Create,
+                at(0),
+            )],
+        )
+        .await
+        .expect("customer created");
+    CustomerId(ids[0])
+}
+
+pub async fn try_create_contact(
+    store: &SqliteStore,
+    tenant: TenantId,
+    customer: CustomerId,
+    fields: ContactFields,
+    when: OffsetDateTime,
+) -> Result<ContactId, RepoError> {
+    let ids = store
+        .write(
+            tenant,
+            vec![write(
+                WriteOp::CreateContact {
+                    customer_id: customer,
+                    fields,
+                },
+                Change::Create,
+                when,
+            )],
+        )
+        .await?;
+    Ok(ContactId(ids[0]))
+}
+
+pub async fn create_contact(
+    store: &SqliteStore,
+    tenant: TenantId,
+    customer: CustomerId,
+    fields: ContactFields,
+) -> ContactId {
+    try_create_contact(store, tenant, customer, fields, at(0))
+        .await
+        .expect("contact created")
+}

@@ -1,0 +1,357 @@
+//! The command line: `rolodex serve | migrate | tenant | user | api-key`.
+//!
+//! Each command calls core's use cases as the operator ([`Caller::operator`]), never SQL, so
+//! validation and tenancy are the same as over HTTP. Results go to standard output; errors
+//! are returned for `main` to print as one line. Passwords are never taken from a flag.
+
+use crate::config::{Config, Overrides};
+use crate::startup::{self, Application};
+use anyhow::{Context, anyhow, bail};
+use clap::{Args, Parser, Subcommand};
+use rolodex_core::users::NewUser;
+use rolodex_core::{Caller, CoreError, Services, Store, SystemClock};
+use rolodex_domain::{Role, Tenant};
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Rolodex: customers and their contacts, for many businesses at once.
+#[derive(Debug, Parser)]
+#[command(name = "rolodex", version, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Database URL [env: ROLODEX_DATABASE_URL] [default: sqlite://rolodex.db]
+    #[arg(long = "database", value_name = "URL", global = true)]
+    pub database: Option<String>,
+    /// Configuration file (TOML, keys as in config.default.toml)
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "ROLODEX_CONFIG",
+        hide_env_values = true,
+        global = true
+    )]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (migrates the database first; creates tenant DEFAULT and user admin
+    /// on the first start)
+    Serve(ServeArgs),
+    /// Bring the database schema up to date
+    Migrate,
+    /// Manage tenants
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Manage users and their roles in tenants
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API keys
+    #[command(subcommand, name = "api-key")]
+    ApiKey(ApiKeyCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [env: ROLODEX_LISTEN] [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Folder for photos [env: ROLODEX_MEDIA_DIR] [default: ./media]
+    #[arg(long, value_name = "DIR")]
+    pub media_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a tenant
+    Add {
+        /// Short unique code (letters, digits, '-', '_'; stored upper-case)
+        code: String,
+        /// Display name (default: the code)
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List every tenant
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user who is a member of a tenant; the password is read from the terminal
+    /// (or one line of standard input)
+    Add {
+        username: String,
+        /// Code of the tenant the user joins
+        #[arg(long, value_name = "CODE")]
+        tenant: String,
+        /// admin, dispatcher or viewer
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Name shown to people (default: the username)
+        #[arg(long, value_name = "NAME")]
+        display_name: Option<String>,
+    },
+    /// List the members of one tenant, or of every tenant
+    List {
+        /// Only this tenant's members
+        #[arg(long, value_name = "CODE")]
+        tenant: Option<String>,
+    },
+    /// Set a user's password, read from the terminal (or one line of standard input)
+    Passwd { username: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Create an API key for a member of a tenant and print its secret (shown once)
+    Create {
+        /// The user the key acts as
+        #[arg(long, value_name = "USERNAME")]
+        user: String,
+        /// The tenant the key is bound to
+        #[arg(long, value_name = "CODE")]
+        tenant: String,
+        /// A label to recognise the key by
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+fn parse_role(raw: &str) -> Result<Role, String> {
+    raw.parse::<Role>().map_err(|e| e.message)
+}
+
+impl Cli {
+    fn overrides(&self) -> Overrides {
+        let mut overrides = Overrides {
+            database_url: self.global.database.clone(),
+            ..Overrides::default()
+        };
+        if let Command::Serve(serve) = &self.command {
+            overrides.listen.clone_from(&serve.listen);
+            overrides.media_dir.clone_from(&serve.media_dir);
+        }
+        overrides
+    }
+}
+
+/// Runs one command to completion.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.global.config.as_deref(), &cli.overrides())?;
+    match cli.command {
+        Command::Serve(_) => serve(config).await,
+        Command::Migrate => migrate(&config).await,
+        command => {
+            let store = startup::open_store(&config).await?;
+            let services = Services::new(
+                Arc::clone(&store) as Arc<dyn Store>,
+                Arc::new(SystemClock),
+                config.auth(),
+            );
+            let result = operate(&services, command).await;
+            // Whatever the command returned, its acknowledged writes must reach the disk.
+            store.close().await;
+            result
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    tracing::debug!(?config, "configuration");
+    let shutdown = startup::shutdown_signal()?;
+    let app = Application::build(config).await?;
+    println!("Rolodex is listening on http://{}", app.local_addr());
+    app.run_until_stopped(shutdown).await
+}
+
+async fn migrate(config: &Config) -> anyhow::Result<()> {
+    rolodex_store::migrate(config.database_url.expose())
+        .await
+        .with_context(|| format!("could not migrate the database {}", config.database_url))?;
+    println!(
+        "Database {} is at the latest schema version",
+        config.database_url
+    );
+    Ok(())
+}
+
+async fn operate(services: &Services, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Tenant(TenantCommand::Add { code, name }) => {
+            let tenant = services
+                .tenants
+                .create(&code, name.as_deref())
+                .await
+                .with_context(|| format!("could not create tenant {code:?}"))?;
+            println!(
+                "Created tenant {} (id {}): {}",
+                tenant.code.as_str(),
+                tenant.id,
+                tenant.name
+            );
+        }
+        Command::Tenant(TenantCommand::List) => {
+            let tenants = services
+                .tenants
+                .list_all()
+                .await
+                .context("could not list the tenants")?;
+            println!("{:<6} {:<32} NAME", "ID", "CODE");
+            for t in tenants {
+                println!("{:<6} {:<32} {}", t.id, t.code.as_str(), t.name);
+            }
+        }
+        Command::User(UserCommand::Add {
+            username,
+            tenant,
+            role,
+            display_name,
+        }) => {
+            let tenant = tenant_by_code(services, &tenant).await?;
+            let password = read_password(&format!("Password for {username}: "))?;
+            let member = services
+                .users
+                .add(
+                    tenant.id,
+                    NewUser {
+                        username,
+                        display_name,
+                        password,
+                        role,
+                    },
+                )
+                .await
+                .context("could not create the user")?;
+            println!(
+                "Created user {} (id {}) as {} of tenant {}",
+                member.user.username,
+                member.user.id,
+                member.role,
+                tenant.code.as_str()
+            );
+        }
+        Command::User(UserCommand::List { tenant }) => {
+            let tenants = match tenant {
+                Some(code) => vec![tenant_by_code(services, &code).await?],
+                None => services
+                    .tenants
+                    .list_all()
+                    .await
+                    .context("could not list the tenants")?,
+            };
+            println!(
+                "{:<16} {:<6} {:<24} {:<10} {:<8} DISPLAY NAME",
+                "TENANT", "ID", "USERNAME", "ROLE", "ACTIVE"
+            );
+            for t in tenants {
+                let members = services
+                    .users
+                    .members(t.id)
+                    .await
+                    .context("could not list the users")?;
+                for m in members {
+                    println!(
+                        "{:<16} {:<6} {:<24} {:<10} {:<8} {}",
+                        t.code.as_str(),
+                        m.user.id,
+                        m.user.username.as_str(),
+                        m.role.as_str(),
+                        if m.user.active { "yes" } else { "no" },
+                        m.user.display_name
+                    );
+                }
+            }
+        }
+        Command::User(UserCommand::Passwd { username }) => {
+            let password = read_password(&format!("New password for {username}: "))?;
+            services
+                .users
+                .set_password(&username, password)
+                .await
+                .with_context(|| format!("could not change the password of user {username:?}"))?;
+            println!("Changed the password of user {username}");
+        }
+        Command::ApiKey(ApiKeyCommand::Create { user, tenant, name }) => {
+            let tenant = tenant_by_code(services, &tenant).await?;
+            let wanted = rolodex_domain::Username::parse(&user)
+                .map_err(|e| anyhow!("invalid username {user:?}: {}", e.message))?;
+            let member = services
+                .users
+                .members(tenant.id)
+                .await
+                .context("could not list the users")?
+                .into_iter()
+                .find(|m| m.user.username == wanted)
+                .ok_or_else(|| {
+                    anyhow!(
+                        "user {user:?} is not a member of tenant {}",
+                        tenant.code.as_str()
+                    )
+                })?;
+            let created = services
+                .auth
+                .create_api_key(&Caller::operator(tenant.id), &name, Some(member.user.id))
+                .await
+                .context("could not create the API key")?;
+            println!(
+                "Created API key {} {:?} for user {} in tenant {}; its secret is shown once, \
+                 on the next line:",
+                created.key.id,
+                created.key.name,
+                member.user.username,
+                tenant.code.as_str()
+            );
+            println!("{}", created.secret);
+        }
+        Command::Serve(_) | Command::Migrate => {
+            unreachable!("serve and migrate are handled by run() without opening services")
+        }
+    }
+    Ok(())
+}
+
+async fn tenant_by_code(services: &Services, code: &str) -> anyhow::Result<Tenant> {
+    match services.tenants.by_code(code).await {
+        Ok(t) => Ok(t),
+        Err(CoreError::NotFound { .. }) => {
+            bail!("no tenant with code {code:?} (see 'rolodex tenant list')")
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!("could not find tenant {code:?}"))),
+    }
+}
+
+/// Reads a password without echo from the terminal (twice, to catch typos), or one line from
+/// standard input when it is not a terminal (scripts, tests).
+fn read_password(prompt: &str) -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(prompt).context("could not read the password")?;
+        let again =
+            rpassword::prompt_password("Repeat it: ").context("could not read the password")?;
+        if first != again {
+            bail!("the two passwords differ");
+        }
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("could not read the password from standard input")?;
+    let password = line.strip_suffix('\n').unwrap_or(&line);
+    let password = password.strip_suffix('\r').unwrap_or(password);
+    if password.is_empty() {
+        bail!(
+            "no password given: type it at the terminal, or pass it as one line on standard input"
+        );
+    }
+    Ok(password.to_owned())
+}

@@ -1,0 +1,500 @@
+//! The service's configuration: where it comes from, in which order, and what makes it valid.
+//!
+//! Layers, each overriding the one before: the embedded `config.default.toml` (which documents
+//! every key) < the `--config` TOML file < `ROLODEX_<KEY>` environment variables < command-line
+//! flags. The result is checked once by [`Config::load`] and handed down as plain owned values;
+//! nothing here is global and nothing here reads configuration after start-up.
+
+use anyhow::{Context, bail};
+use figment::providers::{Format, Toml};
+use figment::value::{Dict, Map, Value};
+use figment::{Figment, Metadata, Profile, Provider};
+use rolodex_core::AuthConfig;
+use rolodex_http::HttpConfig;
+use serde::Deserialize;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The embedded defaults, also the reference documentation of every key.
+pub const DEFAULTS_TOML: &str = include_str!("../../../config.default.toml");
+
+/// Prefix of the environment variables that set configuration keys.
+pub const ENV_PREFIX: &str = "ROLODEX_";
+
+/// Every configuration key: only these are read from the environment, so that unrelated
+/// `ROLODEX_*` variables (`ROLODEX_LOG_FORMAT`, `ROLODEX_CONFIG`) are not mistaken for keys.
+pub const KEYS: &[&str] = &[
+    "listen",
+    "database_url",
+    "media_dir",
+    "session_ttl_secs",
+    "max_body_bytes",
+    "request_timeout_secs",
+    "admin_password",
+    "max_login_failures",
+    "login_window_secs",
+];
+
+/// The configuration as written in the layers, before validation.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    listen: String,
+    database_url: String,
+    media_dir: PathBuf,
+    session_ttl_secs: u64,
+    max_body_bytes: usize,
+    request_timeout_secs: u64,
+    admin_password: Option<String>,
+    max_login_failures: u32,
+    login_window_secs: u64,
+}
+
+/// A validated configuration.
+#[derive(Clone)]
+pub struct Config {
+    /// Where the HTTP server listens; port 0 picks a free port.
+    pub listen: SocketAddr,
+    pub database_url: DatabaseUrl,
+    /// Folder for photos (created at start; not used yet).
+    pub media_dir: PathBuf,
+    /// How long a login token is valid.
+    pub session_ttl: Duration,
+    /// Largest request body accepted.
+    pub max_body_bytes: usize,
+    /// Longest a request may take.
+    pub request_timeout: Duration,
+    /// The first start's `admin` password; generated and printed once when `None`.
+    pub admin_password: Option<String>,
+    /// Failed logins per username within `login_window` before logins are refused.
+    pub max_login_failures: u32,
+    pub login_window: Duration,
+}
+
+/// Values given on the command line: the last layer.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub listen: Option<String>,
+    pub database_url: Option<String>,
+    pub media_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// Reads every layer (the `file` when given, which must exist) and validates the result.
+    pub fn load(file: Option<&Path>, flags: &Overrides) -> anyhow::Result<Config> {
+        let raw: RawConfig = Self::figment(file, flags)?
+            .extract_lossy()
+            .context("invalid configuration")?;
+        raw.validate()
+    }
+
+    /// The embedded defaults alone (no file, no environment): a base for tests and tools that
+    /// build a `Config` in code.
+    pub fn defaults() -> Config {
+        Figment::from(Toml::string(DEFAULTS_TOML))
+            .extract_lossy::<RawConfig>()
+            .map_err(anyhow::Error::from)
+            .and_then(RawConfig::validate)
+            .unwrap_or_else(|e| {
+                unreachable!(
+                    "the embedded config.default.toml is valid (a unit test checks): {e:#}"
+                )
+            })
+    }
+
+    fn figment(file: Option<&Path>, flags: &Overrides) -> anyhow::Result<Figment> {
+        let mut figment = Figment::from(Toml::string(DEFAULTS_TOML));
+        if let Some(path) = file {
+            if !path.is_file() {
+                bail!("the configuration file {} does not exist", path.display());
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        let mut flag_values = Vec::new();
+        if let Some(v) = &flags.listen {
+            flag_values.push(("listen", v.clone()));
+        }
+        if let Some(v) = &flags.database_url {
+            flag_values.push(("database_url", v.clone()));
+        }
+        if let Some(v) = &flags.media_dir {
+            flag_values.push(("media_dir", v.display().to_string()));
+        }
+        Ok(figment
+            .merge(Layer::environment())
+            .merge(Layer::flags(flag_values)))
+    }
+
+    /// The authentication tunables of core.
+    pub fn auth(&self) -> AuthConfig {
+        AuthConfig {
+            session_ttl: self.session_ttl,
+            max_failures: self.max_login_failures,
+            throttle_window: self.login_window,
+        }
+    }
+
+    /// The HTTP server's limits.
+    pub fn http(&self) -> HttpConfig {
+        HttpConfig {
+            max_body_bytes: self.max_body_bytes,
+            request_timeout: self.request_timeout,
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("database_url", &self.database_url)
+            .field("media_dir", &self.media_dir)
+            .field("session_ttl", &self.session_ttl)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("request_timeout", &self.request_timeout)
+            .field(
+                "admin_password",
+                &self.admin_password.as_ref().map(|_| "[redacted]"),
+            )
+            .field("max_login_failures", &self.max_login_failures)
+            .field("login_window", &self.login_window)
+            .finish()
+    }
+}
+
+impl RawConfig {
+    /// Every problem at once, one per key, named as the operator wrote it.
+    fn validate(self) -> anyhow::Result<Config> {
+        let mut problems = Vec::new();
+        let listen = self
+            .listen
+            .parse::<SocketAddr>()
+            .map_err(|_| {
+                problems.push(format!(
+                    "listen: {:?} is not an address like 127.0.0.1:8080",
+                    self.listen
+                ));
+            })
+            .ok();
+        let database_url = DatabaseUrl::parse(&self.database_url)
+            .map_err(|e| problems.push(format!("database_url: {e}")))
+            .ok();
+        if self.media_dir.as_os_str().is_empty() {
+            problems.push("media_dir: must not be empty".into());
+        }
+        for (key, value) in [
+            ("session_ttl_secs", self.session_ttl_secs),
+            ("request_timeout_secs", self.request_timeout_secs),
+            ("login_window_secs", self.login_window_secs),
+            ("max_body_bytes", self.max_body_bytes as u64),
+            ("max_login_failures", u64::from(self.max_login_failures)),
+        ] {
+            if value == 0 {
+                problems.push(format!("{key}: must be greater than 0"));
+            }
+        }
+        if let Some(password) = &self.admin_password
+            && let Err(e) = rolodex_domain::user::check_password(password)
+        {
+            problems.push(format!("admin_password: {}", e.message));
+        }
+        match (listen, database_url) {
+            (Some(listen), Some(database_url)) if problems.is_empty() => Ok(Config {
+                listen,
+                database_url,
+                media_dir: self.media_dir,
+                session_ttl: Duration::from_secs(self.session_ttl_secs),
+                max_body_bytes: self.max_body_bytes,
+                request_timeout: Duration::from_secs(self.request_timeout_secs),
+                admin_password: self.admin_password,
+                max_login_failures: self.max_login_failures,
+                login_window: Duration::from_secs(self.login_window_secs),
+            }),
+            _ => bail!("invalid configuration: {}", problems.join("; ")),
+        }
+    }
+}
+
+/// A database URL whose password never reaches a log: `Debug` and `Display` hide it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// Accepts `sqlite:` and `postgres:`/`postgresql:` URLs; whether the backend is compiled
+    /// in is the store's decision.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let scheme = raw.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+        match scheme.as_deref() {
+            Some("sqlite" | "postgres" | "postgresql") if raw.len() > scheme_len(raw) + 1 => {
+                Ok(Self(raw.to_owned()))
+            }
+            _ => Err(format!(
+                "{:?} is not a database URL like sqlite://rolodex.db",
+                Self(raw.to_owned()).to_string()
+            )),
+        }
+    }
+
+    /// The URL itself, password included: for the store only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+fn scheme_len(raw: &str) -> usize {
+    raw.find(':').unwrap_or(raw.len())
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // scheme://user:password@host/...: hide what lies between the user's ':' and the '@'.
+        let url = &self.0;
+        let authority_start = url.find("://").map_or(0, |i| i + 3);
+        let authority_end = url[authority_start..]
+            .find('/')
+            .map_or(url.len(), |i| authority_start + i);
+        let authority = &url[authority_start..authority_end];
+        match authority.rfind('@').and_then(|at| {
+            authority[..at]
+                .find(':')
+                .map(|colon| (authority_start + colon, authority_start + at))
+        }) {
+            Some((colon, at)) => write!(f, "{}:***{}", &url[..colon], &url[at..]),
+            None => f.write_str(url),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+/// A layer of plain string values (environment variables or flags). Values are kept as the
+/// text the operator wrote, so a password like `12345678` or `true` stays a string; numbers
+/// are converted when extracting (`extract_lossy`).
+struct Layer {
+    name: &'static str,
+    values: Vec<(&'static str, String)>,
+    /// How a key is spelled in this layer, for error messages.
+    spell: fn(&str) -> String,
+}
+
+impl Layer {
+    fn environment() -> Self {
+        Self {
+            name: "environment variable",
+            values: KEYS
+                .iter()
+                .filter_map(|&key| {
+                    std::env::var(env_var(key))
+                        .ok()
+                        .filter(|v| !v.is_empty())
+                        .map(|v| (key, v))
+                })
+                .collect(),
+            spell: env_var,
+        }
+    }
+
+    fn flags(values: Vec<(&'static str, String)>) -> Self {
+        Self {
+            name: "command-line flag",
+            values,
+            spell: |key| match key {
+                "database_url" => "--database".into(),
+                other => format!("--{}", other.replace('_', "-")),
+            },
+        }
+    }
+}
+
+/// The environment variable that sets `key`.
+pub fn env_var(key: &str) -> String {
+    format!("{ENV_PREFIX}{}", key.to_ascii_uppercase())
+}
+
+impl Provider for Layer {
+    fn metadata(&self) -> Metadata {
+        let spell = self.spell;
+        Metadata::named(self.name)
+            .interpolater(move |_: &Profile, keys: &[&str]| spell(&keys.join(".")))
+    }
+
+    fn data(&self) -> figment::Result<Map<Profile, Dict>> {
+        let dict: Dict = self
+            .values
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), Value::from(v.clone())))
+            .collect();
+        Ok(Profile::Default.collect(dict))
+    }
+}
+
+#[cfg(test)]
+// `Jail`'s closures must return `figment::Error`, which is large; that is figment's choice.
+#[allow(clippy::result_large_err)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    fn flags(listen: Option<&str>) -> Overrides {
+        Overrides {
+            listen: listen.map(str::to_owned),
+            ..Overrides::default()
+        }
+    }
+
+    #[test]
+    fn embedded_defaults_are_valid_and_documented() {
+        let config = Config::defaults();
+        assert_eq!(config.listen, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(config.database_url.expose(), "sqlite://rolodex.db");
+        assert_eq!(config.media_dir, PathBuf::from("./media"));
+        assert_eq!(config.admin_password, None);
+        for key in KEYS {
+            assert!(
+                DEFAULTS_TOML.contains(key),
+                "{key} is documented in config.default.toml"
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_overrides_defaults_the_environment_overrides_the_file_and_a_flag_overrides_all() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "rolodex.toml",
+                r#"
+                listen = "127.0.0.1:1111"
+                database_url = "sqlite://from-file.db"
+                session_ttl_secs = 60
+                "#,
+            )?;
+            let file = Some(Path::new("rolodex.toml"));
+
+            let c = Config::load(file, &flags(None)).unwrap();
+            assert_eq!(c.listen.port(), 1111);
+            assert_eq!(c.database_url.expose(), "sqlite://from-file.db");
+            assert_eq!(c.session_ttl, Duration::from_secs(60));
+            assert_eq!(
+                c.request_timeout,
+                Duration::from_secs(30),
+                "untouched keys keep defaults"
+            );
+
+            jail.set_env("ROLODEX_LISTEN", "127.0.0.1:2222");
+            jail.set_env("ROLODEX_SESSION_TTL_SECS", "120");
+            let c = Config::load(file, &flags(None)).unwrap();
+            assert_eq!(c.listen.port(), 2222);
+            assert_eq!(c.session_ttl, Duration::from_secs(120));
+            assert_eq!(c.database_url.expose(), "sqlite://from-file.db");
+
+            let c = Config::load(file, &flags(Some("127.0.0.1:3333"))).unwrap();
+            assert_eq!(c.listen.port(), 3333);
+            assert_eq!(c.session_ttl, Duration::from_secs(120));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_numeric_password_in_the_environment_stays_a_string() {
+        Jail::expect_with(|jail| {
+            jail.set_env("ROLODEX_ADMIN_PASSWORD", "1234567890");
+            let c = Config::load(None, &flags(None)).unwrap();
+            assert_eq!(c.admin_password.as_deref(), Some("1234567890"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unrelated_rolodex_variables_are_not_keys() {
+        Jail::expect_with(|jail| {
+            jail.set_env("ROLODEX_LOG_FORMAT", "json");
+            jail.set_env("ROLODEX_SOMETHING_ELSE", "x");
+            Config::load(None, &flags(None)).unwrap();
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_values_are_reported_by_key_all_at_once() {
+        Jail::expect_with(|jail| {
+            jail.set_env("ROLODEX_MAX_BODY_BYTES", "0");
+            jail.set_env("ROLODEX_ADMIN_PASSWORD", "short");
+            let e = Config::load(None, &flags(Some("not-an-address"))).unwrap_err();
+            let message = format!("{e:#}");
+            assert!(message.contains("listen: \"not-an-address\""), "{message}");
+            assert!(
+                message.contains("max_body_bytes: must be greater than 0"),
+                "{message}"
+            );
+            assert!(
+                message.contains("admin_password: must be 8 to"),
+                "{message}"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_mistyped_key_in_the_file_is_an_error_naming_it() {
+        Jail::expect_with(|jail| {
+            jail.create_file("rolodex.toml", "lisen = \"127.0.0.1:1\"\n")?;
+            let e = Config::load(Some(Path::new("rolodex.toml")), &flags(None)).unwrap_err();
+            assert!(format!("{e:#}").contains("lisen"), "{e:#}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_non_number_where_a_number_is_expected_names_the_variable() {
+        Jail::expect_with(|jail| {
+            jail.set_env("ROLODEX_SESSION_TTL_SECS", "soon");
+            let e = Config::load(None, &flags(None)).unwrap_err();
+            assert!(
+                format!("{e:#}").contains("ROLODEX_SESSION_TTL_SECS"),
+                "{e:#}"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_missing_config_file_is_an_error() {
+        let e =
+            Config::load(Some(Path::new("/nonexistent/rolodex.toml")), &flags(None)).unwrap_err();
+        assert!(e.to_string().contains("does not exist"), "{e}");
+    }
+
+    #[test]
+    fn database_url_passwords_are_hidden() {
+        let url = DatabaseUrl::parse("postgres://app:s3cret@db.example:5432/rolodex").unwrap();
+        assert_eq!(
+            url.to_string(),
+            "postgres://app:***@db.example:5432/rolodex"
+        );
+        assert!(!format!("{url:?}").contains("s3cret"));
+        assert_eq!(
+            url.expose(),
+            "postgres://app:s3cret@db.example:5432/rolodex"
+        );
+        let plain = DatabaseUrl::parse("sqlite://rolodex.db").unwrap();
+        assert_eq!(plain.to_string(), "sqlite://rolodex.db");
+        assert!(DatabaseUrl::parse("mysql://x").is_err());
+        assert!(DatabaseUrl::parse("rolodex.db").is_err());
+        assert!(DatabaseUrl::parse("sqlite:").is_err());
+    }
+
+    #[test]
+    fn config_debug_hides_the_admin_password() {
+        let config = Config {
+            admin_password: Some("hunter2hunter2".into()),
+            ..Config::defaults()
+        };
+        assert!(!format!("{config:?}").contains("hunter2"));
+    }
+}

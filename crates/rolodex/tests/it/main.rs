@@ -1,0 +1,10 @@
+//! The integration tests of the `rolodex` binary: one test binary (so it links once), with a
+//! real application on 127.0.0.1:0 over a temporary SQLite file, and the built executable run
+//! as an operator would run it.
+
+mod cli;
+mod durability;
+mod native;
+mod serve;
+mod support;
+mod walkthrough;
