@@ -12,12 +12,14 @@ use crate::query::{ContactQuery, Page, PageRequest};
 use crate::write::{Attempt, history, repo_error, retrying, settle};
 use rolodex_domain::history::diff;
 use rolodex_domain::{
-    Change, Contact, ContactFields, ContactId, ContactPatch, CustomerId, HistoryEntry, Patch, Role,
+    Contact, ContactFields, ContactId, ContactPatch, CustomerId, HistoryEntry, Patch, Role,
     ValidationError,
 };
 use serde_json::Map;
 use std::sync::Arc;
 use time::OffsetDateTime;
+
+const HISTORY_SCOPE: &str = "history:contact";
 
 #[derive(Clone)]
 pub struct ContactService {
@@ -52,12 +54,7 @@ impl ContactService {
                     customer_id,
                     fields: fields.clone(),
                 },
-                history: history(
-                    caller,
-                    Change::Create,
-                    at,
-                    diff(&Map::new(), &fields.snapshot()),
-                ),
+                history: history(caller, at, diff(&Map::new(), &fields.snapshot())),
             });
             let result = self.store.write(caller.tenant_id, writes).await;
             Ok(match settle(result, None, "contact")? {
@@ -138,10 +135,14 @@ impl ContactService {
         if let Some(customer) = query.customer_id {
             self.require_customer(caller, customer).await?;
         }
-        self.store
+        let scope = query.cursor_scope();
+        query.page.check_scope(&scope)?;
+        let page = self
+            .store
             .list_contacts(caller.tenant_id, query)
             .await
-            .map_err(repo_error("contact"))
+            .map_err(repo_error("contact"))?;
+        Ok(page.scoped(&scope))
     }
 
     /// Applies a merge patch; with `expected_version`, only if the contact still has it.
@@ -177,7 +178,7 @@ impl ContactService {
                     expected_version: current.version,
                     fields: fields.clone(),
                 },
-                history: history(caller, Change::Update, at, changes),
+                history: history(caller, at, changes),
             });
             let result = self.store.write(caller.tenant_id, writes).await;
             Ok(match settle(result, expected_version, "contact")? {
@@ -238,12 +239,7 @@ impl ContactService {
                             id,
                             expected_version: current.version,
                         },
-                        history: history(
-                            caller,
-                            Change::Delete,
-                            at,
-                            diff(&current.fields.snapshot(), &Map::new()),
-                        ),
+                        history: history(caller, at, diff(&current.fields.snapshot(), &Map::new())),
                     }],
                 )
                 .await;
@@ -275,11 +271,13 @@ impl ContactService {
             Some(_) => {}
             None => self.require_customer(caller, customer_id).await?,
         }
+        page.check_scope(HISTORY_SCOPE)?;
         let entries = self
             .store
             .history(caller.tenant_id, "contact", id.0, page)
             .await
-            .map_err(repo_error("contact"))?;
+            .map_err(repo_error("contact"))?
+            .scoped(HISTORY_SCOPE);
         if entries.items.is_empty() && page.after.is_none() {
             return Err(CoreError::NotFound { entity: "contact" });
         }
@@ -360,7 +358,7 @@ impl ContactService {
                 expected_version: primary.version,
                 fields: demoted,
             },
-            history: history(caller, Change::Update, at, changes),
+            history: history(caller, at, changes),
         }])
     }
 }

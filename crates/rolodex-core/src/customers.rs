@@ -8,9 +8,7 @@ use crate::ports::{Store, Write, WriteOp};
 use crate::query::{Page, PageRequest};
 use crate::write::{Attempt, history, repo_error, retrying, settle};
 use rolodex_domain::history::diff;
-use rolodex_domain::{
-    Change, Customer, CustomerFields, CustomerId, CustomerPatch, HistoryEntry, Role,
-};
+use rolodex_domain::{Customer, CustomerFields, CustomerId, CustomerPatch, HistoryEntry, Role};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -20,6 +18,9 @@ fn snapshot(fields: &CustomerFields) -> Map<String, Value> {
         _ => unreachable!("CustomerFields serialises to a JSON object"),
     }
 }
+
+const LIST_SCOPE: &str = "customers";
+const HISTORY_SCOPE: &str = "history:customer";
 
 #[derive(Clone)]
 pub struct CustomerService {
@@ -50,7 +51,7 @@ impl CustomerService {
                     op: WriteOp::CreateCustomer {
                         fields: fields.clone(),
                     },
-                    history: history(caller, Change::Create, at, changes),
+                    history: history(caller, at, changes),
                 }],
             )
             .await
@@ -90,10 +91,13 @@ impl CustomerService {
         text: Option<&str>,
         page: &PageRequest,
     ) -> Result<Page<Customer>, CoreError> {
-        self.store
+        page.check_scope(LIST_SCOPE)?;
+        let found = self
+            .store
             .list_customers(caller.tenant_id, text, page)
             .await
-            .map_err(repo_error("customer"))
+            .map_err(repo_error("customer"))?;
+        Ok(found.scoped(LIST_SCOPE))
     }
 
     /// Applies `patch`; with `expected_version`, only if the customer still has that version.
@@ -125,7 +129,7 @@ impl CustomerService {
                             expected_version: current.version,
                             fields: fields.clone(),
                         },
-                        history: history(caller, Change::Update, at, changes),
+                        history: history(caller, at, changes),
                     }],
                 )
                 .await;
@@ -166,7 +170,7 @@ impl CustomerService {
                             id,
                             expected_version: current.version,
                         },
-                        history: history(caller, Change::Delete, at, changes),
+                        history: history(caller, at, changes),
                     }],
                 )
                 .await;
@@ -184,11 +188,13 @@ impl CustomerService {
         id: CustomerId,
         page: &PageRequest,
     ) -> Result<Page<HistoryEntry>, CoreError> {
+        page.check_scope(HISTORY_SCOPE)?;
         let entries = self
             .store
             .history(caller.tenant_id, "customer", id.0, page)
             .await
-            .map_err(repo_error("customer"))?;
+            .map_err(repo_error("customer"))?
+            .scoped(HISTORY_SCOPE);
         if entries.items.is_empty() && page.after.is_none() {
             self.get(caller, id).await?;
         }

@@ -8,7 +8,7 @@ use crate::error::BoxError;
 use crate::query::{ContactQuery, Page, PageRequest};
 use async_trait::async_trait;
 use rolodex_domain::{
-    Change, Contact, ContactFields, ContactId, Customer, CustomerFields, CustomerId, FieldChange,
+    Contact, ContactFields, ContactId, Customer, CustomerFields, CustomerId, FieldChange,
     HistoryEntry, Membership, Role, Surface, Tenant, TenantCode, TenantId, User, UserId, Username,
 };
 use time::OffsetDateTime;
@@ -42,10 +42,10 @@ pub enum RepoError {
     Other(#[source] BoxError),
 }
 
-/// The history entry a write records, completed by the store with the entity's id and version.
+/// The history entry a write records, completed by the store with the entity's id, its
+/// version and the kind of change its operation makes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryDraft {
-    pub change: Change,
     pub at: OffsetDateTime,
     pub user_id: Option<UserId>,
     pub username: String,

@@ -17,9 +17,22 @@ pub struct Cursor {
     /// The sort key of the last row of the previous page (text, or an integer as text).
     pub key: String,
     pub id: i64,
+    /// The list and order the cursor belongs to, stamped by the use case that issued it, so
+    /// that a cursor is never applied to another list or order. Stores leave it empty.
+    #[serde(default)]
+    pub scope: String,
 }
 
 impl Cursor {
+    /// A cursor after the row with `key` and `id`, as a store issues it (unscoped).
+    pub fn new(key: String, id: i64) -> Self {
+        Self {
+            key,
+            id,
+            scope: String::new(),
+        }
+    }
+
     pub fn encode(&self) -> String {
         let json = serde_json::to_vec(self).unwrap_or_default();
         URL_SAFE_NO_PAD.encode(json)
@@ -57,6 +70,18 @@ impl Default for PageRequest {
 }
 
 impl PageRequest {
+    /// Checks that the cursor, if any, was issued for `scope`.
+    pub fn check_scope(&self, scope: &str) -> Result<(), ValidationError> {
+        match &self.after {
+            Some(c) if c.scope != scope => Err(ValidationError::new(
+                "cursor",
+                "invalid_cursor",
+                "belongs to another list or sort order",
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Checks a client's `limit` and `cursor`.
     pub fn parse(limit: Option<u32>, cursor: Option<&str>) -> Result<Self, ValidationError> {
         let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE);
@@ -80,6 +105,15 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// Stamps the next-page cursor with the list and order it belongs to.
+    #[must_use]
+    pub fn scoped(mut self, scope: &str) -> Self {
+        if let Some(next) = &mut self.next {
+            next.scope = scope.to_owned();
+        }
+        self
+    }
+
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {
             items: self.items.into_iter().map(f).collect(),
@@ -96,6 +130,14 @@ pub enum ContactSort {
     LastName,
     CreatedAt,
     UpdatedAt,
+}
+
+impl ContactQuery {
+    /// The scope of this query's cursors: its sort order.
+    pub fn cursor_scope(&self) -> String {
+        let direction = if self.descending { "desc" } else { "asc" };
+        format!("contacts:{:?}:{direction}", self.sort)
+    }
 }
 
 impl ContactSort {
@@ -148,9 +190,30 @@ mod tests {
         let c = Cursor {
             key: "Doe".into(),
             id: 7,
+            scope: "contacts:Id:asc".into(),
         };
         assert_eq!(Cursor::decode(&c.encode()).unwrap(), c);
         assert_eq!(Cursor::decode("nope!").unwrap_err().code, "invalid_cursor");
+    }
+
+    #[test]
+    fn a_cursor_only_fits_the_list_that_issued_it() {
+        let page = Page {
+            items: vec![1],
+            next: Some(Cursor {
+                key: "1".into(),
+                id: 1,
+                scope: String::new(),
+            }),
+        }
+        .scoped("customers");
+        let raw = page.next.map(|c| c.encode()).unwrap_or_default();
+        let request = PageRequest::parse(None, Some(&raw)).unwrap();
+        assert!(request.check_scope("customers").is_ok());
+        assert_eq!(
+            request.check_scope("history:contact").unwrap_err().code,
+            "invalid_cursor"
+        );
     }
 
     #[test]

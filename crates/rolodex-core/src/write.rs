@@ -5,7 +5,7 @@
 use crate::caller::Caller;
 use crate::error::CoreError;
 use crate::ports::{ConflictKind, HistoryDraft, RepoError};
-use rolodex_domain::{Change, FieldChange};
+use rolodex_domain::FieldChange;
 use time::OffsetDateTime;
 
 /// How many times a write is retried after losing a race with another writer.
@@ -62,14 +62,8 @@ fn conflict(kind: ConflictKind) -> CoreError {
 }
 
 /// The history entry of a change made by `caller` at `at`.
-pub fn history(
-    caller: &Caller,
-    change: Change,
-    at: OffsetDateTime,
-    changes: Vec<FieldChange>,
-) -> HistoryDraft {
+pub fn history(caller: &Caller, at: OffsetDateTime, changes: Vec<FieldChange>) -> HistoryDraft {
     HistoryDraft {
-        change,
         at,
         user_id: caller.user_id,
         username: caller.username.clone(),

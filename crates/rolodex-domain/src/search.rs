@@ -75,15 +75,21 @@ pub fn contact_terms(fields: &ContactFields) -> BTreeSet<(TermKind, String)> {
 }
 
 /// The prefixes a free-text query is made of; a contact matches when each prefix starts one of
-/// its `Word` terms. A word that looks like a phone number is reduced to its digits.
+/// its `Word` terms. A word that looks like a phone number is reduced to its digits, and a
+/// query made only of such words is one phone number.
 pub fn query_prefixes(q: &str) -> Vec<String> {
+    let phone_like = |w: &str| {
+        w.chars().any(|c| c.is_ascii_digit())
+            && w.chars()
+                .all(|c| c.is_ascii_digit() || "+-(). /".contains(c))
+    };
+    // "(408) 555" is one phone number written in several words.
+    if q.split_whitespace().count() > 1 && q.split_whitespace().all(phone_like) {
+        return vec![phone_digits(q)];
+    }
     let mut out = Vec::new();
     for raw in q.split_whitespace() {
-        let phone_like = raw.chars().any(|c| c.is_ascii_digit())
-            && raw
-                .chars()
-                .all(|c| c.is_ascii_digit() || "+-(). /".contains(c));
-        if phone_like {
+        if phone_like(raw) {
             out.push(phone_digits(raw));
         } else if raw.contains('@') {
             out.push(email_key(raw));
@@ -131,7 +137,8 @@ mod tests {
     #[test]
     fn queries_split_into_prefixes_and_phones_into_digits() {
         assert_eq!(query_prefixes("Jo  HERN"), ["hern", "jo"]);
-        assert_eq!(query_prefixes("(408) 555"), ["408", "555"]);
+        assert_eq!(query_prefixes("(408) 555"), ["408555"]);
+        assert_eq!(query_prefixes("Joe 408"), ["408", "joe"]);
         assert_eq!(query_prefixes("408-555-1212"), ["4085551212"]);
         assert_eq!(query_prefixes("J@X.com"), ["j@x.com"]);
     }

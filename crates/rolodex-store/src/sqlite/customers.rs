@@ -104,9 +104,8 @@ impl CustomerRepo for SqliteStore {
             .iter()
             .map(rows::customer)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(page_of(items, page, |c| Cursor {
-            key: c.id.0.to_string(),
-            id: c.id.0,
+        Ok(page_of(items, page, |c| {
+            Cursor::new(c.id.0.to_string(), c.id.0)
         }))
     }
 }

@@ -36,9 +36,8 @@ impl HistoryRepo for SqliteStore {
             .iter()
             .map(rows::history_entry)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(page_of(items, page, |e| Cursor {
-            key: e.id.to_string(),
-            id: e.id,
+        Ok(page_of(items, page, |e| {
+            Cursor::new(e.id.to_string(), e.id)
         }))
     }
 }

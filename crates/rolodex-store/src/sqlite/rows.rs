@@ -373,10 +373,7 @@ pub fn contact_cursor(contact: &Contact, sort: ContactSort) -> Cursor {
         ContactSort::CreatedAt => millis(contact.created_at).to_string(),
         ContactSort::UpdatedAt => millis(contact.updated_at).to_string(),
     };
-    Cursor {
-        key,
-        id: contact.id.0,
-    }
+    Cursor::new(key, contact.id.0)
 }
 
 /// A field change as stored in `history.changes`.

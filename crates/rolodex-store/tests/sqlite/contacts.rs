@@ -58,7 +58,6 @@ async fn a_contact_with_every_field_set_reads_back_as_written() {
                     expected_version: 1,
                     fields: changed.clone(),
                 },
-                Change::Update,
                 at(5_000),
             )],
         )
@@ -125,7 +124,6 @@ async fn a_customer_round_trips_and_its_version_counts_updates() {
                     expected_version: 1,
                     fields: fields.clone(),
                 },
-                Change::Update,
                 at(10),
             )],
         )
@@ -173,7 +171,6 @@ async fn an_update_with_a_stale_version_is_a_mismatch_and_changes_nothing() {
                     expected_version: 7,
                     fields: named("Changed", "Name"),
                 },
-                Change::Update,
                 at(99),
             )],
         )
@@ -191,7 +188,6 @@ async fn an_update_with_a_stale_version_is_a_mismatch_and_changes_nothing() {
                     id,
                     expected_version: 0,
                 },
-                Change::Delete,
                 at(99),
             )],
         )
@@ -210,7 +206,6 @@ async fn an_update_with_a_stale_version_is_a_mismatch_and_changes_nothing() {
                     expected_version: 2,
                     fields: customer_fields("C9"),
                 },
-                Change::Update,
                 at(99),
             )],
         )
@@ -276,10 +271,7 @@ async fn another_tenants_ids_are_not_found_and_stay_unchanged() {
         },
     ];
     for op in attempts {
-        let result = db
-            .store
-            .write(mine, vec![write(op.clone(), Change::Update, at(5))])
-            .await;
+        let result = db.store.write(mine, vec![write(op.clone(), at(5))]).await;
         assert!(
             matches!(result, Err(RepoError::NotFound)),
             "{op:?}: {result:?}"
@@ -327,7 +319,6 @@ async fn duplicates_are_reported_as_the_rule_they_break() {
                 WriteOp::CreateCustomer {
                     fields: customer_fields("abccorp"),
                 },
-                Change::Create,
                 at(1),
             )],
         )
@@ -405,7 +396,6 @@ async fn demoting_the_primary_and_promoting_another_in_one_write_succeeds() {
                         expected_version: 1,
                         fields: first,
                     },
-                    Change::Update,
                     at(1),
                 ),
                 write(
@@ -413,7 +403,6 @@ async fn demoting_the_primary_and_promoting_another_in_one_write_succeeds() {
                         customer_id: customer,
                         fields: second,
                     },
-                    Change::Create,
                     at(1),
                 ),
             ],
@@ -442,7 +431,6 @@ async fn a_customer_with_contacts_cannot_be_deleted() {
                 id: customer,
                 expected_version: version,
             },
-            Change::Delete,
             at(3),
         )]
     };
@@ -470,7 +458,6 @@ async fn a_customer_with_contacts_cannot_be_deleted() {
                     id: contact,
                     expected_version: 1,
                 },
-                Change::Delete,
                 at(2),
             )],
         )
@@ -512,7 +499,6 @@ async fn history_is_recorded_with_each_write() {
             expected_version: 1,
             fields: named("Anne", "Lee"),
         },
-        Change::Update,
         at(200),
     );
     update.history.surface = Surface::Rpm;
@@ -532,7 +518,6 @@ async fn history_is_recorded_with_each_write() {
                     id,
                     expected_version: 2,
                 },
-                Change::Delete,
                 at(300),
             )],
         )
@@ -606,7 +591,6 @@ async fn history_pages_oldest_first_without_overlap() {
                         expected_version: version,
                         fields: customer_fields(&format!("C{version}")),
                     },
-                    Change::Update,
                     at(version),
                 )],
             )
@@ -648,7 +632,6 @@ async fn a_failed_write_leaves_neither_changes_nor_history() {
                         customer_id: customer,
                         fields: named("Lands", "First"),
                     },
-                    Change::Create,
                     at(1),
                 ),
                 write(
@@ -657,7 +640,6 @@ async fn a_failed_write_leaves_neither_changes_nor_history() {
                         expected_version: 1,
                         fields: customer_fields("C2"),
                     },
-                    Change::Update,
                     at(1),
                 ),
                 write(
@@ -665,7 +647,6 @@ async fn a_failed_write_leaves_neither_changes_nor_history() {
                         customer_id: CustomerId(9_999),
                         fields: named("Fails", "Last"),
                     },
-                    Change::Create,
                     at(1),
                 ),
             ],

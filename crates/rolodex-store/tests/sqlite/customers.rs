@@ -3,7 +3,7 @@
 use crate::support::*;
 use rolodex_core::ports::{CustomerRepo, WriteOp, Writer};
 use rolodex_core::query::PageRequest;
-use rolodex_domain::{Change, CustomerFields, CustomerId, TenantId};
+use rolodex_domain::{CustomerFields, CustomerId, TenantId};
 use rolodex_store::SqliteStore;
 
 async fn codes(
@@ -52,7 +52,6 @@ async fn customers_are_listed_by_id_and_found_by_a_prefix_of_code_or_name() {
                             name: name.map(Into::into),
                         },
                     },
-                    Change::Create,
                     at(0),
                 )],
             )

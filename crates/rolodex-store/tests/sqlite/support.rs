@@ -2,8 +2,8 @@
 
 use rolodex_core::ports::{HistoryDraft, RepoError, TenantRepo, Write, WriteOp, Writer};
 use rolodex_domain::{
-    Change, ContactFields, ContactId, CustomerFields, CustomerId, FieldChange, Notifications,
-    Phone, PhoneType, Surface, TenantCode, TenantId, UserId,
+    ContactFields, ContactId, CustomerFields, CustomerId, FieldChange, Notifications, Phone,
+    PhoneType, Surface, TenantCode, TenantId, UserId,
 };
 use rolodex_store::SqliteStore;
 use serde_json::json;
@@ -48,9 +48,8 @@ pub fn at(ms: i64) -> OffsetDateTime {
         .expect("a valid time")
 }
 
-pub fn draft(change: Change, when: OffsetDateTime) -> HistoryDraft {
+pub fn draft(when: OffsetDateTime) -> HistoryDraft {
     HistoryDraft {
-        change,
         at: when,
         user_id: Some(UserId(7)),
         username: "alice".into(),
@@ -63,10 +62,10 @@ pub fn draft(change: Change, when: OffsetDateTime) -> HistoryDraft {
     }
 }
 
-pub fn write(op: WriteOp, change: Change, when: OffsetDateTime) -> Write {
+pub fn write(op: WriteOp, when: OffsetDateTime) -> Write {
     Write {
         op,
-        history: draft(change, when),
+        history: draft(when),
     }
 }
 
@@ -147,7 +146,6 @@ pub async fn create_customer(store: &SqliteStore, tenant: TenantId, code: &str) 
                 WriteOp::CreateCustomer {
                     fields: customer_fields(code),
                 },
-                Change::Create,
                 at(0),
             )],
         )
@@ -171,7 +169,6 @@ pub async fn try_create_contact(
                     customer_id: customer,
                     fields,
                 },
-                Change::Create,
                 when,
             )],
         )

@@ -4,7 +4,7 @@
 use crate::support::*;
 use rolodex_core::ports::{ConflictKind, ContactRepo, CustomerRepo, RepoError, WriteOp, Writer};
 use rolodex_core::query::{ContactQuery, PageRequest};
-use rolodex_domain::{Change, ContactFields, CustomerId};
+use rolodex_domain::{ContactFields, CustomerId};
 use sqlx::{ConnectOptions, Connection};
 use std::time::Duration;
 
@@ -199,7 +199,6 @@ async fn one_call_with_many_writes_is_one_job_and_all_or_nothing() {
                     customer_id: customer,
                     fields: named(&format!("P{i}"), "Batch"),
                 },
-                Change::Create,
                 at(i),
             )
         })
