@@ -133,8 +133,8 @@ impl UserService {
             .map_err(repo_error("user"))
     }
 
-    /// Adds a user to `tenant` with `role`: a new account, or an existing one when `new`
-    /// names one (operator only: the command line).
+    /// Creates a user account that is a member of `tenant` with `role` (operator only: the
+    /// command line). An existing username is a conflict: see [`UserService::join`].
     pub async fn add(&self, tenant: TenantId, new: NewUser) -> Result<Membership, CoreError> {
         let mut errors = ValidationErrors::default();
         let username = errors.collect(Username::parse(&new.username));
@@ -159,6 +159,41 @@ impl UserService {
             .map_err(repo_error("user"))?;
         self.store
             .set_membership(tenant, user.id, new.role)
+            .await
+            .map_err(repo_error("user"))?;
+        self.member(tenant, user.id).await
+    }
+
+    /// Makes the existing account `username` a member of `tenant` with `role` (operator only).
+    /// A user who is already a member keeps their role: that is a conflict, not a change.
+    pub async fn join(
+        &self,
+        tenant: TenantId,
+        username: &str,
+        role: Role,
+    ) -> Result<Membership, CoreError> {
+        let username = Username::parse(username)?;
+        let user = self
+            .store
+            .credentials(&username)
+            .await
+            .map_err(repo_error("user"))?
+            .ok_or(CoreError::NotFound { entity: "user" })?
+            .user;
+        if self
+            .store
+            .membership(tenant, user.id)
+            .await
+            .map_err(repo_error("user"))?
+            .is_some()
+        {
+            return Err(CoreError::Conflict {
+                code: "already_a_member",
+                message: format!("{username} is already a member of this tenant"),
+            });
+        }
+        self.store
+            .set_membership(tenant, user.id, role)
             .await
             .map_err(repo_error("user"))?;
         self.member(tenant, user.id).await

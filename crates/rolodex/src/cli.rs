@@ -217,22 +217,28 @@ async fn operate(services: &Services, command: Command) -> anyhow::Result<()> {
             display_name,
         }) => {
             let tenant = tenant_by_code(services, &tenant).await?;
-            let password = read_password(&format!("Password for {username}: "))?;
-            let member = services
-                .users
-                .add(
-                    tenant.id,
-                    NewUser {
+            // An existing account joins the tenant; otherwise a new one is created.
+            let (member, verb) = match services.users.join(tenant.id, &username, role).await {
+                Ok(member) => (member, "Added existing user"),
+                Err(CoreError::NotFound { .. }) => {
+                    let password = read_password(&format!("Password for {username}: "))?;
+                    let new = NewUser {
                         username,
                         display_name,
                         password,
                         role,
-                    },
-                )
-                .await
-                .context("could not create the user")?;
+                    };
+                    let member = services
+                        .users
+                        .add(tenant.id, new)
+                        .await
+                        .context("could not create the user")?;
+                    (member, "Created user")
+                }
+                Err(e) => return Err(anyhow::Error::new(e).context("could not add the user")),
+            };
             println!(
-                "Created user {} (id {}) as {} of tenant {}",
+                "{verb} {} (id {}) as {} of tenant {}",
                 member.user.username,
                 member.user.id,
                 member.role,

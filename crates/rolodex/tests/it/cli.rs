@@ -83,6 +83,67 @@ async fn a_user_added_with_the_password_on_stdin_can_log_in_over_http() {
 }
 
 #[tokio::test]
+async fn an_existing_user_joins_a_second_tenant_without_a_new_password() {
+    let cli = acme_with_alice().await;
+    cli.ok(&["tenant", "add", "globex"], None).await;
+    let out = cli
+        .ok(
+            &[
+                "user", "add", "alice", "--tenant", "globex", "--role", "viewer",
+            ],
+            None,
+        )
+        .await;
+    assert!(out.contains("Added existing user alice"), "{out}");
+    let again = cli
+        .fails(
+            &[
+                "user", "add", "alice", "--tenant", "globex", "--role", "admin",
+            ],
+            None,
+        )
+        .await;
+    assert!(again.contains("already a member"), "{again}");
+
+    let app = TestApp::spawn_on(&cli.database_url, cli.dir()).await;
+    // Two tenants: the token names none until the request does.
+    let token = app.token("alice", ALICE_PASSWORD).await;
+    let alice = app.api.with_token(&token);
+    let tenants = alice.get("/v1/tenants", 200).await;
+    let roles: Vec<(&str, &str)> = tenants["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|t| {
+            (
+                t["code"].as_str().unwrap_or(""),
+                t["role"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(roles, [("ACME", "dispatcher"), ("GLOBEX", "viewer")]);
+    let unnamed = alice.get("/v1/customers", 403).await;
+    assert!(
+        unnamed["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("X-Tenant-Id")),
+        "{unnamed}"
+    );
+    let globex = tenants["items"][1]["id"].as_i64().expect("id");
+    let (status, _, _) = alice
+        .send(
+            alice
+                .request(reqwest::Method::POST, "/v1/customers")
+                .header("X-Tenant-Id", globex.to_string())
+                .json(&serde_json::json!({"code": "X"})),
+        )
+        .await;
+    assert_eq!(status, 403, "a viewer in GLOBEX");
+    let scoped = app.login("alice", ALICE_PASSWORD, Some("acme")).await;
+    assert_eq!(scoped.status(), 200);
+}
+
+#[tokio::test]
 async fn user_list_without_a_tenant_lists_every_tenant() {
     let cli = acme_with_alice().await;
     cli.ok(&["tenant", "add", "globex"], None).await;

@@ -70,10 +70,12 @@ impl Cli {
         let mut child = command.spawn().expect("the rolodex executable starts");
         let mut input = child.stdin.take().expect("stdin is piped");
         if let Some(text) = stdin {
-            input
-                .write_all(text.as_bytes())
-                .await
-                .expect("stdin accepts the input");
+            // A command may exit without reading its input (a usage error): that is its answer.
+            match input.write_all(text.as_bytes()).await {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(e) => panic!("stdin accepts the input: {e}"),
+            }
         }
         drop(input);
         let output = tokio::time::timeout(PATIENCE, child.wait_with_output())
