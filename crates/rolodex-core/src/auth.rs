@@ -238,7 +238,7 @@ impl AuthService {
         let verified = verify_password(password.to_owned(), hash).await?;
         let Some(credentials) = credentials.filter(|_| verified) else {
             self.store
-                .record_failure(&throttle_key, now)
+                .record_failure(&throttle_key, now, now - window)
                 .await
                 .map_err(repo_error("login"))?;
             return Err(CoreError::Unauthenticated(AuthFailure::BadCredentials));

@@ -222,7 +222,14 @@ pub trait TokenRepo: Send + Sync {
 /// Failed login attempts, kept in storage so that every node sees them.
 #[async_trait]
 pub trait ThrottleRepo: Send + Sync {
-    async fn record_failure(&self, key: &str, at: OffsetDateTime) -> Result<(), RepoError>;
+    /// Records a failure for `key` at `at`, and forgets every failure (of any key) before
+    /// `forget_before`: the table never holds more than one throttling window.
+    async fn record_failure(
+        &self,
+        key: &str,
+        at: OffsetDateTime,
+        forget_before: OffsetDateTime,
+    ) -> Result<(), RepoError>;
     /// Failures for `key` at or after `since`, and the earliest of them.
     async fn failures_since(
         &self,

@@ -52,6 +52,7 @@ CREATE TABLE login_failures (
 );
 
 CREATE INDEX login_failures_key_at ON login_failures (key, at);
+CREATE INDEX login_failures_at ON login_failures (at);
 
 CREATE TABLE customers (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -372,15 +372,25 @@ impl TokenRepo for SqliteStore {
 
 #[async_trait]
 impl ThrottleRepo for SqliteStore {
-    async fn record_failure(&self, key: &str, at: OffsetDateTime) -> Result<(), RepoError> {
+    async fn record_failure(
+        &self,
+        key: &str,
+        at: OffsetDateTime,
+        forget_before: OffsetDateTime,
+    ) -> Result<(), RepoError> {
         let key = key.to_owned();
         self.writer
             .submit(move |conn| {
                 Box::pin(async move {
+                    sqlx::query("DELETE FROM login_failures WHERE at < ?")
+                        .bind(rows::millis(forget_before))
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(classify)?;
                     sqlx::query("INSERT INTO login_failures (key, at) VALUES (?, ?)")
                         .bind(key)
                         .bind(rows::millis(at))
-                        .execute(conn)
+                        .execute(&mut *conn)
                         .await
                         .map_err(classify)?;
                     Ok(())

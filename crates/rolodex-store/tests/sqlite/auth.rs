@@ -339,12 +339,12 @@ async fn login_failures_are_counted_since_an_instant_and_cleared() {
     let db = TestDb::new().await;
     for ms in [1_000, 2_000, 3_000, 4_000] {
         db.store
-            .record_failure("login:alice", at(ms))
+            .record_failure("login:alice", at(ms), at(0))
             .await
             .expect("recorded");
     }
     db.store
-        .record_failure("login:bob", at(3_500))
+        .record_failure("login:bob", at(3_500), at(0))
         .await
         .expect("recorded");
 
@@ -395,4 +395,35 @@ async fn login_failures_are_counted_since_an_instant_and_cleared() {
             .expect("read"),
         (1, Some(at(3_500)))
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn recording_a_failure_forgets_every_key_s_failures_older_than_the_window() {
+    let db = TestDb::new().await;
+    for (key, ms) in [
+        ("login:old", 1_000),
+        ("login:guess", 2_000),
+        ("login:recent", 9_000),
+    ] {
+        db.store
+            .record_failure(key, at(ms), at(0))
+            .await
+            .expect("recorded");
+    }
+    db.store
+        .record_failure("login:new", at(10_000), at(5_000))
+        .await
+        .expect("recorded");
+    for (key, expected) in [
+        ("login:old", (0, None)),
+        ("login:guess", (0, None)),
+        ("login:recent", (1, Some(at(9_000)))),
+        ("login:new", (1, Some(at(10_000)))),
+    ] {
+        assert_eq!(
+            db.store.failures_since(key, at(0)).await.expect("read"),
+            expected,
+            "{key}"
+        );
+    }
 }
