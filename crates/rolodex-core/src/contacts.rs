@@ -137,6 +137,7 @@ impl ContactService {
         }
         let scope = query.cursor_scope();
         query.page.check_scope(&scope)?;
+        query.check_filters()?;
         let page = self
             .store
             .list_contacts(caller.tenant_id, query)

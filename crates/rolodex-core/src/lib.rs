@@ -26,7 +26,9 @@ pub use customers::CustomerService;
 pub use error::{AuthFailure, CoreError, ErrorCode};
 pub use idempotency::IdempotencyService;
 pub use ports::Store;
-pub use query::{ContactQuery, ContactSort, Cursor, Page, PageRequest};
+pub use query::{
+    Condition, ContactQuery, ContactSort, Cursor, FieldFilter, FilterField, Page, PageRequest,
+};
 pub use tenants::TenantService;
 pub use users::UserService;
 pub use write::repo_error;

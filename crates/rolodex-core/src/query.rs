@@ -3,9 +3,10 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rolodex_domain::{CustomerId, ValidationError};
+use rolodex_domain::{CustomerId, PhoneType, ValidationError, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 /// Page sizes: the default, and the most a client may ask for.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
@@ -133,6 +134,62 @@ pub enum ContactSort {
 }
 
 impl ContactQuery {
+    /// Checks the field criteria: instants are RFC 3339 and are not matched with `LIKE`;
+    /// custom field names are well formed.
+    pub fn check_filters(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        for (i, filter) in self.filters.iter().enumerate() {
+            let field = format!("filters[{i}]");
+            match &filter.field {
+                FilterField::CreatedAt | FilterField::UpdatedAt => {
+                    let values: Vec<&String> = match &filter.condition {
+                        Condition::Like(_) => {
+                            errors.push(ValidationError::new(
+                                &field,
+                                "invalid_condition",
+                                "instants cannot be matched with LIKE",
+                            ));
+                            continue;
+                        }
+                        Condition::In(vs) | Condition::NotIn(vs) => vs.iter().collect(),
+                        Condition::Equals(v)
+                        | Condition::NotEquals(v)
+                        | Condition::Less(v)
+                        | Condition::LessOrEqual(v)
+                        | Condition::Greater(v)
+                        | Condition::GreaterOrEqual(v) => vec![v],
+                    };
+                    if values
+                        .iter()
+                        .any(|v| OffsetDateTime::parse(v, &Rfc3339).is_err())
+                    {
+                        errors.push(ValidationError::new(
+                            &field,
+                            "invalid_instant",
+                            "instants are RFC 3339 date-times",
+                        ));
+                    }
+                }
+                FilterField::CustomField(name) => {
+                    let ok = !name.is_empty()
+                        && name.chars().count() <= 64
+                        && name
+                            .chars()
+                            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+                    if !ok {
+                        errors.push(ValidationError::new(
+                            &field,
+                            "invalid_name",
+                            "is not a custom field name",
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        errors.into_result(())
+    }
+
     /// The scope of this query's cursors: its sort order.
     pub fn cursor_scope(&self) -> String {
         let direction = if self.descending { "desc" } else { "asc" };
@@ -161,6 +218,66 @@ impl ContactSort {
     }
 }
 
+/// A contact field a query can compare (query-by-example criteria and the like).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterField {
+    Code,
+    ExternalId,
+    Status,
+    Salutation,
+    FirstName,
+    Initial,
+    LastName,
+    FullName,
+    Title,
+    MailStop,
+    Address1,
+    Address2,
+    Address3,
+    City,
+    State,
+    PostalCode,
+    Country,
+    WebAddress,
+    /// The email at a position (0 is the main one).
+    EmailAt(usize),
+    /// The first phone of a type.
+    Phone(PhoneType),
+    /// A custom field by name.
+    CustomField(String),
+    /// The code of the contact's customer.
+    CustomerCode,
+    /// The username of whoever created / last updated the contact.
+    CreatedBy,
+    UpdatedBy,
+    /// Instants, compared with RFC 3339 values.
+    CreatedAt,
+    UpdatedAt,
+}
+
+/// How a field is compared. Text compares ignoring ASCII case; a field without a value
+/// compares as the empty string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    Equals(String),
+    NotEquals(String),
+    In(Vec<String>),
+    NotIn(Vec<String>),
+    /// SQL `LIKE`: `%` any run of characters, `_` any one character.
+    Like(String),
+    Less(String),
+    LessOrEqual(String),
+    Greater(String),
+    GreaterOrEqual(String),
+}
+
+/// One criterion of a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldFilter {
+    pub field: FilterField,
+    pub condition: Condition,
+}
+
 /// A contact search within one tenant. All filters are ANDed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ContactQuery {
@@ -176,6 +293,8 @@ pub struct ContactQuery {
     pub external_id: Option<String>,
     /// Updated at or after this instant.
     pub updated_since: Option<OffsetDateTime>,
+    /// Field criteria, all of which must hold.
+    pub filters: Vec<FieldFilter>,
     pub sort: ContactSort,
     pub descending: bool,
     pub page: PageRequest,

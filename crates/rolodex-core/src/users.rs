@@ -224,6 +224,25 @@ impl UserService {
         Ok(())
     }
 
+    /// The usernames of `ids` (audit fields name users by id), for any member of a tenant.
+    /// Ids of accounts that no longer exist are left out.
+    pub async fn usernames(
+        &self,
+        _caller: &Caller,
+        ids: &[UserId],
+    ) -> Result<std::collections::BTreeMap<UserId, String>, CoreError> {
+        let mut names = std::collections::BTreeMap::new();
+        for &id in ids {
+            if names.contains_key(&id) {
+                continue;
+            }
+            if let Some(user) = self.store.user(id).await.map_err(repo_error("user"))? {
+                names.insert(id, user.username.to_string());
+            }
+        }
+        Ok(names)
+    }
+
     /// The members of `tenant` (operator only).
     pub async fn members(&self, tenant: TenantId) -> Result<Vec<Membership>, CoreError> {
         self.store.members(tenant).await.map_err(repo_error("user"))

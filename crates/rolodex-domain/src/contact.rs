@@ -35,7 +35,7 @@ const CUSTOM_NAME: TextRule = TextRule::line(64);
 const CUSTOM_VALUE: TextRule = TextRule::multiline(4096);
 
 /// The kind of a phone number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PhoneType {
     Business,
@@ -220,6 +220,14 @@ pub struct ContactPatch {
     pub owner_id: Patch<UserId>,
     pub notifications: NotificationsPatch,
     pub custom_fields: MapPatch,
+    /// Per phone type, applied after `phones`: `Set` gives the first phone of that type the
+    /// number (keeping its id) or adds a phone of that type; `Clear` removes the first phone
+    /// of that type. For surfaces that have one phone field per type (Expandable's `FAX_NO`).
+    pub phone_of_type: BTreeMap<PhoneType, Patch<String>>,
+    /// Per position, applied after `emails`: `Set` replaces the email at that position, or
+    /// appends it when the list is shorter; `Clear` removes it (later ones move up). For
+    /// surfaces with numbered email fields (Expandable's `E_MAIL`, `E_MAIL_2`).
+    pub email_at: BTreeMap<usize, Patch<String>>,
 }
 
 impl ContactPatch {
@@ -253,6 +261,8 @@ impl ContactPatch {
             is_decision_maker: self.is_decision_maker.or_clear(),
             owner_id: self.owner_id.or_clear(),
             notifications: self.notifications.or_clear(),
+            phone_of_type: self.phone_of_type,
+            email_at: self.email_at,
             custom_fields: match self.custom_fields {
                 MapPatch::Absent => MapPatch::Replace(BTreeMap::new()),
                 MapPatch::Merge(m) => {
@@ -428,6 +438,13 @@ impl ContactFields {
         patch_flag(&mut n.notifications.on_completed, np.on_completed);
         patch_flag(&mut n.notifications.on_failed, np.on_failed);
         n.patch_custom_fields(&mut e, patch.custom_fields);
+        for (kind, number) in patch.phone_of_type {
+            n.patch_phone_of_type(&mut e, kind, number);
+        }
+        // Highest position first, so that removing one does not move the others' targets.
+        for (index, email) in patch.email_at.into_iter().rev() {
+            n.patch_email_at(&mut e, index, email);
+        }
         if e.is_empty() && n.name().is_none() && n.code.is_none() {
             e.push(ValidationError::new(
                 "name",
@@ -493,6 +510,88 @@ impl ContactFields {
         }
         self.phones = phones;
         self.phone_seq = seq;
+    }
+
+    fn patch_phone_of_type(
+        &mut self,
+        e: &mut ValidationErrors,
+        kind: PhoneType,
+        patch: Patch<String>,
+    ) {
+        let found = self.phones.iter().position(|p| p.kind == kind);
+        let number = match patch {
+            Patch::Absent => return,
+            Patch::Set(v) if !v.is_empty() => v,
+            Patch::Clear | Patch::Set(_) => {
+                if let Some(i) = found {
+                    self.phones.remove(i);
+                }
+                return;
+            }
+        };
+        let field = format!("phones.{kind}");
+        let Some(number) = e.collect(PHONE_NUMBER.check(&field, number)) else {
+            return;
+        };
+        match found {
+            Some(i) => self.phones[i].number = number,
+            None if self.phones.len() >= MAX_PHONES => e.push(ValidationError::new(
+                field,
+                "too_many",
+                format!("at most {MAX_PHONES} phone numbers"),
+            )),
+            None => {
+                self.phone_seq += 1;
+                self.phones.push(Phone {
+                    id: self.phone_seq,
+                    kind,
+                    number,
+                });
+            }
+        }
+    }
+
+    fn patch_email_at(&mut self, e: &mut ValidationErrors, index: usize, patch: Patch<String>) {
+        match patch {
+            Patch::Absent => {}
+            Patch::Clear => {
+                if index < self.emails.len() {
+                    self.emails.remove(index);
+                }
+            }
+            Patch::Set(v) if v.is_empty() => {
+                if index < self.emails.len() {
+                    self.emails.remove(index);
+                }
+            }
+            Patch::Set(v) => {
+                let Some(v) = e.collect(check_email(&format!("emails[{index}]"), v)) else {
+                    return;
+                };
+                let duplicate = self
+                    .emails
+                    .iter()
+                    .enumerate()
+                    .any(|(i, o)| i != index && o.eq_ignore_ascii_case(&v));
+                if duplicate {
+                    e.push(ValidationError::new(
+                        format!("emails[{index}]"),
+                        "duplicate",
+                        "appears twice",
+                    ));
+                } else if index < self.emails.len() {
+                    self.emails[index] = v;
+                } else if self.emails.len() >= MAX_EMAILS {
+                    e.push(ValidationError::new(
+                        "emails",
+                        "too_many",
+                        format!("at most {MAX_EMAILS} email addresses"),
+                    ));
+                } else {
+                    self.emails.push(v);
+                }
+            }
+        }
     }
 
     fn patch_custom_fields(&mut self, e: &mut ValidationErrors, patch: MapPatch) {
@@ -840,6 +939,63 @@ mod tests {
             (r.first_name, r.city, r.last_name.as_deref()),
             (None, None, Some("Doe"))
         );
+    }
+
+    #[test]
+    fn a_phone_of_one_type_is_edited_added_or_removed_keeping_the_others() {
+        let c = named()
+            .apply(ContactPatch {
+                phones: Patch::Set(vec![phone(None, "business", "1"), phone(None, "fax", "2")]),
+                ..Default::default()
+            })
+            .unwrap();
+        let c = c
+            .apply(ContactPatch {
+                phone_of_type: BTreeMap::from([
+                    (PhoneType::Fax, Patch::Set("22".into())),
+                    (PhoneType::Pager, Patch::Set("3".into())),
+                    (PhoneType::Business, Patch::Clear),
+                ]),
+                ..Default::default()
+            })
+            .unwrap();
+        let got: Vec<(u32, PhoneType, &str)> = c
+            .phones
+            .iter()
+            .map(|p| (p.id, p.kind, p.number.as_str()))
+            .collect();
+        assert_eq!(got, [(2, PhoneType::Fax, "22"), (3, PhoneType::Pager, "3")]);
+    }
+
+    #[test]
+    fn an_email_at_a_position_is_replaced_appended_or_removed() {
+        let c = named()
+            .apply(ContactPatch {
+                emails: Patch::Set(vec!["a@x.com".into(), "b@x.com".into(), "c@x.com".into()]),
+                ..Default::default()
+            })
+            .unwrap();
+        let c = c
+            .apply(ContactPatch {
+                email_at: BTreeMap::from([(0, Patch::Set("z@x.com".into())), (1, Patch::Clear)]),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(c.emails, ["z@x.com", "c@x.com"]);
+        let c = c
+            .apply(ContactPatch {
+                email_at: BTreeMap::from([(5, Patch::Set("d@x.com".into()))]),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(c.emails, ["z@x.com", "c@x.com", "d@x.com"]);
+        let err = c
+            .apply(ContactPatch {
+                email_at: BTreeMap::from([(1, Patch::Set("Z@x.com".into()))]),
+                ..Default::default()
+            })
+            .unwrap_err();
+        assert_eq!(err.0[0].code, "duplicate");
     }
 
     #[test]

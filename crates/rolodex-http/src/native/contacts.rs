@@ -70,6 +70,7 @@ fn query(params: &Params, customer: Option<CustomerId>) -> Result<ContactQuery, 
         sort,
         descending,
         page: page(params)?,
+        filters: Vec::new(),
     })
 }
 

@@ -197,6 +197,7 @@ fn list_query(tenant: TenantId, query: &ContactQuery) -> Option<QueryBuilder<'st
         sql.push(" AND updated_at >= ")
             .push_bind(rows::millis(since));
     }
+    super::filters::push_filters(&mut sql, &query.filters);
     let (column, direction, after) = match (query.sort, query.descending) {
         (ContactSort::Id, false) => ("id", "ASC", ">"),
         (ContactSort::Id, true) => ("id", "DESC", "<"),

@@ -6,6 +6,7 @@ mod auth;
 mod changes;
 mod contacts;
 mod customers;
+mod filters;
 mod history;
 mod idempotency;
 mod rows;

@@ -3,6 +3,7 @@
 mod auth;
 mod contacts;
 mod customers;
+mod filters;
 mod idempotency;
 mod lifecycle;
 mod search;
