@@ -441,8 +441,13 @@ impl ContactFields {
         for (kind, number) in patch.phone_of_type {
             n.patch_phone_of_type(&mut e, kind, number);
         }
-        // Highest position first, so that removing one does not move the others' targets.
-        for (index, email) in patch.email_at.into_iter().rev() {
+        // Sets in ascending position (so appends keep their order), then removals in
+        // descending position (so a removal does not move another's target).
+        let (sets, clears): (Vec<_>, Vec<_>) = patch
+            .email_at
+            .into_iter()
+            .partition(|(_, p)| matches!(p, Patch::Set(v) if !v.is_empty()));
+        for (index, email) in sets.into_iter().chain(clears.into_iter().rev()) {
             n.patch_email_at(&mut e, index, email);
         }
         if e.is_empty() && n.name().is_none() && n.code.is_none() {
@@ -989,6 +994,27 @@ mod tests {
             })
             .unwrap();
         assert_eq!(c.emails, ["z@x.com", "c@x.com", "d@x.com"]);
+        let both = named()
+            .apply(ContactPatch {
+                email_at: BTreeMap::from([
+                    (0, Patch::Set("first@x.com".into())),
+                    (1, Patch::Set("second@x.com".into())),
+                ]),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(
+            both.emails,
+            ["first@x.com", "second@x.com"],
+            "none is lost on an empty list"
+        );
+        let swapped = both
+            .apply(ContactPatch {
+                email_at: BTreeMap::from([(0, Patch::Clear), (1, Patch::Set("new@x.com".into()))]),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(swapped.emails, ["new@x.com"]);
         let err = c
             .apply(ContactPatch {
                 email_at: BTreeMap::from([(1, Patch::Set("Z@x.com".into()))]),
