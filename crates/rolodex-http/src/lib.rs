@@ -4,6 +4,7 @@
 //! Handlers translate wire requests into use-case calls of `rolodex_core` and results back
 //! into wire responses. This crate never touches storage and never repeats a validation rule.
 
+mod dialects;
 mod extract;
 mod health;
 mod middleware;
@@ -43,6 +44,7 @@ pub fn app(services: Services, metrics: Option<PrometheusHandle>, config: HttpCo
     let state = AppState::new(services, metrics, config.max_body_bytes);
     let router = Router::new()
         .merge(native::router(state.clone()))
+        .merge(dialects::expandable::router())
         .merge(health::router())
         .merge(openapi::router())
         .fallback(problem::not_found_fallback)

@@ -4,6 +4,8 @@
 
 mod cli;
 mod durability;
+mod expandable;
+mod expandable_classic;
 mod native;
 mod serve;
 mod support;

@@ -1,5 +1,6 @@
 //! Test harness: an in-process application ([`TestApp`]), an HTTP client that checks status
-//! codes ([`TestClient`]), and the `rolodex` executable on a temporary database ([`Cli`]).
+//! codes ([`TestClient`]), the `rolodex` executable on a temporary database ([`Cli`]), and
+//! calls of the Expandable surfaces ([`expandable`]).
 //! Tests never install a log subscriber themselves: `TEST_LOG=1` turns logs on.
 
 // The harness offers more than today's tests use; unused helpers are not dead code here.
@@ -8,6 +9,7 @@
 mod app;
 mod client;
 mod exe;
+pub mod expandable;
 
 pub use app::{ADMIN_PASSWORD, TestApp};
 pub use client::TestClient;

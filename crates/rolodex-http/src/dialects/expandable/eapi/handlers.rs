@@ -1,0 +1,135 @@
+//! The newer API's calls: extract, translate, one use of the core, translate back.
+
+use super::auth::{self, EapiBody, EapiCall};
+use super::dto::{
+    self, ApiVersion, AuthToken, CustomerContacts, DataSource, DataSources, ServerTime,
+};
+use super::error::EapiError;
+use crate::dialects::expandable::body::Members;
+use crate::dialects::expandable::contacts::{self, Keys};
+use crate::dialects::expandable::criteria;
+use crate::dialects::expandable::fault::Fault;
+use crate::dialects::expandable::record::WireRecord;
+use crate::dialects::expandable::session::Credentials;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::Method;
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// `/api/auth-token-get` (siblings 2.1).
+pub async fn auth_token_get(
+    State(state): State<AppState>,
+    EapiBody(members): EapiBody,
+) -> Result<Json<AuthToken>, EapiError> {
+    let auth_token = Credentials::take(members, dto::LOGIN)?
+        .login(&state.services)
+        .await?;
+    Ok(Json(AuthToken { auth_token }))
+}
+
+/// `/api/customer-contact-create` (seed 001).
+pub async fn create(
+    State(state): State<AppState>,
+    EapiCall { caller, members }: EapiCall,
+) -> Result<Json<WireRecord>, EapiError> {
+    let mut values = members.into_values(&dto::WRITABLE)?;
+    let keys = Keys::take(&mut values)?;
+    let record = contacts::create(&state.services, &caller, keys, values).await?;
+    Ok(Json(record.render(&dto::RECORD)))
+}
+
+/// `/api/customer-contact-update` (siblings 2.3).
+pub async fn update(
+    State(state): State<AppState>,
+    EapiCall { caller, members }: EapiCall,
+) -> Result<Json<WireRecord>, EapiError> {
+    let mut values = members.into_values(&dto::WRITABLE)?;
+    let keys = Keys::take(&mut values)?;
+    let record = contacts::update(&state.services, &caller, keys, values).await?;
+    Ok(Json(record.render(&dto::RECORD)))
+}
+
+/// `/api/customer-contact-get`: the contact the two keys name.
+pub async fn get(
+    State(state): State<AppState>,
+    EapiCall { caller, members }: EapiCall,
+) -> Result<Json<WireRecord>, EapiError> {
+    let keys = Keys::take(&mut members.into_values(&dto::KEYS)?)?;
+    let record = contacts::get(&state.services, &caller, &keys).await?;
+    Ok(Json(record.render(&dto::RECORD)))
+}
+
+/// `/api/customer-contact-query`: every match, as `CUSTOMER_CONTACTS`.
+pub async fn query(
+    State(state): State<AppState>,
+    EapiCall { caller, members }: EapiCall,
+) -> Result<Json<CustomerContacts>, EapiError> {
+    let search = criteria::search(members.into_values(&dto::CRITERIA)?)?;
+    let found = contacts::search(&state.services, &caller, search).await?;
+    Ok(Json(CustomerContacts {
+        customer_contacts: found.iter().map(|r| r.render(&dto::RECORD)).collect(),
+    }))
+}
+
+/// `/api/customer-contact-delete`: `{}` on success, as the classic Delete.
+pub async fn delete(
+    State(state): State<AppState>,
+    EapiCall { caller, members }: EapiCall,
+) -> Result<Json<Map<String, Value>>, EapiError> {
+    let keys = Keys::take(&mut members.into_values(&dto::KEYS)?)?;
+    contacts::delete(&state.services, &caller, &keys).await?;
+    Ok(Json(Map::new()))
+}
+
+/// A body for a call that needs no token: nothing but an optional, unchecked `AUTH_TOKEN`.
+fn no_members(mut members: Members) -> Result<(), EapiError> {
+    members.take(dto::AUTH_TOKEN);
+    members.into_values(&[])?;
+    Ok(())
+}
+
+/// `/api/api-version-get`: Rolodex's version; needs no token.
+pub async fn api_version_get(EapiBody(members): EapiBody) -> Result<Json<ApiVersion>, EapiError> {
+    no_members(members)?;
+    Ok(Json(ApiVersion {
+        api_version: env!("CARGO_PKG_VERSION"),
+    }))
+}
+
+/// `/api/server-time-get`: the server's clock to the second, RFC 3339 UTC; needs no token.
+pub async fn server_time_get(EapiBody(members): EapiBody) -> Result<Json<ServerTime>, EapiError> {
+    no_members(members)?;
+    let now = OffsetDateTime::now_utc();
+    let server_time = now
+        .replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&Rfc3339)
+        .map_err(|e| rolodex_core::CoreError::Internal(Box::new(e)))?;
+    Ok(Json(ServerTime { server_time }))
+}
+
+/// `/api/data-sources-get`: the tenants the token's user may log in to.
+pub async fn data_sources_get(
+    State(state): State<AppState>,
+    EapiBody(mut members): EapiBody,
+) -> Result<Json<DataSources>, EapiError> {
+    let identity = auth::identity(&state, &mut members).await?;
+    members.into_values(&[])?;
+    let tenants = state.services.tenants.of_user(&identity).await?;
+    let data_sources = tenants
+        .into_iter()
+        .map(|(tenant, _)| DataSource {
+            data_source: tenant.code.as_str().to_owned(),
+            name: tenant.name,
+        })
+        .collect();
+    Ok(Json(DataSources { data_sources }))
+}
+
+/// Any method but POST (seed 001: "405/Request method must be POST.").
+pub async fn method_not_allowed(method: Method) -> EapiError {
+    EapiError(Fault::MethodNotAllowed(method.to_string()))
+}
