@@ -45,6 +45,7 @@ pub fn app(services: Services, metrics: Option<PrometheusHandle>, config: HttpCo
     let router = Router::new()
         .merge(native::router(state.clone()))
         .merge(dialects::expandable::router())
+        .merge(dialects::cro::router())
         .merge(health::router())
         .merge(openapi::router())
         .fallback(problem::not_found_fallback)

@@ -5,4 +5,5 @@
 //! knows `rolodex_core` and `rolodex_domain` only: never the store, never another dialect,
 //! and it never repeats a validation rule.
 
+pub mod cro;
 pub mod expandable;

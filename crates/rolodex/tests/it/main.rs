@@ -3,6 +3,7 @@
 //! as an operator would run it.
 
 mod cli;
+mod cro;
 mod durability;
 mod expandable;
 mod expandable_classic;
