@@ -38,7 +38,7 @@ pub async fn create(
     let mut values = members.into_values(&dto::WRITABLE)?;
     let keys = Keys::take(&mut values)?;
     let record = contacts::create(&state.services, &caller, keys, values).await?;
-    Ok(Json(record.render(&dto::RECORD)))
+    Ok(Json(record.render(dto::RECORD)))
 }
 
 /// `/api/customer-contact-update` (siblings 2.3).
@@ -49,7 +49,7 @@ pub async fn update(
     let mut values = members.into_values(&dto::WRITABLE)?;
     let keys = Keys::take(&mut values)?;
     let record = contacts::update(&state.services, &caller, keys, values).await?;
-    Ok(Json(record.render(&dto::RECORD)))
+    Ok(Json(record.render(dto::RECORD)))
 }
 
 /// `/api/customer-contact-get`: the contact the two keys name.
@@ -59,7 +59,7 @@ pub async fn get(
 ) -> Result<Json<WireRecord>, EapiError> {
     let keys = Keys::take(&mut members.into_values(&dto::KEYS)?)?;
     let record = contacts::get(&state.services, &caller, &keys).await?;
-    Ok(Json(record.render(&dto::RECORD)))
+    Ok(Json(record.render(dto::RECORD)))
 }
 
 /// `/api/customer-contact-query`: every match, as `CUSTOMER_CONTACTS`.
@@ -70,7 +70,7 @@ pub async fn query(
     let search = criteria::search(members.into_values(&dto::CRITERIA)?)?;
     let found = contacts::search(&state.services, &caller, search).await?;
     Ok(Json(CustomerContacts {
-        customer_contacts: found.iter().map(|r| r.render(&dto::RECORD)).collect(),
+        customer_contacts: found.iter().map(|r| r.render(dto::RECORD)).collect(),
     }))
 }
 
