@@ -73,11 +73,20 @@ impl Members {
 
     /// The remaining members as fields, each of which must be one of `accepted`.
     pub fn into_values(self, accepted: &[Field]) -> Result<Values, Fault> {
+        self.into_matching(|f| accepted.contains(&f))
+    }
+
+    /// The remaining members as query criteria: fields of `record` that are criteria.
+    pub fn into_criteria(self, record: &[Field]) -> Result<Values, Fault> {
+        self.into_matching(|f| record.contains(&f) && f.is_criterion())
+    }
+
+    fn into_matching(self, accepted: impl Fn(Field) -> bool) -> Result<Values, Fault> {
         let mut values = Vec::with_capacity(self.0.len());
         let mut refused = Vec::new();
         for (name, value) in self.0 {
             match Field::parse(&name) {
-                Some(f) if accepted.contains(&f) => values.push((f, value)),
+                Some(f) if accepted(f) => values.push((f, value)),
                 Some(f) if f.is_read_only() => refused.push(format!("'{name}' is read-only.")),
                 Some(_) => refused.push(format!("'{name}' is not accepted by this call.")),
                 None => refused.push(format!("'{name}' is not an accepted field.")),

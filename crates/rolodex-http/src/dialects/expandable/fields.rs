@@ -295,6 +295,12 @@ impl Field {
         Field::ALL.into_iter().find(|f| f.name() == name)
     }
 
+    /// Whether Query takes the field as a criterion: every record field but NOTES and
+    /// ATTACHMENTS (siblings 1.3).
+    pub fn is_criterion(self) -> bool {
+        !matches!(self, Field::Notes | Field::Attachments)
+    }
+
     /// Audit fields: Rolodex sets them, a client only reads them.
     pub fn is_read_only(self) -> bool {
         matches!(
@@ -440,6 +446,15 @@ pub fn patch(values: impl IntoIterator<Item = (Field, String)>) -> ContactPatch 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_record_field_but_notes_and_attachments_is_a_criterion() {
+        let not: Vec<Field> = Field::ALL
+            .into_iter()
+            .filter(|f| !f.is_criterion())
+            .collect();
+        assert_eq!(not, [Field::Notes, Field::Attachments]);
+    }
 
     #[test]
     fn every_field_has_a_distinct_name_that_parses_back() {

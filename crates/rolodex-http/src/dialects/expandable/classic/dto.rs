@@ -1,7 +1,7 @@
 //! The classic API's member lists, spelled and ordered as its pages print them: the
-//! "Accepted Customer Contact Fields" and "Returned Customer Contact Fields" of seed 000, the
-//! Query criteria of siblings 1.3, the keys Delete accepts (siblings 1.5) and the login's
-//! PascalCase members (siblings 1.1).
+//! "Accepted Customer Contact Fields" and "Returned Customer Contact Fields" of seed 000 (Query
+//! takes the returned fields that are criteria, see `Field::is_criterion`), the keys Delete
+//! accepts (siblings 1.5) and the login's PascalCase members (siblings 1.1).
 
 use crate::dialects::expandable::fields::Field;
 
@@ -79,57 +79,6 @@ pub const RETURNED: [Field; 48] = [
     Field::MailStop,
     Field::ModifiedBy,
     Field::Notes,
-    Field::OperatorId,
-    Field::PagerNo,
-    Field::PhoneNo,
-    Field::SlxId,
-    Field::SofctUser1,
-    Field::SofctUser2,
-    Field::SofctUser3,
-    Field::SofctUser4,
-    Field::SofctUser5,
-    Field::SofctUser6,
-    Field::SofctUser7,
-    Field::SofctUser8,
-    Field::SofctUser9,
-    Field::SofctUser10,
-    Field::SofctUser11,
-    Field::SofctUser12,
-    Field::SofctUser13,
-    Field::SofctUser14,
-    Field::SofctUser15,
-    Field::SofctUser16,
-    Field::State,
-    Field::TimeLastUpdt,
-    Field::Title,
-    Field::WebAddress,
-    Field::ZipCode,
-];
-
-/// What Query accepts as criteria (siblings 1.3): every returned field but NOTES and
-/// ATTACHMENTS.
-pub const CRITERIA: [Field; 46] = [
-    Field::Address1,
-    Field::Address2,
-    Field::Address3,
-    Field::CellPhoneNo,
-    Field::City,
-    Field::ContactStatus,
-    Field::Country,
-    Field::CreatedBy,
-    Field::CustContact,
-    Field::CustomerId,
-    Field::DateCreated,
-    Field::DateLastUpdt,
-    Field::DateModified,
-    Field::EMail,
-    Field::EMail2,
-    Field::FaxNo,
-    Field::FirstName,
-    Field::Initial,
-    Field::LastName,
-    Field::MailStop,
-    Field::ModifiedBy,
     Field::OperatorId,
     Field::PagerNo,
     Field::PhoneNo,

@@ -71,7 +71,7 @@ pub async fn query(
     ClassicCaller(caller): ClassicCaller,
     ClassicBody(members): ClassicBody,
 ) -> Result<Json<Vec<WireRecord>>, ClassicError> {
-    let search = criteria::search(members.into_values(&dto::CRITERIA)?)?;
+    let search = criteria::search(members.into_criteria(&dto::RETURNED)?)?;
     let found = contacts::search(&state.services, &caller, search).await?;
     Ok(Json(
         found.iter().map(|r| r.render(&dto::RETURNED)).collect(),

@@ -62,56 +62,6 @@ pub const WRITABLE: [Field; 40] = [
 /// every field but the classic API's `SLX_ID`, which [`Field::ALL`] lists last.
 pub const RECORD: &[Field] = Field::ALL.split_at(Field::ALL.len() - 1).0;
 
-/// What query accepts as criteria: every record field but NOTES and ATTACHMENTS, as in the
-/// classic API (siblings 1.3).
-pub const CRITERIA: [Field; 45] = [
-    Field::CustomerId,
-    Field::CustContact,
-    Field::ContactStatus,
-    Field::FirstName,
-    Field::LastName,
-    Field::Initial,
-    Field::Title,
-    Field::MailStop,
-    Field::Address1,
-    Field::Address2,
-    Field::Address3,
-    Field::City,
-    Field::State,
-    Field::ZipCode,
-    Field::Country,
-    Field::PhoneNo,
-    Field::FaxNo,
-    Field::CellPhoneNo,
-    Field::PagerNo,
-    Field::EMail,
-    Field::EMail2,
-    Field::WebAddress,
-    Field::SofctUser1,
-    Field::SofctUser2,
-    Field::SofctUser3,
-    Field::SofctUser4,
-    Field::SofctUser5,
-    Field::SofctUser6,
-    Field::SofctUser7,
-    Field::SofctUser8,
-    Field::SofctUser9,
-    Field::SofctUser10,
-    Field::SofctUser11,
-    Field::SofctUser12,
-    Field::SofctUser13,
-    Field::SofctUser14,
-    Field::SofctUser15,
-    Field::SofctUser16,
-    Field::CreatedBy,
-    Field::DateCreated,
-    Field::ModifiedBy,
-    Field::DateModified,
-    Field::OperatorId,
-    Field::DateLastUpdt,
-    Field::TimeLastUpdt,
-];
-
 /// What get and delete accept besides `AUTH_TOKEN`: the two keys.
 pub const KEYS: [Field; 2] = [Field::CustomerId, Field::CustContact];
 

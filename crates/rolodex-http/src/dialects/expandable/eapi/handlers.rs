@@ -67,7 +67,7 @@ pub async fn query(
     State(state): State<AppState>,
     EapiCall { caller, members }: EapiCall,
 ) -> Result<Json<CustomerContacts>, EapiError> {
-    let search = criteria::search(members.into_values(&dto::CRITERIA)?)?;
+    let search = criteria::search(members.into_criteria(dto::RECORD)?)?;
     let found = contacts::search(&state.services, &caller, search).await?;
     Ok(Json(CustomerContacts {
         customer_contacts: found.iter().map(|r| r.render(dto::RECORD)).collect(),
