@@ -7,13 +7,14 @@ use crate::auth::AuthService;
 use crate::caller::Caller;
 use crate::clock::Clock;
 use crate::error::CoreError;
-use crate::ports::{Store, Write, WriteOp};
+use crate::photos::remove_photo_files;
+use crate::ports::{PhotoStorage, Store, Write, WriteOp};
 use crate::query::{ContactQuery, Page, PageRequest};
 use crate::write::{Attempt, history, repo_error, retrying, settle};
 use rolodex_domain::history::diff;
 use rolodex_domain::{
-    Contact, ContactFields, ContactId, ContactPatch, CustomerId, HistoryEntry, Patch, Role,
-    ValidationError,
+    Contact, ContactFields, ContactId, ContactPatch, CustomerId, HistoryEntry, Patch, PhotoRef,
+    Role, ValidationError,
 };
 use serde_json::Map;
 use std::sync::Arc;
@@ -25,24 +26,48 @@ const HISTORY_SCOPE: &str = "history:contact";
 pub struct ContactService {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    /// Where a deleted contact's photo files are removed from.
+    photos: Arc<dyn PhotoStorage>,
 }
 
 impl ContactService {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        photos: Arc<dyn PhotoStorage>,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            photos,
+        }
     }
 
     /// Creates a contact of customer `customer_id`.
-    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id, customer = %customer_id))]
     pub async fn create(
         &self,
         caller: &Caller,
         customer_id: CustomerId,
         patch: ContactPatch,
     ) -> Result<Contact, CoreError> {
+        self.create_with_photo(caller, customer_id, patch, None)
+            .await
+    }
+
+    /// Creates a contact with a photo whose files are already stored (see
+    /// [`crate::PhotoService`]), in one write.
+    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id, customer = %customer_id))]
+    pub(crate) async fn create_with_photo(
+        &self,
+        caller: &Caller,
+        customer_id: CustomerId,
+        patch: ContactPatch,
+        photo: Option<PhotoRef>,
+    ) -> Result<Contact, CoreError> {
         AuthService::require(caller, Role::Dispatcher)?;
         self.require_customer(caller, customer_id).await?;
-        let fields = ContactFields::default().apply(patch)?;
+        let mut fields = ContactFields::default().apply(patch)?;
+        fields.photo = photo;
         self.check_owner(caller, &fields, None).await?;
         retrying(|| async {
             let at = self.clock.now();
@@ -147,7 +172,6 @@ impl ContactService {
     }
 
     /// Applies a merge patch; with `expected_version`, only if the contact still has it.
-    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id, contact = %id))]
     pub async fn patch(
         &self,
         caller: &Caller,
@@ -156,16 +180,51 @@ impl ContactService {
         patch: ContactPatch,
         expected_version: Option<i64>,
     ) -> Result<Contact, CoreError> {
+        self.patch_with_photo(
+            caller,
+            customer_id,
+            id,
+            patch,
+            Patch::Absent,
+            expected_version,
+        )
+        .await
+        .map(|(contact, _)| contact)
+    }
+
+    /// Applies a merge patch and sets or clears the photo reference, in one write. Returns
+    /// the contact and the photo this write replaced or removed, whose files the caller
+    /// removes (see [`crate::PhotoService`]).
+    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id, contact = %id))]
+    pub(crate) async fn patch_with_photo(
+        &self,
+        caller: &Caller,
+        customer_id: CustomerId,
+        id: ContactId,
+        patch: ContactPatch,
+        photo: Patch<PhotoRef>,
+        expected_version: Option<i64>,
+    ) -> Result<(Contact, Option<PhotoRef>), CoreError> {
         AuthService::require(caller, Role::Dispatcher)?;
         retrying(|| async {
             let current = self.get(caller, customer_id, id).await?;
             if expected_version.is_some_and(|v| v != current.version) {
                 return Err(CoreError::PreconditionFailed);
             }
-            let fields = current.fields.apply(patch.clone())?;
+            let mut fields = current.fields.apply(patch.clone())?;
+            match &photo {
+                Patch::Absent => {}
+                Patch::Clear => fields.photo = None,
+                Patch::Set(p) => fields.photo = Some(p.clone()),
+            }
+            let replaced = current
+                .fields
+                .photo
+                .clone()
+                .filter(|old| fields.photo.as_ref() != Some(old));
             let changes = diff(&current.fields.snapshot(), &fields.snapshot());
             if changes.is_empty() && fields.phone_seq == current.fields.phone_seq {
-                return Ok(Attempt::Done(current));
+                return Ok(Attempt::Done((current, None)));
             }
             self.check_owner(caller, &fields, Some(&current.fields))
                 .await?;
@@ -183,13 +242,16 @@ impl ContactService {
             });
             let result = self.store.write(caller.tenant_id, writes).await;
             Ok(match settle(result, expected_version, "contact")? {
-                Attempt::Done(_) => Attempt::Done(Contact {
-                    fields,
-                    updated_at: at,
-                    updated_by: caller.user_id,
-                    version: current.version + 1,
-                    ..current
-                }),
+                Attempt::Done(_) => Attempt::Done((
+                    Contact {
+                        fields,
+                        updated_at: at,
+                        updated_by: caller.user_id,
+                        version: current.version + 1,
+                        ..current
+                    },
+                    replaced.clone(),
+                )),
                 Attempt::Stale => Attempt::Stale,
             })
         })
@@ -215,7 +277,7 @@ impl ContactService {
         .await
     }
 
-    /// Deletes a contact; its history keeps every value it had.
+    /// Deletes a contact, then its photo's files; its history keeps every value it had.
     #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id, contact = %id))]
     pub async fn delete(
         &self,
@@ -225,7 +287,7 @@ impl ContactService {
         expected_version: Option<i64>,
     ) -> Result<(), CoreError> {
         AuthService::require(caller, Role::Dispatcher)?;
-        retrying(|| async {
+        let photo = retrying(|| async {
             let current = self.get(caller, customer_id, id).await?;
             if expected_version.is_some_and(|v| v != current.version) {
                 return Err(CoreError::PreconditionFailed);
@@ -245,11 +307,15 @@ impl ContactService {
                 )
                 .await;
             Ok(match settle(result, expected_version, "contact")? {
-                Attempt::Done(_) => Attempt::Done(()),
+                Attempt::Done(_) => Attempt::Done(current.fields.photo),
                 Attempt::Stale => Attempt::Stale,
             })
         })
-        .await
+        .await?;
+        if let Some(photo) = photo {
+            remove_photo_files(self.photos.as_ref(), caller.tenant_id, &photo).await;
+        }
+        Ok(())
     }
 
     /// The contact's history, oldest first; still readable after the contact is deleted.

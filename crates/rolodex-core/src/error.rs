@@ -1,7 +1,7 @@
 //! The errors of the use cases, with stable machine-readable codes. Surfaces render them in
 //! their own envelopes; they never need to look inside a store's error.
 
-use rolodex_domain::ValidationErrors;
+use rolodex_domain::{PhotoRejection, ValidationError, ValidationErrors};
 use std::error::Error as StdError;
 
 pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
@@ -94,6 +94,7 @@ impl CoreError {
                 "user" => "user_not_found",
                 "tenant" => "tenant_not_found",
                 "api key" => "api_key_not_found",
+                "photo" => "photo_not_found",
                 _ => "not_found",
             },
             CoreError::Invalid(_) => "validation_failed",
@@ -107,14 +108,21 @@ impl CoreError {
     }
 }
 
+impl CoreError {
+    /// A refused photo upload: a validation error of the field `photo`.
+    pub fn from_rejection(r: PhotoRejection) -> Self {
+        CoreError::Invalid(ValidationError::from(r).into())
+    }
+}
+
 impl From<ValidationErrors> for CoreError {
     fn from(e: ValidationErrors) -> Self {
         CoreError::Invalid(e)
     }
 }
 
-impl From<rolodex_domain::ValidationError> for CoreError {
-    fn from(e: rolodex_domain::ValidationError) -> Self {
+impl From<ValidationError> for CoreError {
+    fn from(e: ValidationError) -> Self {
         CoreError::Invalid(e.into())
     }
 }

@@ -12,6 +12,7 @@ pub mod contacts;
 pub mod customers;
 pub mod error;
 pub mod idempotency;
+pub mod photos;
 pub mod ports;
 pub mod query;
 pub mod tenants;
@@ -25,6 +26,7 @@ pub use contacts::ContactService;
 pub use customers::CustomerService;
 pub use error::{AuthFailure, CoreError, ErrorCode};
 pub use idempotency::IdempotencyService;
+pub use photos::{Media, PhotoFile, PhotoService};
 pub use ports::Store;
 pub use query::{
     Condition, ContactQuery, ContactSort, Cursor, FieldFilter, FilterField, Page, PageRequest,
@@ -43,17 +45,25 @@ pub struct Services {
     pub users: UserService,
     pub customers: CustomerService,
     pub contacts: ContactService,
+    pub photos: PhotoService,
     pub idempotency: IdempotencyService,
 }
 
 impl Services {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, auth: AuthConfig) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        auth: AuthConfig,
+        media: Media,
+    ) -> Self {
+        let contacts = ContactService::new(store.clone(), clock.clone(), media.storage.clone());
         Self {
+            photos: PhotoService::new(contacts.clone(), media, clock.clone()),
             auth: AuthService::new(store.clone(), clock.clone(), auth),
             tenants: TenantService::new(store.clone(), clock.clone()),
             users: UserService::new(store.clone(), clock.clone()),
             customers: CustomerService::new(store.clone(), clock.clone()),
-            contacts: ContactService::new(store.clone(), clock.clone()),
+            contacts,
             idempotency: IdempotencyService::new(store, clock),
         }
     }

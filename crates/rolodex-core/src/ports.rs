@@ -7,9 +7,11 @@
 use crate::error::BoxError;
 use crate::query::{ContactQuery, Page, PageRequest};
 use async_trait::async_trait;
+use rolodex_domain::photo::StoredFormat;
 use rolodex_domain::{
     Contact, ContactFields, ContactId, Customer, CustomerFields, CustomerId, FieldChange,
-    HistoryEntry, Membership, Role, Surface, Tenant, TenantCode, TenantId, User, UserId, Username,
+    HistoryEntry, Membership, PhotoRejection, PhotoSize, Role, Surface, Tenant, TenantCode,
+    TenantId, User, UserId, Username,
 };
 use time::OffsetDateTime;
 
@@ -350,6 +352,58 @@ pub trait IdempotencyRepo: Send + Sync {
     ) -> Result<(), RepoError>;
     /// Drops a claim whose request failed before it changed anything, so it can be retried.
     async fn release(&self, tenant: TenantId, scope: &str, key: &str) -> Result<(), RepoError>;
+}
+
+/// An upload decoded, checked and re-encoded: the bytes of each stored size. Never the
+/// uploaded bytes themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessedPhoto {
+    pub format: StoredFormat,
+    /// Dimensions of the original.
+    pub width: u32,
+    pub height: u32,
+    pub original: Vec<u8>,
+    pub small: Vec<u8>,
+    pub medium: Vec<u8>,
+}
+
+impl ProcessedPhoto {
+    /// The encoded bytes of one size.
+    pub fn bytes(&self, size: PhotoSize) -> &[u8] {
+        match size {
+            PhotoSize::Original => &self.original,
+            PhotoSize::Small => &self.small,
+            PhotoSize::Medium => &self.medium,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The upload breaks a photo rule (format, pixel count, damaged content).
+    #[error("photo rejected: {0:?}")]
+    Rejected(PhotoRejection),
+    #[error("the image pipeline failed")]
+    Failed(#[source] BoxError),
+}
+
+/// Turns an upload into the stored sizes of a photo. Implementations recognise the format by
+/// content only, enforce the pixel limits of `rolodex_domain::photo` before decoding, and
+/// re-encode every size.
+#[async_trait]
+pub trait PhotoPipeline: Send + Sync {
+    async fn process(&self, upload: Vec<u8>) -> Result<ProcessedPhoto, PipelineError>;
+}
+
+/// Where photo files live, by key (`rolodex_domain::photo::photo_key`).
+#[async_trait]
+pub trait PhotoStorage: Send + Sync {
+    /// Stores `bytes` under `key` atomically: a reader sees the whole file or no file, never
+    /// part of one, and an acknowledged put survives a crash.
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), RepoError>;
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, RepoError>;
+    /// Removes `key`; a key that is not there is not an error.
+    async fn delete(&self, key: &str) -> Result<(), RepoError>;
 }
 
 /// Everything a store provides; what the composition root hands to [`crate::Services`].

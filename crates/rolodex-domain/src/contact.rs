@@ -3,6 +3,7 @@
 
 use crate::ids::{ContactId, CustomerId, TenantId, UserId};
 use crate::patch::Patch;
+use crate::photo::PhotoRef;
 use crate::text::TextRule;
 use crate::validation::{ValidationError, ValidationErrors};
 use email_address::{EmailAddress, Options};
@@ -184,6 +185,9 @@ pub struct ContactFields {
     pub owner_id: Option<UserId>,
     pub notifications: Notifications,
     pub custom_fields: BTreeMap<String, String>,
+    /// The contact's photo, when it has one. Set and cleared only by the photo use cases
+    /// (never by a patch), so that its files and its reference change together.
+    pub photo: Option<PhotoRef>,
     /// The last phone id handed out, so that ids are never reused within a contact.
     #[serde(skip)]
     pub phone_seq: u32,

@@ -1,7 +1,7 @@
 //! The OpenAPI document of the native API, generated from the handlers' annotations, at
 //! `/openapi.json`, and an interactive page at `/docs` whose assets the binary serves itself.
 
-use crate::native::{auth, contacts, customers, users};
+use crate::native::{auth, contacts, customers, photos, users};
 use crate::state::AppState;
 use axum::Router;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -22,6 +22,7 @@ use utoipa_swagger_ui::SwaggerUi;
         customers::create, customers::list, customers::get, customers::patch, customers::delete, customers::history,
         contacts::search, contacts::list_of_customer, contacts::create, contacts::get, contacts::patch,
         contacts::replace, contacts::delete, contacts::history,
+        photos::put, photos::get, photos::delete,
     ),
     modifiers(&BearerAuth)
 )]
@@ -55,6 +56,7 @@ mod tests {
             "/v1/auth/token",
             "/v1/contacts",
             "/v1/customers/{id}/contacts/{contact_id}/history",
+            "/v1/customers/{id}/contacts/{contact_id}/photo",
         ] {
             assert!(
                 paths.iter().any(|k| k.as_str() == p),

@@ -156,6 +156,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Arc::clone(&store) as Arc<dyn Store>,
                 Arc::new(SystemClock),
                 config.auth(),
+                startup::media(&config),
             );
             let result = operate(&services, command).await;
             // Whatever the command returned, its acknowledged writes must reach the disk.

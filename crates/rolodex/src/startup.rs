@@ -8,7 +8,8 @@ use crate::config::Config;
 use anyhow::Context;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use rand::Rng;
-use rolodex_core::{Services, Store, SystemClock};
+use rolodex_core::{Media, Services, Store, SystemClock};
+use rolodex_media::{FsPhotoStorage, ImagePipeline};
 use rolodex_store::SqliteStore;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -52,6 +53,7 @@ impl Application {
             Arc::clone(&store) as Arc<dyn Store>,
             Arc::new(SystemClock),
             config.auth(),
+            media(&config),
         );
         if let Err(e) = bootstrap(&services, config.admin_password.clone()).await {
             store.close().await;
@@ -96,6 +98,14 @@ impl Application {
         self.store.close().await;
         tracing::info!("stopped");
         served.context("the HTTP server failed")
+    }
+}
+
+/// The photo pipeline, and the photo storage in the configured media folder.
+pub fn media(config: &Config) -> Media {
+    Media {
+        pipeline: Arc::new(ImagePipeline),
+        storage: Arc::new(FsPhotoStorage::new(&config.media_dir)),
     }
 }
 

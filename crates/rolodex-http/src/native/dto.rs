@@ -224,13 +224,40 @@ pub struct ContactView {
     pub updated_by: Option<i64>,
     /// Where to read this contact's history.
     pub history_url: String,
+    /// The contact's photo (set with `PUT .../photo`), or null.
+    pub photo: Option<PhotoView>,
+}
+
+/// A link to a contact's photo and what it holds.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PhotoView {
+    /// The original (re-encoded); `?size=small` and `?size=medium` give the resized variants.
+    pub href: String,
+    pub small_href: String,
+    pub medium_href: String,
+    pub content_type: String,
+    /// Dimensions of the original, in pixels.
+    pub width: u32,
+    pub height: u32,
+    /// Size of the original, in bytes.
+    pub bytes: u64,
 }
 
 impl From<Contact> for ContactView {
     fn from(c: Contact) -> Self {
         let name = c.fields.name();
         let f = c.fields;
+        let photo_url = format!("/v1/customers/{}/contacts/{}/photo", c.customer_id, c.id);
         Self {
+            photo: f.photo.map(|p| PhotoView {
+                small_href: format!("{photo_url}?size=small"),
+                medium_href: format!("{photo_url}?size=medium"),
+                href: photo_url,
+                content_type: p.format.content_type().to_owned(),
+                width: p.width,
+                height: p.height,
+                bytes: p.bytes,
+            }),
             history_url: format!("/v1/customers/{}/contacts/{}/history", c.customer_id, c.id),
             id: c.id.0,
             customer_id: c.customer_id.0,

@@ -21,6 +21,7 @@ const CONTACT_READ_ONLY: &[&str] = &[
     "updated_at",
     "updated_by",
     "history_url",
+    "photo",
 ];
 const CUSTOMER_READ_ONLY: &[&str] = &[
     "id",

@@ -10,12 +10,14 @@ pub mod contacts;
 pub mod customers;
 pub mod dto;
 mod map;
+pub mod photos;
 pub mod users;
 
 use crate::extract::etag;
 use crate::middleware::idempotency;
 use crate::state::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
@@ -58,6 +60,13 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/v1/customers/{id}/contacts/{contact_id}/history",
             get(contacts::history),
+        )
+        .route(
+            "/v1/customers/{id}/contacts/{contact_id}/photo",
+            get(photos::get)
+                .put(photos::put)
+                .delete(photos::delete)
+                .layer(DefaultBodyLimit::max(photos::UPLOAD_BODY_LIMIT)),
         )
         .route("/v1/contacts", get(contacts::search))
         .route_layer(from_fn_with_state(state, idempotency))

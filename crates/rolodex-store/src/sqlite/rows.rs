@@ -57,6 +57,15 @@ fn json<T: for<'de> Deserialize<'de>>(
     serde_json::from_str(&text).map_err(|source| RowError::Json { column, source })
 }
 
+fn opt_json<T: for<'de> Deserialize<'de>>(
+    row: &SqliteRow,
+    column: &'static str,
+) -> Result<Option<T>, RowError> {
+    let text: Option<String> = get(row, column)?;
+    text.map(|t| serde_json::from_str(&t).map_err(|source| RowError::Json { column, source }))
+        .transpose()
+}
+
 fn to_json<T: serde::Serialize + ?Sized>(
     value: &T,
     column: &'static str,
@@ -229,6 +238,7 @@ pub const CONTACT_FIELD_COLUMNS: &[&str] = &[
     "custom_fields",
     "phone_seq",
     "last_name_key",
+    "photo",
 ];
 
 /// Every column of a contact row.
@@ -236,7 +246,7 @@ pub const CONTACT_COLUMNS: &str = "id, tenant_id, customer_id, code, external_id
     initial, last_name, full_name, title, mail_stop, address_1, address_2, address_3, city, state, postal_code, \
     country, phones, emails, web_address, notes, attachments, is_primary, is_decision_maker, owner_id, \
     notify_on_new, notify_on_acknowledged, notify_on_dispatched, notify_on_completed, notify_on_failed, \
-    custom_fields, phone_seq, last_name_key, created_at, created_by, updated_at, updated_by, version";
+    custom_fields, phone_seq, last_name_key, photo, created_at, created_by, updated_at, updated_by, version";
 
 /// The sort key of the last-name order: the last name lower-cased, empty when there is none.
 pub fn last_name_key(last_name: Option<&str>) -> String {
@@ -252,6 +262,7 @@ pub struct ContactColumns<'a> {
     custom_fields: String,
     phone_seq: i64,
     last_name_key: String,
+    photo: Option<String>,
 }
 
 impl<'a> ContactColumns<'a> {
@@ -264,6 +275,11 @@ impl<'a> ContactColumns<'a> {
             custom_fields: to_json(&fields.custom_fields, "custom_fields")?,
             phone_seq: i64::from(fields.phone_seq),
             last_name_key: last_name_key(fields.last_name.as_deref()),
+            photo: fields
+                .photo
+                .as_ref()
+                .map(|p| to_json(p, "photo"))
+                .transpose()?,
         })
     }
 
@@ -308,6 +324,7 @@ impl<'a> ContactColumns<'a> {
             .bind(self.custom_fields.as_str())
             .bind(self.phone_seq)
             .bind(self.last_name_key.as_str())
+            .bind(self.photo.as_deref())
     }
 }
 
@@ -347,6 +364,7 @@ pub fn contact(row: &SqliteRow) -> Result<Contact, RowError> {
             on_failed: get(row, "notify_on_failed")?,
         },
         custom_fields: json(row, "custom_fields")?,
+        photo: opt_json(row, "photo")?,
         phone_seq: u32::try_from(phone_seq).map_err(|_| RowError::BadValue {
             column: "phone_seq",
         })?,

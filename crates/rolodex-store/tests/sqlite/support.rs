@@ -1,6 +1,8 @@
 //! Test fixtures: a fresh store in a temporary folder, and shorthands for writes.
 
 use rolodex_core::ports::{HistoryDraft, RepoError, TenantRepo, Write, WriteOp, Writer};
+use rolodex_domain::PhotoRef;
+use rolodex_domain::photo::StoredFormat;
 use rolodex_domain::{
     ContactFields, ContactId, CustomerFields, CustomerId, FieldChange, Notifications, Phone,
     PhoneType, Surface, TenantCode, TenantId, UserId,
@@ -134,6 +136,14 @@ pub fn full_contact() -> ContactFields {
             ("SOFCT_USER_1".into(), "blue".into()),
             ("size".into(), "XL".into()),
         ]),
+        photo: Some(PhotoRef {
+            name: "1700000000000_00ff00ff00ff00ff.jpg".into(),
+            format: StoredFormat::Jpeg,
+            width: 640,
+            height: 480,
+            bytes: 51_234,
+            sha256: "ab".repeat(32),
+        }),
         phone_seq: 3,
     }
 }

@@ -8,7 +8,7 @@ use rolodex_core::Services;
 use rolodex_core::users::NewUser;
 use rolodex_domain::{Role, TenantId};
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tempfile::TempDir;
 use tokio::sync::oneshot;
@@ -25,6 +25,8 @@ pub struct TestApp {
     pub port: u16,
     /// The database the application uses, for the executable to share.
     pub database_url: String,
+    /// The folder photo files are stored in.
+    pub media_dir: PathBuf,
     /// The use cases the application serves, to arrange data without HTTP.
     pub services: Services,
     /// A client without credentials.
@@ -89,6 +91,7 @@ impl TestApp {
             address,
             port,
             database_url: database_url.to_owned(),
+            media_dir: media_root.join("media"),
             services,
             shutdown: Some(tx),
             server: Some(server),

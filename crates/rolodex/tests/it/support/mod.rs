@@ -10,6 +10,7 @@ mod app;
 mod client;
 mod exe;
 pub mod expandable;
+pub mod images;
 
 pub use app::{ADMIN_PASSWORD, TestApp};
 pub use client::TestClient;

@@ -1,0 +1,144 @@
+//! Contact photos: upload (the body is the image itself; its format is recognised from the
+//! content, whatever `Content-Type` says), read one size, remove. Reads carry the photo's
+//! `ETag` and answer `If-None-Match` with 304; clients revalidate before reusing a copy, since
+//! a new upload replaces the photo at the same URL.
+
+use super::dto::ContactView;
+use super::tagged;
+use crate::extract::{Ids, NativeCaller, Params};
+use crate::problem::{Problem, ProblemBody};
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rolodex_domain::photo::MAX_PHOTO_BYTES;
+use rolodex_domain::{ContactId, CustomerId, PhotoSize};
+
+/// The largest upload body: the photo limit itself (the body is the image, nothing else).
+pub const UPLOAD_BODY_LIMIT: usize = MAX_PHOTO_BYTES;
+
+/// The `Cache-Control` of photo reads: private (same rules as every read), and revalidated
+/// with the `ETag`, since an upload replaces the photo at the same URL.
+const CACHE_CONTROL: &str = "private, no-cache";
+
+#[utoipa::path(put, path = "/v1/customers/{id}/contacts/{contact_id}/photo", tag = "photos", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")),
+    request_body(content = Vec<u8>, content_type = "image/*", description = "A JPEG, PNG, GIF or BMP image of at most 2 MiB, recognised by content; replaces the current photo"),
+    responses((status = 200, description = "The contact, linking to its new photo", body = ContactView),
+        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
+        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody),
+        (status = 413, description = "Larger than 2 MiB", body = ProblemBody),
+        (status = 422, description = "Not a JPEG, PNG, GIF or BMP image, too many pixels, or damaged", body = ProblemBody)))]
+pub async fn put(
+    State(state): State<AppState>,
+    NativeCaller(caller): NativeCaller,
+    Ids((customer, id)): Ids<(i64, i64)>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Problem> {
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "photo_too_large",
+                format!("a photo is at most {MAX_PHOTO_BYTES} bytes"),
+            )
+        } else {
+            Problem::bad_request("unreadable_body", e.body_text())
+        }
+    })?;
+    let contact = state
+        .services
+        .photos
+        .put(&caller, CustomerId(customer), ContactId(id), body.to_vec())
+        .await?;
+    Ok(tagged(
+        StatusCode::OK,
+        contact.version,
+        &ContactView::from(contact),
+    ))
+}
+
+#[utoipa::path(get, path = "/v1/customers/{id}/contacts/{contact_id}/photo", tag = "photos", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)"),
+        ("size" = Option<String>, Query, description = "small (fits 128x128) or medium (fits 512x512); the original when absent"),
+        ("If-None-Match" = Option<String>, Header, description = "ETag of a copy the client holds")),
+    responses((status = 200, description = "The image", content_type = "image/jpeg", headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 304, description = "The client's copy is current"),
+        (status = 400, description = "Unknown size", body = ProblemBody),
+        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
+        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),
+        (status = 404, description = "No such contact, or it has no photo", body = ProblemBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    NativeCaller(caller): NativeCaller,
+    Ids((customer, id)): Ids<(i64, i64)>,
+    params: Params,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    params.only(&["size"])?;
+    let size = match params.get("size") {
+        None => PhotoSize::Original,
+        Some(s) => PhotoSize::parse(s)
+            .ok_or_else(|| Problem::bad_request("invalid_query", "size must be small or medium"))?,
+    };
+    let file = state
+        .services
+        .photos
+        .get(&caller, CustomerId(customer), ContactId(id), size)
+        .await?;
+    Ok(serve(&headers, file))
+}
+
+#[utoipa::path(delete, path = "/v1/customers/{id}/contacts/{contact_id}/photo", tag = "photos", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")),
+    responses((status = 204, description = "Removed, with its resized variants"),
+        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
+        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),
+        (status = 404, description = "No such contact, or it has no photo", body = ProblemBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    NativeCaller(caller): NativeCaller,
+    Ids((customer, id)): Ids<(i64, i64)>,
+) -> Result<StatusCode, Problem> {
+    state
+        .services
+        .photos
+        .delete(&caller, CustomerId(customer), ContactId(id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A photo file as a response: its type, `ETag` and caching headers, or 304 when the
+/// client's `If-None-Match` names it. Shared by every surface that serves photos.
+pub fn serve(headers: &HeaderMap, file: rolodex_core::PhotoFile) -> Response {
+    let etag = format!("\"{}\"", file.etag);
+    let current = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut response = if current {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut r = file.bytes.into_response();
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(file.content_type),
+        );
+        r
+    };
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(CACHE_CONTROL),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
