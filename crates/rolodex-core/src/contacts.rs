@@ -9,7 +9,7 @@ use crate::clock::Clock;
 use crate::error::CoreError;
 use crate::photos::remove_photo_files;
 use crate::ports::{PhotoStorage, Store, Write, WriteOp};
-use crate::query::{ContactQuery, Page, PageRequest};
+use crate::query::{ContactQuery, MAX_PAGE_SIZE, Page, PageRequest};
 use crate::write::{Attempt, history, repo_error, retrying, settle};
 use rolodex_domain::history::diff;
 use rolodex_domain::{
@@ -169,6 +169,37 @@ impl ContactService {
             .await
             .map_err(repo_error("contact"))?;
         Ok(page.scoped(&scope))
+    }
+
+    /// The matches of `query` from position `offset` (at most `max` of them), and how many
+    /// there are in all: offset paging, for surfaces whose clients page by position. It walks
+    /// the whole list a page at a time, so its cost grows with the number of matches.
+    pub async fn window(
+        &self,
+        caller: &Caller,
+        mut query: ContactQuery,
+        offset: usize,
+        max: usize,
+    ) -> Result<(Vec<Contact>, usize), CoreError> {
+        query.page = PageRequest {
+            limit: MAX_PAGE_SIZE,
+            after: None,
+        };
+        let mut items = Vec::new();
+        let mut total = 0;
+        loop {
+            let page = self.list(caller, &query).await?;
+            for contact in page.items {
+                if total >= offset && items.len() < max {
+                    items.push(contact);
+                }
+                total += 1;
+            }
+            match page.next {
+                Some(next) => query.page.after = Some(next),
+                None => return Ok((items, total)),
+            }
+        }
     }
 
     /// Applies a merge patch; with `expected_version`, only if the contact still has it.

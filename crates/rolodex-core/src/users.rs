@@ -243,6 +243,12 @@ impl UserService {
         Ok(names)
     }
 
+    /// One member of the caller's tenant, as any member may see them (a contact's owner is
+    /// shown by name to everyone who reads the contact).
+    pub async fn colleague(&self, caller: &Caller, id: UserId) -> Result<Membership, CoreError> {
+        self.member(caller.tenant_id, id).await
+    }
+
     /// The members of `tenant` (operator only).
     pub async fn members(&self, tenant: TenantId) -> Result<Vec<Membership>, CoreError> {
         self.store.members(tenant).await.map_err(repo_error("user"))

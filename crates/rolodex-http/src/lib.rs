@@ -10,6 +10,7 @@ mod health;
 mod middleware;
 mod native;
 mod openapi;
+mod photo_file;
 mod problem;
 mod state;
 
@@ -46,6 +47,7 @@ pub fn app(services: Services, metrics: Option<PrometheusHandle>, config: HttpCo
         .merge(native::router(state.clone()))
         .merge(dialects::expandable::router())
         .merge(dialects::cro::router())
+        .merge(dialects::valomnia::router())
         .merge(health::router())
         .merge(openapi::router())
         .fallback(problem::not_found_fallback)

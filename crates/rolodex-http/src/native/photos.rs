@@ -6,22 +6,19 @@
 use super::dto::ContactView;
 use super::tagged;
 use crate::extract::{Ids, NativeCaller, Params};
+use crate::photo_file::serve;
 use crate::problem::{Problem, ProblemBody};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use rolodex_domain::photo::MAX_PHOTO_BYTES;
 use rolodex_domain::{ContactId, CustomerId, PhotoSize};
 
 /// The largest upload body: the photo limit itself (the body is the image, nothing else).
 pub const UPLOAD_BODY_LIMIT: usize = MAX_PHOTO_BYTES;
-
-/// The `Cache-Control` of photo reads: private (same rules as every read), and revalidated
-/// with the `ETag`, since an upload replaces the photo at the same URL.
-const CACHE_CONTROL: &str = "private, no-cache";
 
 #[utoipa::path(put, path = "/v1/customers/{id}/contacts/{contact_id}/photo", tag = "photos", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")),
@@ -108,37 +105,4 @@ pub async fn delete(
         .delete(&caller, CustomerId(customer), ContactId(id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// A photo file as a response: its type, `ETag` and caching headers, or 304 when the
-/// client's `If-None-Match` names it. Shared by every surface that serves photos.
-pub fn serve(headers: &HeaderMap, file: rolodex_core::PhotoFile) -> Response {
-    let etag = format!("\"{}\"", file.etag);
-    let current = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    let mut response = if current {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        let mut r = file.bytes.into_response();
-        r.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(file.content_type),
-        );
-        r
-    };
-    let h = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, v);
-    }
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(CACHE_CONTROL),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    response
 }

@@ -11,4 +11,5 @@ mod native;
 mod photos;
 mod serve;
 mod support;
+mod valomnia;
 mod walkthrough;

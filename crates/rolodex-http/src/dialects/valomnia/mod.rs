@@ -1,0 +1,79 @@
+//! Valomnia's contacts API, version 2.1 (seed 003 `POST /api/{VERSION}/contacts/{id}`;
+//! siblings 4), as a translator onto the core. Changes are recorded as made through
+//! `Surface::Valomnia`.
+//!
+//! | path | methods |
+//! |---|---|
+//! | `/j_spring_security_check` | `POST` (or `GET`): login, 302 to `/login/ajaxSuccess` with `JSESSIONID` ([`auth`]) |
+//! | `/login/ajaxSuccess` | `GET`: `{"success", "token", "user"}` |
+//! | `/api/{VERSION}/contacts` | `GET` list (paging, filters), `POST` create (201) |
+//! | `/api/{VERSION}/contacts/{id}` | `GET` show, `POST` update (the seed), `DELETE` (204) |
+//! | `/api/{VERSION}/customers/{id}`, `/api/{VERSION}/users/{id}` | `GET`: the `href` targets |
+//! | `/<uploadDirectory>/photoContact/<file>` | `GET`: a photo; `small_`/`medium_` before the file name for the variants |
+//!
+//! Bodies are `application/x-www-form-urlencoded` or `multipart/form-data` ([`params`]);
+//! fields map onto the model as [`map`] tables; errors are `{"error", "error_description"}`
+//! ([`error`]). Write routes accept bodies up to the 2 MB photo plus 256 KiB of form data;
+//! a larger body is `exceeded_file_size`.
+//!
+//! Choices where the pages are silent:
+//! - `{VERSION}` is `v` and a dotted number; `href`s repeat the request's version.
+//! - The session is the core's login token ([`auth`]); requests without a valid one get 401
+//!   `no_credentials`, a role that may not write 403 `access_denied`.
+//! - `organization` is the tenant's code; `uploadDirectory` is `/<code>-<tenant id>`, and
+//!   photo URLs are `<base>/<uploadDirectory>/photoContact/<contact id>_<photo name>`, where
+//!   `<base>` is the scheme (`X-Forwarded-Proto`, else `http`) and `Host` of the request.
+//!   Photo URLs need the session like every call.
+//! - A contact created here is owned by (its `user` is) the user who created it.
+//! - Update changes the fields whose parameters are sent (an empty value clears) and needs
+//!   `customerId` to name the contact's own customer (`save_failed` otherwise).
+//! - List: `max` 1-1000 (default 100), `offset` from 0, `sort` one of `id`, `lastName`,
+//!   `dateCreated`, `lastUpdated`, `order` `asc` or `desc`; `customerReference`, `firstName`
+//!   and `lastName` filters match whole values ignoring case. `previous`/`next` are links
+//!   with the request's parameters and `max`/`offset`. The total is counted by walking the
+//!   matches, so a list costs time in proportion to its matches.
+//! - Delete answers 204 without a body.
+//! - `useExternalId=true` switches `customerId` (and a customer's `{id}`) to the customer's
+//!   reference and a contact's `{id}` to its external id.
+
+mod auth;
+mod dto;
+mod error;
+mod handlers;
+mod map;
+mod params;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use rolodex_domain::photo::MAX_PHOTO_BYTES;
+
+/// The largest body of a write: the photo and the rest of a multipart form.
+const WRITE_BODY_LIMIT: usize = MAX_PHOTO_BYTES + 256 * 1024;
+
+/// Valomnia's routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/j_spring_security_check",
+            get(handlers::login).post(handlers::login),
+        )
+        .route("/login/ajaxSuccess", get(handlers::ajax_success))
+        .route(
+            "/api/{version}/contacts",
+            get(handlers::list)
+                .post(handlers::create)
+                .layer(DefaultBodyLimit::max(WRITE_BODY_LIMIT)),
+        )
+        .route(
+            "/api/{version}/contacts/{id}",
+            get(handlers::show)
+                .post(handlers::update)
+                .delete(handlers::delete)
+                .layer(DefaultBodyLimit::max(WRITE_BODY_LIMIT)),
+        )
+        .route("/api/{version}/customers/{id}", get(handlers::customer))
+        .route("/api/{version}/users/{id}", get(handlers::user))
+        .route("/{directory}/photoContact/{file}", get(handlers::photo))
+}

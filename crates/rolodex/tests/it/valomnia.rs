@@ -1,0 +1,1150 @@
+//! Valomnia's contacts API (seed 003, siblings 4) over real HTTP: the session login, the
+//! seed's update in form and multipart bodies with a photo, the success example checked
+//! member by member, every documented error (each changing nothing), list paging and each
+//! filter, create, show, delete, the `href` targets, and native reads of what was written.
+
+use crate::support::images;
+use crate::support::{ADMIN_PASSWORD, TestApp, TestClient as Api};
+use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const V: &str = "/api/v2.1";
+
+/// A Valomnia client: a session cookie (or none), no redirects followed.
+#[derive(Clone)]
+struct Client {
+    base: String,
+    http: reqwest::Client,
+    cookie: Option<String>,
+}
+
+/// One multipart part: a text value, or a file with its name.
+enum Part<'a> {
+    Text(&'a str, &'a str),
+    File(&'a str, &'a str, Vec<u8>),
+}
+
+impl Client {
+    fn new(app: &TestApp) -> Self {
+        Self {
+            base: app.address.clone(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("a client"),
+            cookie: None,
+        }
+    }
+
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let url = if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.base)
+        };
+        let request = self.http.request(method, url);
+        match &self.cookie {
+            Some(c) => request.header("Cookie", format!("JSESSIONID={c}")),
+            None => request,
+        }
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> (StatusCode, HeaderMap, String) {
+        let response = request.send().await.expect("the server answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        (status, headers, response.text().await.expect("a body"))
+    }
+
+    async fn json(&self, request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+        let (status, _, text) = self.send(request).await;
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, body)
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.json(self.request(Method::GET, path)).await
+    }
+
+    async fn form(&self, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, Value) {
+        let body = url_form(pairs);
+        let request = self
+            .request(Method::POST, path)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body);
+        self.json(request).await
+    }
+
+    async fn multipart(&self, path: &str, parts: Vec<Part<'_>>) -> (StatusCode, Value) {
+        let boundary = "----rolodex-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for part in parts {
+            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            match part {
+                Part::Text(name, value) => {
+                    body.extend_from_slice(
+                        format!(
+                            "Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                        )
+                        .as_bytes(),
+                    );
+                }
+                Part::File(name, file, bytes) => {
+                    body.extend_from_slice(
+                        format!(
+                            "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\n\
+                             Content-Type: image/png\r\n\r\n"
+                        )
+                        .as_bytes(),
+                    );
+                    body.extend_from_slice(&bytes);
+                    body.extend_from_slice(b"\r\n");
+                }
+            }
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let request = self
+            .request(Method::POST, path)
+            .header(
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        self.json(request).await
+    }
+
+    async fn bytes(&self, url: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let response = self
+            .request(Method::GET, url)
+            .send()
+            .await
+            .expect("the server answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        (
+            status,
+            headers,
+            response.bytes().await.expect("a body").to_vec(),
+        )
+    }
+}
+
+fn url_form(pairs: &[(&str, &str)]) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".to_owned(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Logs `username` in; returns the session id from the cookie.
+async fn login(app: &TestApp, username: &str, password: &str) -> Client {
+    let mut client = Client::new(app);
+    let request = client
+        .request(Method::POST, "/j_spring_security_check")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(url_form(&[
+            ("j_username", username),
+            ("j_password", password),
+            ("ajax", "true"),
+        ]));
+    let (status, headers, body) = client.send(request).await;
+    assert_eq!(status, StatusCode::FOUND, "{body}");
+    assert_eq!(headers["location"], "/login/ajaxSuccess");
+    let cookie = headers["set-cookie"].to_str().expect("ASCII cookie");
+    assert!(
+        cookie.ends_with("; Path=/; HttpOnly; SameSite=Lax"),
+        "{cookie}"
+    );
+    let value = cookie
+        .strip_prefix("JSESSIONID=")
+        .and_then(|c| c.split(';').next())
+        .expect("a JSESSIONID cookie");
+    client.cookie = Some(value.to_owned());
+    client
+}
+
+/// The world of most tests: customer C0959 "Marie's Jewelry" (native), a Valomnia session of
+/// `admin`, and the native admin client.
+struct World {
+    app: TestApp,
+    native: Api,
+    v: Client,
+    customer: i64,
+}
+
+async fn world() -> World {
+    let app = TestApp::spawn().await;
+    let native = app.admin().await;
+    let customer = native
+        .post(
+            "/v1/customers",
+            json!({"code": "C0959", "name": "Marie's Jewelry"}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .as_i64()
+        .expect("customer id");
+    let v = login(&app, "admin", ADMIN_PASSWORD).await;
+    World {
+        app,
+        native,
+        v,
+        customer,
+    }
+}
+
+impl World {
+    /// Creates Marie Schrader through Valomnia; returns the contact object.
+    async fn marie(&self) -> Value {
+        let customer = self.customer.to_string();
+        let (status, body) = self
+            .v
+            .form(
+                &format!("{V}/contacts"),
+                &[
+                    ("firstName", "Marie"),
+                    ("lastName", "Schrader"),
+                    ("customerId", &customer),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
+    fn native_url(&self, contact: &Value) -> String {
+        format!("/v1/customers/{}/contacts/{}", self.customer, contact["id"])
+    }
+}
+
+fn error(answer: &(StatusCode, Value), status: StatusCode, code: &str, description: &str) {
+    let (got, body) = answer;
+    assert_eq!(*got, status, "{body}");
+    assert_eq!(
+        body,
+        &json!({"error": code, "error_description": description}),
+        "the documented shape, exactly"
+    );
+}
+
+fn is_instant(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| {
+        s.len() == 20
+            && s.char_indices().all(|(i, c)| match i {
+                4 | 7 => c == '-',
+                10 => c == 'T',
+                13 | 16 => c == ':',
+                19 => c == 'Z',
+                _ => c.is_ascii_digit(),
+            })
+    })
+}
+
+#[tokio::test]
+async fn login_sets_a_session_cookie_and_ajax_success_describes_the_session() {
+    let app = TestApp::spawn().await;
+    let v = login(&app, "admin", ADMIN_PASSWORD).await;
+    let (status, body) = v.get("/login/ajaxSuccess").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["success"], true);
+    assert_eq!(body["token"].as_str(), v.cookie.as_deref());
+    let user = &body["user"];
+    assert_eq!(user["role"], json!(["ROLE_USER"]));
+    assert_eq!(user["enabled"], true);
+    let tenant = app
+        .services
+        .tenants
+        .by_code("DEFAULT")
+        .await
+        .expect("tenant DEFAULT");
+    assert_eq!(user["uploadDirectory"], format!("/DEFAULT-{}", tenant.id));
+    for member in [
+        "firstName",
+        "lastName",
+        "email",
+        "companyName",
+        "avatar",
+        "currency",
+    ] {
+        assert!(user.get(member).is_some(), "{member}");
+    }
+
+    // The same parameters in a query string log in too.
+    let client = Client::new(&app);
+    let (status, headers, _) = client
+        .send(client.request(
+            Method::GET,
+            &format!(
+                "/j_spring_security_check?{}",
+                url_form(&[
+                    ("j_username", "admin"),
+                    ("j_password", ADMIN_PASSWORD),
+                    ("ajax", "true")
+                ])
+            ),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert!(headers.contains_key("set-cookie"));
+
+    let anonymous = Client::new(&app);
+    let wrong = anonymous
+        .form(
+            "/j_spring_security_check",
+            &[
+                ("j_username", "admin"),
+                ("j_password", "wrong"),
+                ("ajax", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.1["error"], "no_credentials");
+    error(
+        &anonymous
+            .form("/j_spring_security_check", &[("j_username", "admin")])
+            .await,
+        StatusCode::BAD_REQUEST,
+        "missing_param",
+        "j_password parameter is missing",
+    );
+    let (status, body) = anonymous.get(&format!("{V}/contacts")).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("no_credentials"))
+    );
+
+    // A bearer token works as well as the cookie.
+    let token = app.token("admin", ADMIN_PASSWORD).await;
+    let bearer = anonymous
+        .json(
+            anonymous
+                .request(Method::GET, &format!("{V}/contacts"))
+                .bearer_auth(token),
+        )
+        .await;
+    assert_eq!(bearer.0, StatusCode::OK, "{}", bearer.1);
+}
+
+#[tokio::test]
+async fn the_seed_update_answers_the_success_example_member_by_member() {
+    let w = world().await;
+    let created = w.marie().await;
+    let id = created["id"].as_i64().expect("id");
+    let customer = w.customer.to_string();
+    let png = images::png(400, 300);
+    let (status, body) =
+        w.v.multipart(
+            &format!("{V}/contacts/{id}"),
+            vec![
+                Part::Text("firstName", "Marie"),
+                Part::Text("lastName", "Schrader"),
+                Part::Text("customerId", &customer),
+                Part::Text("fonction", "Commercial"),
+                Part::Text("city", "Any town"),
+                Part::Text("address", "Main street"),
+                Part::Text("isDecisionMaker", "true"),
+                Part::File("imageFile", "marie_schrader.png", png),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Every member of the page's example, in its order, and no other.
+    let keys: Vec<&str> = body
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut expected = vec![
+        "id",
+        "customerReference",
+        "customer",
+        "firstName",
+        "lastName",
+        "mobile",
+        "fax",
+        "email",
+        "fonction",
+        "phone",
+        "phone2",
+        "comment",
+        "country",
+        "city",
+        "postalCode",
+        "address",
+        "isDecisionMaker",
+        "photo",
+        "user",
+        "organization",
+        "dateCreated",
+        "lastUpdated",
+    ];
+    // In the page's order, as the body is written.
+    let (_, _, raw) =
+        w.v.send(w.v.request(Method::GET, &format!("{V}/contacts/{id}")))
+            .await;
+    let positions: Vec<usize> = expected
+        .iter()
+        .map(|k| {
+            raw.find(&format!("\"{k}\":"))
+                .unwrap_or_else(|| panic!("{k} in {raw}"))
+        })
+        .collect();
+    assert!(positions.windows(2).all(|p| p[0] < p[1]), "{raw}");
+    let mut sorted = keys.clone();
+    sorted.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(sorted, expected);
+
+    assert_eq!(body["id"], id);
+    assert_eq!(body["customerReference"], "C0959");
+    assert_eq!(
+        body["customer"],
+        json!({"id": w.customer, "reference": "C0959", "name": "Marie's Jewelry",
+               "href": format!("/api/v2.1/customers/{}", w.customer)})
+    );
+    assert_eq!(body["firstName"], "Marie");
+    assert_eq!(body["lastName"], "Schrader");
+    for empty in [
+        "mobile",
+        "fax",
+        "email",
+        "phone",
+        "phone2",
+        "comment",
+        "country",
+        "postalCode",
+    ] {
+        assert_eq!(body[empty], "", "{empty} is an empty string");
+    }
+    assert_eq!(body["fonction"], "Commercial");
+    assert_eq!(body["city"], "Any town");
+    assert_eq!(body["address"], "Main street");
+    assert_eq!(body["isDecisionMaker"], true);
+    let user = &body["user"];
+    assert_eq!(user["reference"], "admin");
+    assert!(user["id"].is_i64());
+    assert_eq!(user["href"], format!("/api/v2.1/users/{}", user["id"]));
+    assert_eq!(body["organization"], "DEFAULT");
+    assert!(is_instant(&body["dateCreated"]), "{}", body["dateCreated"]);
+    assert!(is_instant(&body["lastUpdated"]), "{}", body["lastUpdated"]);
+    assert_eq!(body["dateCreated"], created["dateCreated"]);
+
+    // The photo URL serves the image; small_ and medium_ before the file name its variants.
+    let photo = body["photo"].as_str().expect("a photo URL");
+    let tenant = w
+        .app
+        .services
+        .tenants
+        .by_code("DEFAULT")
+        .await
+        .expect("tenant");
+    let prefix = format!("{}/DEFAULT-{}/photoContact/{id}_", w.app.address, tenant.id);
+    assert!(photo.starts_with(&prefix), "{photo}");
+    assert!(photo.ends_with(".png"), "{photo}");
+    let (dir, file) = photo.rsplit_once('/').expect("a file name");
+    for (variant, dims) in [
+        ("", (400, 300)),
+        ("medium_", (400, 300)),
+        ("small_", (128, 96)),
+    ] {
+        let (status, headers, bytes) = w.v.bytes(&format!("{dir}/{variant}{file}")).await;
+        assert_eq!(status, StatusCode::OK, "{variant}");
+        assert_eq!(headers["content-type"], "image/png");
+        let (width, height, _) = images::decode(&bytes);
+        assert_eq!((width, height), dims, "{variant}");
+    }
+    assert_eq!(
+        w.v.bytes(&format!("{dir}/large_{file}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        Client::new(&w.app).bytes(photo).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // The same contact through the native API.
+    let native = w.native.get(&w.native_url(&body), StatusCode::OK).await;
+    assert_eq!(native["first_name"], "Marie");
+    assert_eq!(native["last_name"], "Schrader");
+    assert_eq!(native["title"], "Commercial");
+    assert_eq!(native["city"], "Any town");
+    assert_eq!(native["address_1"], "Main street");
+    assert_eq!(native["is_decision_maker"], true);
+    assert_eq!(native["owner_id"], body["user"]["id"]);
+    assert_eq!(
+        (
+            native["photo"]["width"].clone(),
+            native["photo"]["height"].clone()
+        ),
+        (json!(400), json!(300))
+    );
+    assert_eq!(native["version"], 2);
+    let history = w
+        .native
+        .get(&format!("{}/history", w.native_url(&body)), StatusCode::OK)
+        .await;
+    assert_eq!(history["items"][1]["surface"], "valomnia");
+    let (_, _, original) = w.v.bytes(photo).await;
+    let native_photo = w
+        .native
+        .send(
+            w.native
+                .request(Method::GET, &format!("{}/photo", w.native_url(&body))),
+        )
+        .await;
+    assert_eq!(native_photo.0, StatusCode::OK);
+    assert!(!original.is_empty());
+}
+
+#[tokio::test]
+async fn a_form_update_reads_back_identically_through_the_native_api() {
+    let w = world().await;
+    let marie = w.marie().await;
+    let customer = w.customer.to_string();
+    let url = format!("{V}/contacts/{}", marie["id"]);
+    let (status, body) =
+        w.v.form(
+            &url,
+            &[
+                ("firstName", "Marie"),
+                ("lastName", "Schrader"),
+                ("customerId", &customer),
+                ("email", "marie@jewelry.example"),
+                ("phone", "+33 1 23 45 67 89"),
+                ("phone2", "+33 1 98 76 54 32"),
+                ("mobile", "+33 6 12 34 56 78"),
+                ("fax", "+33 1 11 11 11 11"),
+                ("country", "fr"),
+                ("postalCode", "75001"),
+                ("comment", "Prefers mornings"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["country"], "FR");
+    assert_eq!(body["photo"], Value::Null);
+    let native = w.native.get(&w.native_url(&body), StatusCode::OK).await;
+    let phone = |kind: &str| {
+        native["phones"]
+            .as_array()
+            .expect("phones")
+            .iter()
+            .find(|p| p["type"] == kind)
+            .map(|p| p["number"].clone())
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(phone("business"), body["phone"]);
+    assert_eq!(phone("other"), body["phone2"]);
+    assert_eq!(phone("mobile"), body["mobile"]);
+    assert_eq!(phone("fax"), body["fax"]);
+    assert_eq!(native["emails"], json!([body["email"]]));
+    assert_eq!(native["country"], body["country"]);
+    assert_eq!(native["postal_code"], body["postalCode"]);
+    assert_eq!(native["notes"], body["comment"]);
+    assert_eq!(native["first_name"], body["firstName"]);
+    assert_eq!(
+        native["updated_at"].as_str().map(|s| &s[..19]),
+        body["lastUpdated"].as_str().map(|s| &s[..19])
+    );
+
+    // A parameter left out leaves its field alone; an empty one clears it.
+    let (status, body) =
+        w.v.form(
+            &url,
+            &[
+                ("firstName", "Marie"),
+                ("lastName", "Schrader"),
+                ("customerId", &customer),
+                ("email", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["email"], "");
+    assert_eq!(body["phone"], "+33 1 23 45 67 89");
+    let native = w.native.get(&w.native_url(&body), StatusCode::OK).await;
+    assert_eq!(native["emails"], json!([]));
+}
+
+#[tokio::test]
+async fn every_documented_error_is_answered_and_changes_nothing() {
+    let w = world().await;
+    let marie = w.marie().await;
+    let id = marie["id"].as_i64().expect("id");
+    let customer = w.customer.to_string();
+    let url = format!("{V}/contacts/{id}");
+    let (status, with_photo) =
+        w.v.multipart(
+            &url,
+            vec![
+                Part::Text("firstName", "Marie"),
+                Part::Text("lastName", "Schrader"),
+                Part::Text("customerId", &customer),
+                Part::File("imageFile", "marie.jpg", images::jpeg(320, 240)),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{with_photo}");
+    let photo = with_photo["photo"].as_str().expect("photo").to_owned();
+    let (_, _, original) = w.v.bytes(&photo).await;
+    let before = w.native.get(&w.native_url(&marie), StatusCode::OK).await;
+    let unchanged = || async {
+        let now = w.native.get(&w.native_url(&marie), StatusCode::OK).await;
+        assert_eq!(now, before, "a refused call changed the contact");
+        assert_eq!(
+            w.v.bytes(&photo).await.2,
+            original,
+            "a refused call changed the photo"
+        );
+    };
+    let base = |extra: &'static [(&'static str, &'static str)]| {
+        let mut pairs = vec![("firstName", "Marie"), ("lastName", "Schrader")];
+        pairs.extend_from_slice(extra);
+        pairs
+    };
+
+    error(
+        &w.v.form(&url, &base(&[])).await,
+        StatusCode::BAD_REQUEST,
+        "missing_param",
+        "customerId parameter is missing",
+    );
+    unchanged().await;
+    error(
+        &w.v.form(&url, &[("lastName", "S"), ("customerId", &customer)])
+            .await,
+        StatusCode::BAD_REQUEST,
+        "missing_param",
+        "firstName parameter is missing",
+    );
+    error(
+        &w.v.form(&url, &base(&[("customerId", "C0959")])).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_param_type",
+        "The type of parameter customerId you provided is not valid for this request.",
+    );
+    error(
+        &w.v.get(&format!("{V}/contacts/abc")).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_param_type",
+        "The type of parameter id you provided is not valid for this request.",
+    );
+    unchanged().await;
+
+    let mut pairs = base(&[("email", "not an email")]);
+    pairs.push(("customerId", &customer));
+    error(
+        &w.v.form(&url, &pairs).await,
+        StatusCode::BAD_REQUEST,
+        "email_validation_error",
+        "Failed to update the contact : incorrect Email format",
+    );
+    let mut pairs = base(&[("email", "nope@")]);
+    pairs.push(("customerId", &customer));
+    error(
+        &w.v.form(&format!("{V}/contacts"), &pairs).await,
+        StatusCode::BAD_REQUEST,
+        "email_validation_error",
+        "Failed to create the contact : incorrect Email format",
+    );
+    let mut pairs = base(&[("country", "ZZ")]);
+    pairs.push(("customerId", &customer));
+    error(
+        &w.v.form(&url, &pairs).await,
+        StatusCode::BAD_REQUEST,
+        "country_error",
+        "Failed to update the contact : incorrect country code",
+    );
+    unchanged().await;
+
+    for (what, name, bytes, code, description) in [
+        (
+            "3 MB image",
+            "big.bmp",
+            images::three_megabytes(),
+            "exceeded_file_size",
+            "image size should not exceed 2Mo",
+        ),
+        (
+            "text named .png",
+            "photo.png",
+            images::text(),
+            "unsupported_file_type",
+            "image format not supported.",
+        ),
+        (
+            "30000x30000 PNG",
+            "bomb.png",
+            images::png_declaring(30_000, 30_000),
+            "unsupported_file_type",
+            "image format not supported.",
+        ),
+        (
+            "truncated JPEG",
+            "cut.jpg",
+            images::truncated_jpeg(),
+            "unsupported_file_type",
+            "image format not supported.",
+        ),
+    ] {
+        let answer =
+            w.v.multipart(
+                &url,
+                vec![
+                    Part::Text("firstName", "Changed"),
+                    Part::Text("lastName", "Schrader"),
+                    Part::Text("customerId", &customer),
+                    Part::File("imageFile", name, bytes),
+                ],
+            )
+            .await;
+        assert_eq!(answer.1["error"], code, "{what}");
+        error(&answer, StatusCode::BAD_REQUEST, code, description);
+        unchanged().await;
+    }
+
+    let long = "x".repeat(300);
+    let mut pairs = vec![("firstName", long.as_str()), ("lastName", "Schrader")];
+    pairs.push(("customerId", &customer));
+    let answer = w.v.form(&url, &pairs).await;
+    assert_eq!(
+        (answer.0, answer.1["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("save_failed"))
+    );
+    assert!(
+        answer.1["error_description"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("Failed to save instance. firstName:")),
+        "{}",
+        answer.1
+    );
+    unchanged().await;
+
+    error(
+        &w.v.form(&url, &base(&[("customerId", "31888")])).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "The customer with the id 31888 doesn't exist.",
+    );
+    error(
+        &w.v.get(&format!("{V}/contacts/7065")).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "The contact with the id 7065 doesn't exist.",
+    );
+    let mut pairs = base(&[]);
+    pairs.push(("customerId", &customer));
+    error(
+        &w.v.form(&format!("{V}/contacts/7065"), &pairs).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "The contact with the id 7065 doesn't exist.",
+    );
+    unchanged().await;
+
+    // Storage that cannot be written: the page's 500.
+    std::fs::remove_dir_all(&w.app.media_dir).expect("the media folder exists");
+    std::fs::write(&w.app.media_dir, b"not a folder").expect("a file in its place");
+    error(
+        &w.v.multipart(
+            &url,
+            vec![
+                Part::Text("firstName", "Changed"),
+                Part::Text("lastName", "Schrader"),
+                Part::Text("customerId", &customer),
+                Part::File("imageFile", "ok.png", images::png(20, 20)),
+            ],
+        )
+        .await,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "server_error",
+        "Oops! Something went wrong...",
+    );
+    let now = w.native.get(&w.native_url(&marie), StatusCode::OK).await;
+    assert_eq!(now, before, "a failed call changed the contact");
+}
+
+#[tokio::test]
+async fn create_show_delete_external_ids_and_the_href_targets() {
+    let w = world().await;
+    let (status, created) =
+        w.v.form(
+            &format!("{V}/contacts"),
+            &[
+                ("firstName", "Hank"),
+                ("lastName", "Schrader"),
+                ("customerId", "C0959"),
+                ("useExternalId", "true"),
+                ("externalId", "EXT-7"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["dateCreated"], created["lastUpdated"]);
+    assert_eq!(created["customerReference"], "C0959");
+    assert_eq!(created["user"]["reference"], "admin");
+    assert_eq!(created["photo"], Value::Null);
+
+    let (status, shown) = w.v.get(&format!("{V}/contacts/{}", created["id"])).await;
+    assert_eq!((status, &shown), (StatusCode::OK, &created));
+    let (status, by_external) =
+        w.v.get(&format!("{V}/contacts/EXT-7?useExternalId=true"))
+            .await;
+    assert_eq!((status, &by_external), (StatusCode::OK, &created));
+
+    let (status, updated) =
+        w.v.form(
+            &format!("{V}/contacts/EXT-7"),
+            &[
+                ("firstName", "Henry"),
+                ("lastName", "Schrader"),
+                ("customerId", "C0959"),
+                ("useExternalId", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(updated["firstName"], "Henry");
+    assert_eq!(updated["id"], created["id"]);
+
+    let (status, customer) =
+        w.v.get(created["customer"]["href"].as_str().expect("href"))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{customer}");
+    assert_eq!(customer["id"], w.customer);
+    assert_eq!(customer["reference"], "C0959");
+    assert_eq!(customer["name"], "Marie's Jewelry");
+    assert_eq!(customer["href"], created["customer"]["href"]);
+    let (status, user) =
+        w.v.get(created["user"]["href"].as_str().expect("href"))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{user}");
+    assert_eq!(user["reference"], "admin");
+    assert_eq!(user["href"], created["user"]["href"]);
+    error(
+        &w.v.get(&format!("{V}/users/999")).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "The user with the id 999 doesn't exist.",
+    );
+
+    // Another customer's id cannot move the contact.
+    let other = w
+        .native
+        .post(
+            "/v1/customers",
+            json!({"code": "OTHER"}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .to_string();
+    let answer =
+        w.v.form(
+            &format!("{V}/contacts/{}", created["id"]),
+            &[
+                ("firstName", "H"),
+                ("lastName", "S"),
+                ("customerId", &other),
+            ],
+        )
+        .await;
+    assert_eq!(answer.1["error"], "save_failed", "{}", answer.1);
+
+    // Roles and tenants.
+    w.app.member("vera", "viewer").await;
+    let viewer = login(&w.app, "vera", "vera-password").await;
+    assert_eq!(
+        viewer
+            .get(&format!("{V}/contacts/{}", created["id"]))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let refused = viewer
+        .form(
+            &format!("{V}/contacts"),
+            &[
+                ("firstName", "A"),
+                ("lastName", "B"),
+                ("customerId", "C0959"),
+                ("useExternalId", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (refused.0, refused.1["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("access_denied"))
+    );
+    w.app.admin_of_new_tenant("ELSEWHERE", "olga").await;
+    let olga = login(&w.app, "olga", "olga-password").await;
+    assert_eq!(
+        olga.get(&format!("{V}/contacts/{}", created["id"])).await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    let delete =
+        w.v.json(w.v.request(Method::DELETE, &format!("{V}/contacts/{}", created["id"])))
+            .await;
+    assert_eq!(delete.0, StatusCode::NO_CONTENT);
+    error(
+        &w.v.get(&format!("{V}/contacts/{}", created["id"])).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        &format!("The contact with the id {} doesn't exist.", created["id"]),
+    );
+}
+
+/// Creates a contact of `customer` (a reference) named `first last` through Valomnia.
+async fn add(v: &Client, first: &str, last: &str, customer: &str) -> Value {
+    let (status, body) = v
+        .form(
+            &format!("{V}/contacts"),
+            &[
+                ("firstName", first),
+                ("lastName", last),
+                ("customerId", customer),
+                ("useExternalId", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body
+}
+
+fn names(list: &Value) -> Vec<String> {
+    list["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {}",
+                c["firstName"].as_str().unwrap_or(""),
+                c["lastName"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_list_pages_with_max_and_offset_and_sorts() {
+    let w = world().await;
+    for (first, last) in [
+        ("Ann", "Evans"),
+        ("Bob", "Dunn"),
+        ("Cid", "Clark"),
+        ("Dee", "Baker"),
+        ("Eve", "Adams"),
+    ] {
+        add(&w.v, first, last, "C0959").await;
+    }
+    let (status, all) = w.v.get(&format!("{V}/contacts")).await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_eq!(
+        all["paging"],
+        json!({"total": 5, "max": 100, "offset": 0, "previous": null, "next": null})
+    );
+    assert_eq!(
+        names(&all),
+        [
+            "Ann Evans",
+            "Bob Dunn",
+            "Cid Clark",
+            "Dee Baker",
+            "Eve Adams"
+        ]
+    );
+
+    let (_, first) = w.v.get(&format!("{V}/contacts?max=2")).await;
+    assert_eq!(first["paging"]["total"], 5);
+    assert_eq!(first["paging"]["previous"], Value::Null);
+    assert_eq!(names(&first), ["Ann Evans", "Bob Dunn"]);
+    let next = first["paging"]["next"]
+        .as_str()
+        .expect("a next link")
+        .to_owned();
+    assert!(
+        next.contains("offset=2") && next.contains("max=2"),
+        "{next}"
+    );
+    let (_, second) = w.v.get(&next).await;
+    assert_eq!(names(&second), ["Cid Clark", "Dee Baker"]);
+    assert_eq!(second["paging"]["offset"], 2);
+    assert!(
+        second["paging"]["previous"]
+            .as_str()
+            .is_some_and(|p| p.contains("offset=0"))
+    );
+    let (_, last) =
+        w.v.get(second["paging"]["next"].as_str().expect("next"))
+            .await;
+    assert_eq!(names(&last), ["Eve Adams"]);
+    assert_eq!(last["paging"]["next"], Value::Null);
+
+    let (_, sorted) =
+        w.v.get(&format!("{V}/contacts?sort=lastName&order=asc&max=3"))
+            .await;
+    assert_eq!(names(&sorted), ["Eve Adams", "Dee Baker", "Cid Clark"]);
+    let (_, sorted) =
+        w.v.get(&format!(
+            "{V}/contacts?sort=lastName&order=desc&max=2&offset=1"
+        ))
+        .await;
+    assert_eq!(names(&sorted), ["Bob Dunn", "Cid Clark"]);
+    let next = sorted["paging"]["next"].as_str().expect("next");
+    assert!(
+        next.contains("sort=lastName") && next.contains("order=desc"),
+        "{next}"
+    );
+    let (_, by_date) =
+        w.v.get(&format!("{V}/contacts?sort=dateCreated&order=desc&max=1"))
+            .await;
+    assert_eq!(names(&by_date), ["Eve Adams"]);
+
+    for bad in [
+        "max=0",
+        "max=many",
+        "offset=-1",
+        "sort=shoeSize",
+        "order=up",
+    ] {
+        let name = bad.split('=').next().unwrap_or_default();
+        error(
+            &w.v.get(&format!("{V}/contacts?{bad}")).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_param_type",
+            &format!("The type of parameter {name} you provided is not valid for this request."),
+        );
+    }
+}
+
+/// `t` plus `seconds`, as `YYYY-MM-DDTHH:MM:SSZ`.
+fn plus(t: &Value, seconds: i64) -> String {
+    let parsed = time::OffsetDateTime::parse(
+        t.as_str().expect("an instant"),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .expect("an RFC 3339 instant");
+    let later = parsed + time::Duration::seconds(seconds);
+    later
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("formats")
+}
+
+#[tokio::test]
+async fn each_list_filter_selects_its_contacts() {
+    let w = world().await;
+    w.native
+        .post(
+            "/v1/customers",
+            json!({"code": "C1000", "name": "Other"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let a = add(&w.v, "Ann", "Evans", "C0959").await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let b = add(&w.v, "Bob", "Dunn", "C1000").await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let customer = w.customer.to_string();
+    let (status, a2) =
+        w.v.form(
+            &format!("{V}/contacts/{}", a["id"]),
+            &[
+                ("firstName", "Ann"),
+                ("lastName", "Evans"),
+                ("customerId", &customer),
+                ("fonction", "Buyer"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{a2}");
+
+    let list = |query: String| {
+        let v = w.v.clone();
+        async move {
+            let (status, body) = v.get(&format!("{V}/contacts?{query}")).await;
+            assert_eq!(status, StatusCode::OK, "{query}: {body}");
+            assert_eq!(
+                body["paging"]["total"],
+                body["data"].as_array().map_or(0, Vec::len)
+            );
+            names(&body)
+        }
+    };
+    let enc = |s: String| s.replace(':', "%3A");
+    let boundary_a = plus(&a["dateCreated"], 1);
+    let b_created = b["dateCreated"].as_str().expect("instant").to_owned();
+    assert_eq!(
+        list(format!("dateCreated_gt={}", enc(boundary_a.clone()))).await,
+        ["Bob Dunn"]
+    );
+    assert_eq!(
+        list(format!("dateCreated_lte={}", enc(boundary_a))).await,
+        ["Ann Evans"]
+    );
+    assert_eq!(
+        list(format!("dateCreated_gte={}", enc(b_created.clone()))).await,
+        ["Bob Dunn"]
+    );
+    assert_eq!(
+        list(format!("dateCreated_lt={}", enc(b_created))).await,
+        ["Ann Evans"]
+    );
+
+    let boundary_b = plus(&b["lastUpdated"], 1);
+    let a_updated = a2["lastUpdated"].as_str().expect("instant").to_owned();
+    assert_eq!(
+        list(format!("lastUpdated_gt={}", enc(boundary_b.clone()))).await,
+        ["Ann Evans"]
+    );
+    assert_eq!(
+        list(format!("lastUpdated_lte={}", enc(boundary_b))).await,
+        ["Bob Dunn"]
+    );
+    assert_eq!(
+        list(format!("lastUpdated_gte={}", enc(a_updated.clone()))).await,
+        ["Ann Evans"]
+    );
+    assert_eq!(
+        list(format!("lastUpdated_lt={}", enc(a_updated))).await,
+        ["Bob Dunn"]
+    );
+
+    assert_eq!(list("customerReference=C1000".into()).await, ["Bob Dunn"]);
+    assert_eq!(list("customerReference=c0959".into()).await, ["Ann Evans"]);
+    assert_eq!(list("firstName=Bob".into()).await, ["Bob Dunn"]);
+    assert_eq!(list("lastName=evans".into()).await, ["Ann Evans"]);
+    assert_eq!(
+        list("firstName=Ann&lastName=Dunn".into()).await,
+        Vec::<String>::new()
+    );
+
+    error(
+        &w.v.get(&format!("{V}/contacts?dateCreated_gt=yesterday"))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_param_type",
+        "The type of parameter dateCreated_gt you provided is not valid for this request.",
+    );
+}
