@@ -35,11 +35,18 @@ const MAX_READERS: u32 = 8;
 
 /// The migrations, embedded in the binary as `(version, description, sql)`. A unit test checks
 /// that this list and the files of `migrations/sqlite` are the same.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../migrations/sqlite/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "customer details",
+        include_str!("../../migrations/sqlite/0002_customer_details.sql"),
+    ),
+];
 
 /// The embedded migrations as a sqlx migration source.
 #[derive(Debug)]
