@@ -8,6 +8,7 @@ mod durability;
 mod expandable;
 mod expandable_classic;
 mod native;
+mod rpm;
 mod serve;
 mod support;
 mod walkthrough;
