@@ -47,6 +47,7 @@ pub fn app(services: Services, metrics: Option<PrometheusHandle>, config: HttpCo
         .merge(native::router(state.clone()))
         .merge(dialects::expandable::router())
         .merge(dialects::cro::router())
+        .merge(dialects::rpm::router())
         .merge(dialects::valomnia::router())
         .merge(health::router())
         .merge(openapi::router())

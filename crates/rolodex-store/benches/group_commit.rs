@@ -53,7 +53,7 @@ async fn setup() -> Setup {
     let customer = WriteOp::CreateCustomer {
         fields: CustomerFields {
             code: "C".into(),
-            name: None,
+            ..CustomerFields::default()
         },
     };
     let ids = store

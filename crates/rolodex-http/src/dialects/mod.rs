@@ -7,4 +7,5 @@
 
 pub mod cro;
 pub mod expandable;
+pub mod rpm;
 pub mod valomnia;

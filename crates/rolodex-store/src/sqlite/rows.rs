@@ -184,8 +184,13 @@ pub fn failures(row: &SqliteRow) -> Result<(u32, Option<OffsetDateTime>), RowErr
     Ok((count, opt_time(row, "earliest")?))
 }
 
-pub const CUSTOMER_COLUMNS: &str =
-    "id, tenant_id, code, name, created_at, created_by, updated_at, updated_by, version";
+pub const CUSTOMER_COLUMNS: &str = "id, tenant_id, code, name, website, address, city, state, \
+    postal_code, country, custom_fields, created_at, created_by, updated_at, updated_by, version";
+
+/// The JSON text of a customer's custom fields, as stored.
+pub fn customer_custom_fields(fields: &CustomerFields) -> Result<String, RowError> {
+    to_json(&fields.custom_fields, "custom_fields")
+}
 
 pub fn customer(row: &SqliteRow) -> Result<Customer, RowError> {
     Ok(Customer {
@@ -194,6 +199,13 @@ pub fn customer(row: &SqliteRow) -> Result<Customer, RowError> {
         fields: CustomerFields {
             code: get(row, "code")?,
             name: get(row, "name")?,
+            website: get(row, "website")?,
+            address: get(row, "address")?,
+            city: get(row, "city")?,
+            state: get(row, "state")?,
+            postal_code: get(row, "postal_code")?,
+            country: get(row, "country")?,
+            custom_fields: json(row, "custom_fields")?,
         },
         created_at: time(row, "created_at")?,
         created_by: opt_user(row, "created_by")?,

@@ -9,6 +9,7 @@ mod expandable;
 mod expandable_classic;
 mod native;
 mod photos;
+mod rpm;
 mod serve;
 mod support;
 mod valomnia;
