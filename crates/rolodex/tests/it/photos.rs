@@ -8,7 +8,6 @@ use image::ImageFormat;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use std::path::Path;
 
 async fn contact(api: &Api) -> String {
     let customer = api
@@ -53,28 +52,6 @@ async fn fetch(api: &Api, url: &str, size: Option<&str>) -> (StatusCode, HeaderM
     let headers = response.headers().clone();
     let bytes = response.bytes().await.expect("a body").to_vec();
     (status, headers, bytes)
-}
-
-/// Every file under `dir`, as paths relative to it, sorted.
-fn files(dir: &Path) -> Vec<String> {
-    fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries {
-            let path = entry.expect("a directory entry").path();
-            if path.is_dir() {
-                walk(&path, root, out);
-            } else {
-                let relative = path.strip_prefix(root).expect("under the root");
-                out.push(relative.to_string_lossy().into_owned());
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out.sort();
-    out
 }
 
 #[tokio::test]
@@ -142,7 +119,7 @@ async fn real_jpeg_png_gif_and_bmp_uploads_are_served_in_three_sizes() {
         }
     }
     // Four uploads, each replacing the one before: only the last one's three files remain.
-    let stored = files(&app.media_dir);
+    let stored = app.media_files();
     assert_eq!(stored.len(), 3, "{stored:?}");
     assert!(
         stored.iter().all(|f| f.starts_with("tenants/")),
@@ -159,7 +136,7 @@ async fn refused_uploads_answer_with_their_problem_and_keep_the_previous_photo()
     let (status, before) = upload(&api, &url, images::png(300, 200), "image/png").await;
     assert_eq!(status, StatusCode::OK, "{before}");
     let (_, _, original) = fetch(&api, &url, None).await;
-    let stored = files(&app.media_dir);
+    let stored = app.media_files();
 
     for (what, bytes, status, code) in [
         (
@@ -204,7 +181,7 @@ async fn refused_uploads_answer_with_their_problem_and_keep_the_previous_photo()
         assert_eq!(after["photo"], before["photo"], "{what}");
         let (_, _, served) = fetch(&api, &url, None).await;
         assert_eq!(served, original, "{what} changed the photo");
-        assert_eq!(files(&app.media_dir), stored, "{what} left files behind");
+        assert_eq!(app.media_files(), stored, "{what} left files behind");
     }
 }
 
@@ -226,7 +203,7 @@ async fn a_photo_change_bumps_the_version_and_history_keeps_old_and_new_referenc
         assert_eq!(fetch(&api, &url, size).await.0, StatusCode::NOT_FOUND);
     }
     assert!(
-        files(&app.media_dir).is_empty(),
+        app.media_files().is_empty(),
         "delete removes all three files"
     );
     api.delete(&format!("{url}/photo"), StatusCode::NOT_FOUND)
@@ -287,7 +264,7 @@ async fn photos_follow_the_tenant_and_role_rules_of_every_call() {
 
     // A deleted contact takes its photo files with it.
     api.delete(&url, StatusCode::NO_CONTENT).await;
-    assert!(files(&app.media_dir).is_empty());
+    assert!(app.media_files().is_empty());
 }
 
 #[tokio::test]

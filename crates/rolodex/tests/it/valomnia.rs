@@ -724,6 +724,29 @@ async fn every_documented_error_is_answered_and_changes_nothing() {
         unchanged().await;
     }
 
+    // A good photo with a bad field: the record is not written, and the photo's files, stored
+    // first, are removed again.
+    let files = w.app.media_files();
+    assert_eq!(files.len(), 3, "{files:?}");
+    error(
+        &w.v.multipart(
+            &url,
+            vec![
+                Part::Text("firstName", "Marie"),
+                Part::Text("lastName", "Schrader"),
+                Part::Text("customerId", &customer),
+                Part::Text("email", "not an email"),
+                Part::File("imageFile", "new.png", images::png(50, 50)),
+            ],
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "email_validation_error",
+        "Failed to update the contact : incorrect Email format",
+    );
+    assert_eq!(w.app.media_files(), files);
+    unchanged().await;
+
     let long = "x".repeat(300);
     let mut pairs = vec![("firstName", long.as_str()), ("lastName", "Schrader")];
     pairs.push(("customerId", &customer));
@@ -1146,5 +1169,68 @@ async fn each_list_filter_selects_its_contacts() {
         StatusCode::BAD_REQUEST,
         "invalid_param_type",
         "The type of parameter dateCreated_gt you provided is not valid for this request.",
+    );
+}
+
+#[tokio::test]
+async fn a_member_of_several_tenants_names_the_organization_at_login() {
+    let app = TestApp::spawn().await;
+    let other = app
+        .services
+        .tenants
+        .create("ENTITY1", Some("Entity one"))
+        .await
+        .expect("a second tenant");
+    app.services
+        .users
+        .join(other.id, "admin", rolodex_domain::Role::Dispatcher)
+        .await
+        .expect("admin joins it");
+
+    let anonymous = Client::new(&app);
+    error(
+        &anonymous
+            .form(
+                "/j_spring_security_check",
+                &[
+                    ("j_username", "admin"),
+                    ("j_password", ADMIN_PASSWORD),
+                    ("ajax", "true"),
+                ],
+            )
+            .await,
+        StatusCode::BAD_REQUEST,
+        "missing_param",
+        "organization parameter is missing",
+    );
+
+    let mut v = Client::new(&app);
+    let request = v
+        .request(Method::POST, "/j_spring_security_check")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(url_form(&[
+            ("j_username", "admin"),
+            ("j_password", ADMIN_PASSWORD),
+            ("ajax", "true"),
+            ("organization", "ENTITY1"),
+        ]));
+    let (status, headers, _) = v.send(request).await;
+    assert_eq!(status, StatusCode::FOUND);
+    let cookie = headers["set-cookie"].to_str().expect("ASCII");
+    v.cookie = cookie
+        .strip_prefix("JSESSIONID=")
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned);
+    let (status, me) = v.get("/login/ajaxSuccess").await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["user"]["companyName"], "Entity one");
+    assert_eq!(
+        me["user"]["uploadDirectory"],
+        format!("/ENTITY1-{}", other.id)
+    );
+    let (status, list) = v.get(&format!("{V}/contacts")).await;
+    assert_eq!(
+        (status, list["paging"]["total"].clone()),
+        (StatusCode::OK, json!(0))
     );
 }

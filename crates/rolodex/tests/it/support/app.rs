@@ -99,6 +99,28 @@ impl TestApp {
         }
     }
 
+    /// Every file in the media folder, as paths relative to it, sorted.
+    pub fn media_files(&self) -> Vec<String> {
+        fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries {
+                let path = entry.expect("a directory entry").path();
+                if path.is_dir() {
+                    walk(&path, root, out);
+                } else {
+                    let relative = path.strip_prefix(root).expect("under the root");
+                    out.push(relative.to_string_lossy().into_owned());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.media_dir, &self.media_dir, &mut out);
+        out.sort();
+        out
+    }
+
     /// The full URL of `path` (which starts with `/`).
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
