@@ -21,7 +21,6 @@ use rolodex_domain::{
     Contact, ContactId, ContactPatch, CustomerId, Patch, PhotoRef, PhotoSize, Role, TenantId,
 };
 use sha2::{Digest, Sha256};
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// The adapters the photo use cases need: the image pipeline and the file storage.
@@ -261,10 +260,10 @@ impl PhotoService {
     fn reference(&self, processed: &ProcessedPhoto) -> PhotoRef {
         let millis = self.clock.now().unix_timestamp_nanos() / 1_000_000;
         let nonce: u64 = rand::rng().random();
-        let mut sha256 = String::with_capacity(64);
-        for b in Sha256::digest(&processed.original) {
-            let _ = write!(sha256, "{b:02x}");
-        }
+        let sha256: String = Sha256::digest(&processed.original)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         PhotoRef {
             name: format!("{millis}_{nonce:016x}.{}", processed.format.extension()),
             format: processed.format,

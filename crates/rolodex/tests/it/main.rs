@@ -13,4 +13,5 @@ mod rpm;
 mod serve;
 mod support;
 mod valomnia;
+mod valomnia_lists;
 mod walkthrough;

@@ -11,6 +11,7 @@ mod client;
 mod exe;
 pub mod expandable;
 pub mod images;
+pub mod valomnia;
 
 pub use app::{ADMIN_PASSWORD, TestApp};
 pub use client::TestClient;
