@@ -58,6 +58,7 @@ impl PhotoService {
 
     /// Sets (or replaces) the photo of contact `id` of customer `customer_id`. A refused
     /// upload changes nothing: the previous photo stays.
+    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id, contact = %id))]
     pub async fn put(
         &self,
         caller: &Caller,
@@ -79,6 +80,7 @@ impl PhotoService {
     }
 
     /// Removes the photo of a contact (all its sizes).
+    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id, contact = %id))]
     pub async fn delete(
         &self,
         caller: &Caller,
@@ -136,6 +138,7 @@ impl PhotoService {
     }
 
     /// Creates a contact, with a photo when `upload` is given, in one write.
+    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id, customer = %customer_id))]
     pub async fn create_contact(
         &self,
         caller: &Caller,
@@ -159,6 +162,7 @@ impl PhotoService {
     }
 
     /// Patches a contact and, when `upload` is given, replaces its photo, in one write.
+    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id, contact = %id))]
     pub async fn update_contact(
         &self,
         caller: &Caller,

@@ -65,5 +65,9 @@ mod tests {
         }
         let json = doc.to_json().unwrap_or_default();
         assert!(json.contains("\"openapi\":\"3.1"), "OpenAPI 3.1");
+        assert!(
+            json.contains("\"PhotoView\""),
+            "the contact's photo link is documented"
+        );
     }
 }
