@@ -9,7 +9,7 @@ use crate::startup::{self, Application};
 use anyhow::{Context, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use rolodex_core::users::NewUser;
-use rolodex_core::{Caller, CoreError, Services, Store, SystemClock};
+use rolodex_core::{Caller, CoreError, Services, SystemClock};
 use rolodex_domain::{Role, Tenant};
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -152,11 +152,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => migrate(&config).await,
         command => {
             let store = startup::open_store(&config).await?;
-            let services = Services::new(
-                Arc::clone(&store) as Arc<dyn Store>,
-                Arc::new(SystemClock),
-                config.auth(),
-            );
+            let services = Services::new(store.store(), Arc::new(SystemClock), config.auth());
             let result = operate(&services, command).await;
             // Whatever the command returned, its acknowledged writes must reach the disk.
             store.close().await;

@@ -8,8 +8,8 @@ use crate::config::Config;
 use anyhow::Context;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use rand::Rng;
-use rolodex_core::{Services, Store, SystemClock};
-use rolodex_store::SqliteStore;
+use rolodex_core::{Services, SystemClock};
+use rolodex_store::Database;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
@@ -28,7 +28,7 @@ pub struct Application {
     local_addr: SocketAddr,
     router: axum::Router,
     services: Services,
-    store: Arc<SqliteStore>,
+    store: Database,
 }
 
 impl Application {
@@ -48,11 +48,7 @@ impl Application {
             )
         })?;
         let store = open_store(&config).await?;
-        let services = Services::new(
-            Arc::clone(&store) as Arc<dyn Store>,
-            Arc::new(SystemClock),
-            config.auth(),
-        );
+        let services = Services::new(store.store(), Arc::new(SystemClock), config.auth());
         if let Err(e) = bootstrap(&services, config.admin_password.clone()).await {
             store.close().await;
             return Err(e);
@@ -100,7 +96,7 @@ impl Application {
 }
 
 /// Opens (and migrates) the store named by the configuration.
-pub async fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
+pub async fn open_store(config: &Config) -> anyhow::Result<Database> {
     rolodex_store::connect(config.database_url.expose())
         .await
         .with_context(|| format!("could not open the database {}", config.database_url))
