@@ -4,6 +4,7 @@
 //! not hold business rules: those live in core and the domain.
 
 mod columns;
+pub mod copy;
 mod migrations;
 mod paging;
 mod postgres;

@@ -9,6 +9,7 @@ mod auth;
 mod changes;
 mod contacts;
 mod customers;
+mod dump;
 mod filters;
 mod history;
 mod idempotency;

@@ -6,6 +6,7 @@ mod support;
 
 mod auth;
 mod contacts;
+mod copy;
 mod customers;
 mod filters;
 mod idempotency;
