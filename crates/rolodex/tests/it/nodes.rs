@@ -44,6 +44,22 @@ fn patch(api: &TestClient, url: &str, etag: &str, body: &Value) -> reqwest::Requ
 }
 
 #[tokio::test]
+async fn two_nodes_starting_together_on_an_empty_database_create_one_admin() {
+    let Some((a, b)) = TestApp::spawn_postgres_nodes_together().await else {
+        return;
+    };
+    let admin = b.admin().await;
+    let users = admin.get("/v1/users", StatusCode::OK).await;
+    assert_eq!(users["items"].as_array().map(Vec::len), Some(1), "{users}");
+    let tenants = a.admin().await.get("/v1/tenants", StatusCode::OK).await;
+    assert_eq!(
+        tenants["items"].as_array().map(Vec::len),
+        Some(1),
+        "{tenants}"
+    );
+}
+
+#[tokio::test]
 async fn a_token_issued_by_one_node_is_accepted_and_revoked_on_the_other() {
     let Some((a, b)) = two_nodes().await else {
         return;

@@ -63,6 +63,21 @@ impl TestApp {
         Some(app)
     }
 
+    /// Two nodes started at the same time on one new, empty PostgreSQL database (both try to
+    /// create the first tenant and admin), or `None` when the test server cannot be reached.
+    pub async fn spawn_postgres_nodes_together() -> Option<(TestApp, TestApp)> {
+        let database = Arc::new(ScratchDatabase::create_or_skip().await?);
+        let dir = tempfile::tempdir().expect("a temporary folder can be created");
+        let root = dir.path().to_owned();
+        let (mut a, mut b) = tokio::join!(
+            Self::start(&database.url, &root, Some(dir), None),
+            Self::start(&database.url, &root, None, None)
+        );
+        a._database = Some(Arc::clone(&database));
+        b._database = Some(database);
+        Some((a, b))
+    }
+
     /// Another node on this application's database (and media folder), as a second server
     /// behind a load balancer would be.
     pub async fn another_node(&self) -> TestApp {
