@@ -4,20 +4,18 @@ use crate::auth::AuthService;
 use crate::caller::Caller;
 use crate::clock::Clock;
 use crate::error::CoreError;
-use crate::ports::{Store, Write, WriteOp};
+use crate::ports::{ConflictKind, RepoError, Store, Write, WriteOp};
 use crate::query::{Page, PageRequest};
 use crate::write::{Attempt, history, repo_error, retrying, settle};
 use rolodex_domain::history::diff;
-use rolodex_domain::{Customer, CustomerFields, CustomerId, CustomerPatch, HistoryEntry, Role};
-use serde_json::{Map, Value};
+use rolodex_domain::{
+    Customer, CustomerFields, CustomerId, CustomerPatch, HistoryEntry, Patch, Role, code_from_name,
+};
+use serde_json::Map;
 use std::sync::Arc;
 
-fn snapshot(fields: &CustomerFields) -> Map<String, Value> {
-    match serde_json::to_value(fields) {
-        Ok(Value::Object(map)) => map,
-        _ => unreachable!("CustomerFields serialises to a JSON object"),
-    }
-}
+/// How many codes derived from one name are tried before giving up.
+const MAX_DERIVED_CODES: u32 = 50;
 
 const LIST_SCOPE: &str = "customers";
 const HISTORY_SCOPE: &str = "history:customer";
@@ -33,6 +31,8 @@ impl CustomerService {
         Self { store, clock }
     }
 
+    /// Creates a customer. One sent without a code but with a name gets a code derived from
+    /// the name (see [`code_from_name`]), the first candidate no other customer has.
     #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id))]
     pub async fn create(
         &self,
@@ -40,9 +40,41 @@ impl CustomerService {
         patch: CustomerPatch,
     ) -> Result<Customer, CoreError> {
         AuthService::require(caller, Role::Dispatcher)?;
-        let fields = CustomerFields::default().apply(patch)?;
+        let name = match (&patch.code, &patch.name) {
+            (Patch::Absent, Patch::Set(name)) if !name.trim().is_empty() => name.clone(),
+            _ => {
+                let fields = CustomerFields::default().apply(patch)?;
+                return self
+                    .insert(caller, fields)
+                    .await
+                    .map_err(repo_error("customer"));
+            }
+        };
+        for attempt in 1..=MAX_DERIVED_CODES {
+            let code = code_from_name(&name, attempt);
+            let fields = CustomerFields::default().apply(CustomerPatch {
+                code: Patch::Set(code.clone()),
+                ..patch.clone()
+            })?;
+            if self.get_by_code(caller, &code).await.is_ok() {
+                continue;
+            }
+            match self.insert(caller, fields).await {
+                Err(RepoError::Conflict(ConflictKind::DuplicateCustomerCode)) => continue,
+                result => return result.map_err(repo_error("customer")),
+            }
+        }
+        Err(CoreError::Conflict {
+            code: "duplicate_customer_code",
+            message: format!(
+                "{MAX_DERIVED_CODES} customers already have codes derived from this name: send a code"
+            ),
+        })
+    }
+
+    async fn insert(&self, caller: &Caller, fields: CustomerFields) -> Result<Customer, RepoError> {
         let at = self.clock.now();
-        let changes = diff(&Map::new(), &snapshot(&fields));
+        let changes = diff(&Map::new(), &fields.snapshot());
         let ids = self
             .store
             .write(
@@ -54,8 +86,7 @@ impl CustomerService {
                     history: history(caller, at, changes),
                 }],
             )
-            .await
-            .map_err(repo_error("customer"))?;
+            .await?;
         Ok(Customer {
             id: CustomerId(ids[0]),
             tenant_id: caller.tenant_id,
@@ -80,6 +111,15 @@ impl CustomerService {
     pub async fn get_by_code(&self, caller: &Caller, code: &str) -> Result<Customer, CoreError> {
         self.store
             .customer_by_code(caller.tenant_id, code)
+            .await
+            .map_err(repo_error("customer"))?
+            .ok_or(CoreError::NotFound { entity: "customer" })
+    }
+
+    /// The oldest customer named `name` (case-insensitive), as RPM addresses customers.
+    pub async fn get_by_name(&self, caller: &Caller, name: &str) -> Result<Customer, CoreError> {
+        self.store
+            .customer_by_name(caller.tenant_id, name)
             .await
             .map_err(repo_error("customer"))?
             .ok_or(CoreError::NotFound { entity: "customer" })
@@ -114,7 +154,7 @@ impl CustomerService {
             let current = self.get(caller, id).await?;
             check_version(&current, expected_version)?;
             let fields = current.fields.apply(patch.clone())?;
-            let changes = diff(&snapshot(&current.fields), &snapshot(&fields));
+            let changes = diff(&current.fields.snapshot(), &fields.snapshot());
             if changes.is_empty() {
                 return Ok(Attempt::Done(current));
             }
@@ -160,7 +200,7 @@ impl CustomerService {
             let current = self.get(caller, id).await?;
             check_version(&current, expected_version)?;
             let at = self.clock.now();
-            let changes = diff(&snapshot(&current.fields), &Map::new());
+            let changes = diff(&current.fields.snapshot(), &Map::new());
             let result = self
                 .store
                 .write(

@@ -251,6 +251,12 @@ pub trait CustomerRepo: Send + Sync {
         tenant: TenantId,
         code: &str,
     ) -> Result<Option<Customer>, RepoError>;
+    /// The oldest customer with this name (case-insensitive).
+    async fn customer_by_name(
+        &self,
+        tenant: TenantId,
+        name: &str,
+    ) -> Result<Option<Customer>, RepoError>;
     /// Customers by id; `text` is a case-insensitive prefix of the code or name.
     async fn list_customers(
         &self,

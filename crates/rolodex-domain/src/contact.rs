@@ -275,7 +275,7 @@ impl ContactPatch {
 }
 
 /// Applies a text patch under `rule`; an empty string clears, like `null`.
-fn patch_text(
+pub(crate) fn patch_text(
     errors: &mut ValidationErrors,
     field: &str,
     rule: TextRule,
@@ -291,6 +291,79 @@ fn patch_text(
                 *target = Some(v);
             }
         }
+    }
+}
+
+/// Applies `patch` to an ISO 3166-1 alpha-2 country field.
+pub(crate) fn patch_country(
+    e: &mut ValidationErrors,
+    target: &mut Option<String>,
+    patch: Patch<String>,
+) {
+    match patch {
+        Patch::Absent => {}
+        Patch::Clear => *target = None,
+        Patch::Set(v) if v.is_empty() => *target = None,
+        Patch::Set(v) => {
+            if let Some(c) = e.collect(check_country("country", &v)) {
+                *target = Some(c);
+            }
+        }
+    }
+}
+
+/// Applies `patch` to a custom-field map (contacts' and customers' share the rules).
+pub(crate) fn patch_custom_fields(
+    e: &mut ValidationErrors,
+    target: &mut BTreeMap<String, String>,
+    patch: MapPatch,
+) {
+    let entries: Vec<(String, Option<String>)> = match patch {
+        MapPatch::Absent => return,
+        MapPatch::Replace(map) => {
+            target.clear();
+            map.into_iter().map(|(k, v)| (k, Some(v))).collect()
+        }
+        MapPatch::Merge(map) => map.into_iter().collect(),
+    };
+    for (name, value) in entries {
+        let field = format!("custom_fields.{name}");
+        let name_ok = CUSTOM_NAME.check(&field, name.clone()).and_then(|n| {
+            if n.chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            {
+                Ok(n)
+            } else {
+                Err(ValidationError::new(
+                    &field,
+                    "invalid_name",
+                    "custom field names are letters, digits, '_', '-' and '.'",
+                ))
+            }
+        });
+        if e.collect(name_ok).is_none() {
+            continue;
+        }
+        match value {
+            None => {
+                target.remove(&name);
+            }
+            Some(v) if v.is_empty() => {
+                target.remove(&name);
+            }
+            Some(v) => {
+                if let Some(v) = e.collect(CUSTOM_VALUE.check(&field, v)) {
+                    target.insert(name, v);
+                }
+            }
+        }
+    }
+    if target.len() > MAX_CUSTOM_FIELDS {
+        e.push(ValidationError::new(
+            "custom_fields",
+            "too_many",
+            format!("at most {MAX_CUSTOM_FIELDS} custom fields"),
+        ));
     }
 }
 
@@ -391,16 +464,7 @@ impl ContactFields {
             patch.web_address,
         );
         patch_text(&mut e, "notes", NOTES, &mut n.notes, patch.notes);
-        match patch.country {
-            Patch::Absent => {}
-            Patch::Clear => n.country = None,
-            Patch::Set(v) if v.is_empty() => n.country = None,
-            Patch::Set(v) => {
-                if let Some(c) = e.collect(check_country("country", &v)) {
-                    n.country = Some(c);
-                }
-            }
-        }
+        patch_country(&mut e, &mut n.country, patch.country);
         match patch.phones {
             Patch::Absent => {}
             Patch::Clear => n.phones.clear(),
@@ -437,7 +501,7 @@ impl ContactFields {
         patch_flag(&mut n.notifications.on_dispatched, np.on_dispatched);
         patch_flag(&mut n.notifications.on_completed, np.on_completed);
         patch_flag(&mut n.notifications.on_failed, np.on_failed);
-        n.patch_custom_fields(&mut e, patch.custom_fields);
+        patch_custom_fields(&mut e, &mut n.custom_fields, patch.custom_fields);
         for (kind, number) in patch.phone_of_type {
             n.patch_phone_of_type(&mut e, kind, number);
         }
@@ -596,56 +660,6 @@ impl ContactFields {
                     self.emails.push(v);
                 }
             }
-        }
-    }
-
-    fn patch_custom_fields(&mut self, e: &mut ValidationErrors, patch: MapPatch) {
-        let entries: Vec<(String, Option<String>)> = match patch {
-            MapPatch::Absent => return,
-            MapPatch::Replace(map) => {
-                self.custom_fields.clear();
-                map.into_iter().map(|(k, v)| (k, Some(v))).collect()
-            }
-            MapPatch::Merge(map) => map.into_iter().collect(),
-        };
-        for (name, value) in entries {
-            let field = format!("custom_fields.{name}");
-            let name_ok = CUSTOM_NAME.check(&field, name.clone()).and_then(|n| {
-                if n.chars()
-                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
-                {
-                    Ok(n)
-                } else {
-                    Err(ValidationError::new(
-                        &field,
-                        "invalid_name",
-                        "custom field names are letters, digits, '_', '-' and '.'",
-                    ))
-                }
-            });
-            if e.collect(name_ok).is_none() {
-                continue;
-            }
-            match value {
-                None => {
-                    self.custom_fields.remove(&name);
-                }
-                Some(v) if v.is_empty() => {
-                    self.custom_fields.remove(&name);
-                }
-                Some(v) => {
-                    if let Some(v) = e.collect(CUSTOM_VALUE.check(&field, v)) {
-                        self.custom_fields.insert(name, v);
-                    }
-                }
-            }
-        }
-        if self.custom_fields.len() > MAX_CUSTOM_FIELDS {
-            e.push(ValidationError::new(
-                "custom_fields",
-                "too_many",
-                format!("at most {MAX_CUSTOM_FIELDS} custom fields"),
-            ));
         }
     }
 

@@ -18,7 +18,7 @@ pub use contact::{
     Contact, ContactFields, ContactPatch, MapPatch, Notifications, NotificationsPatch, Phone,
     PhoneInput, PhoneType,
 };
-pub use customer::{Customer, CustomerFields, CustomerPatch};
+pub use customer::{Customer, CustomerFields, CustomerPatch, code_from_name};
 pub use history::{Change, FieldChange, HistoryEntry, Surface};
 pub use ids::{ContactId, CustomerId, TenantId, UserId};
 pub use patch::Patch;

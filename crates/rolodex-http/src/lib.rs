@@ -46,6 +46,7 @@ pub fn app(services: Services, metrics: Option<PrometheusHandle>, config: HttpCo
         .merge(native::router(state.clone()))
         .merge(dialects::expandable::router())
         .merge(dialects::cro::router())
+        .merge(dialects::rpm::router())
         .merge(health::router())
         .merge(openapi::router())
         .fallback(problem::not_found_fallback)

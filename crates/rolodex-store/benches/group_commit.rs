@@ -55,7 +55,7 @@ async fn setup() -> Setup {
     let customer = WriteOp::CreateCustomer {
         fields: CustomerFields {
             code: "C".into(),
-            name: None,
+            ..CustomerFields::default()
         },
     };
     let ids = store

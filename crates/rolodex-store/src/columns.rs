@@ -49,8 +49,8 @@ pub const USER_COLUMNS: &str = "users.id AS user_id, users.username, users.displ
 pub const TOKEN_COLUMNS: &str =
     "id, kind, secret_hash, user_id, tenant_id, name, created_at, expires_at, revoked_at";
 
-pub const CUSTOMER_COLUMNS: &str =
-    "id, tenant_id, code, name, created_at, created_by, updated_at, updated_by, version";
+pub const CUSTOMER_COLUMNS: &str = "id, tenant_id, code, name, website, address, city, state, \
+    postal_code, country, custom_fields, created_at, created_by, updated_at, updated_by, version";
 
 /// The writable columns of a contact, in the order each backend's `ContactColumns::bind`
 /// binds them.

@@ -11,17 +11,31 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// One backend's migrations as `(version, description, sql)`.
 pub type Migrations = &'static [(i64, &'static str, &'static str)];
 
-pub const SQLITE: Migrations = &[(
-    1,
-    "init",
-    include_str!("../migrations/sqlite/0001_init.sql"),
-)];
+pub const SQLITE: Migrations = &[
+    (
+        1,
+        "init",
+        include_str!("../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "customer details",
+        include_str!("../migrations/sqlite/0002_customer_details.sql"),
+    ),
+];
 
-pub const POSTGRES: Migrations = &[(
-    1,
-    "init",
-    include_str!("../migrations/postgres/0001_init.sql"),
-)];
+pub const POSTGRES: Migrations = &[
+    (
+        1,
+        "init",
+        include_str!("../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "customer details",
+        include_str!("../migrations/postgres/0002_customer_details.sql"),
+    ),
+];
 
 /// Embedded migrations as a sqlx migration source.
 #[derive(Debug)]

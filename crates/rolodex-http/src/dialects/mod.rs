@@ -7,3 +7,4 @@
 
 pub mod cro;
 pub mod expandable;
+pub mod rpm;

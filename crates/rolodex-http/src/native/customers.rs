@@ -21,7 +21,7 @@ pub fn page(params: &Params) -> Result<PageRequest, Problem> {
 
 #[utoipa::path(post, path = "/v1/customers", tag = "customers", security(("bearer" = [])),
     params(("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)"), ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe creation")),
-    request_body(content = CustomerView, description = "code (required) and name"),
+    request_body(content = CustomerView, description = "name, code (derived from the name when left out), website, address, city, state, postal_code, country, custom_fields"),
     responses((status = 201, body = CustomerView),
         (status = 400, description = "Malformed request", body = ProblemBody),
         (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
@@ -84,7 +84,7 @@ pub async fn get(
 }
 
 #[utoipa::path(patch, path = "/v1/customers/{id}", tag = "customers", security(("bearer" = [])), params(("id" = i64, Path, description = "Customer id"), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)"), ("If-Match" = Option<String>, Header, description = "ETag of the version this change is based on")),
-    request_body(content = CustomerView, content_type = "application/merge-patch+json", description = "JSON Merge Patch of code and name"),
+    request_body(content = CustomerView, content_type = "application/merge-patch+json", description = "JSON Merge Patch of the customer's writable members"),
     responses((status = 200, body = CustomerView),
         (status = 400, description = "Malformed request", body = ProblemBody),
         (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),

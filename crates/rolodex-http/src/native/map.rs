@@ -272,6 +272,13 @@ pub fn customer_patch(body: Map<String, Value>) -> Result<CustomerPatch, Validat
         match name.as_str() {
             "code" => p.code = text(&mut e, &name, v),
             "name" => p.name = text(&mut e, &name, v),
+            "website" => p.website = text(&mut e, &name, v),
+            "address" => p.address = text(&mut e, &name, v),
+            "city" => p.city = text(&mut e, &name, v),
+            "state" => p.state = text(&mut e, &name, v),
+            "postal_code" => p.postal_code = text(&mut e, &name, v),
+            "country" => p.country = text(&mut e, &name, v),
+            "custom_fields" => p.custom_fields = custom_fields(&mut e, v),
             other => refuse(&mut e, other, CUSTOMER_READ_ONLY),
         }
     }

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use rolodex_core::ports::{ConflictKind, CustomerRepo, HistoryDraft, RepoError};
 use rolodex_core::query::{Cursor, Page, PageRequest};
 use rolodex_domain::{Customer, CustomerFields, CustomerId, TenantId};
+use sqlx::types::Json;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use std::sync::LazyLock;
 
@@ -46,6 +47,26 @@ impl CustomerRepo for PgStore {
         let row = sqlx::query(&SQL)
             .bind(tenant.0)
             .bind(code)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(classify)?;
+        Ok(row.as_ref().map(rows::customer).transpose()?)
+    }
+
+    async fn customer_by_name(
+        &self,
+        tenant: TenantId,
+        name: &str,
+    ) -> Result<Option<Customer>, RepoError> {
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT {CUSTOMER_COLUMNS} FROM customers \
+                 WHERE tenant_id = $1 AND rolodex_nocase(name) = rolodex_nocase($2) ORDER BY id LIMIT 1"
+            )
+        });
+        let row = sqlx::query(&SQL)
+            .bind(tenant.0)
+            .bind(name)
             .fetch_optional(&self.pool)
             .await
             .map_err(classify)?;
@@ -116,12 +137,20 @@ pub(super) async fn insert(
     let at = rows::at(history.at);
     let user = history.user_id.map(|u| u.0);
     sqlx::query_scalar(
-        "INSERT INTO customers (tenant_id, code, name, created_at, created_by, updated_at, updated_by, version) \
-         VALUES ($1, $2, $3, $4, $5, $4, $5, 1) RETURNING id",
+        "INSERT INTO customers (tenant_id, code, name, website, address, city, state, postal_code, \
+         country, custom_fields, created_at, created_by, updated_at, updated_by, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11, $12, 1) RETURNING id",
     )
     .bind(tenant.0)
     .bind(&fields.code)
     .bind(fields.name.as_deref())
+    .bind(fields.website.as_deref())
+    .bind(fields.address.as_deref())
+    .bind(fields.city.as_deref())
+    .bind(fields.state.as_deref())
+    .bind(fields.postal_code.as_deref())
+    .bind(fields.country.as_deref())
+    .bind(Json(&fields.custom_fields))
     .bind(at)
     .bind(user)
     .fetch_one(conn)
@@ -155,11 +184,19 @@ pub(super) async fn update(
     history: &HistoryDraft,
 ) -> Result<(), RepoError> {
     let done = sqlx::query(
-        "UPDATE customers SET code = $1, name = $2, updated_at = $3, updated_by = $4, version = version + 1 \
-         WHERE tenant_id = $5 AND id = $6 AND version = $7",
+        "UPDATE customers SET code = $1, name = $2, website = $3, address = $4, city = $5, state = $6, \
+         postal_code = $7, country = $8, custom_fields = $9, updated_at = $10, updated_by = $11, \
+         version = version + 1 WHERE tenant_id = $12 AND id = $13 AND version = $14",
     )
     .bind(&fields.code)
     .bind(fields.name.as_deref())
+    .bind(fields.website.as_deref())
+    .bind(fields.address.as_deref())
+    .bind(fields.city.as_deref())
+    .bind(fields.state.as_deref())
+    .bind(fields.postal_code.as_deref())
+    .bind(fields.country.as_deref())
+    .bind(Json(&fields.custom_fields))
     .bind(rows::at(history.at))
     .bind(history.user_id.map(|u| u.0))
     .bind(tenant.0)

@@ -137,6 +137,13 @@ pub fn customer(row: &PgRow) -> Result<Customer, RowError> {
         fields: CustomerFields {
             code: get(row, "code")?,
             name: get(row, "name")?,
+            website: get(row, "website")?,
+            address: get(row, "address")?,
+            city: get(row, "city")?,
+            state: get(row, "state")?,
+            postal_code: get(row, "postal_code")?,
+            country: get(row, "country")?,
+            custom_fields: json(row, "custom_fields")?,
         },
         created_at: time(row, "created_at")?,
         created_by: opt_user(row, "created_by")?,

@@ -49,6 +49,27 @@ impl CustomerRepo for SqliteStore {
         Ok(row.as_ref().map(rows::customer).transpose()?)
     }
 
+    async fn customer_by_name(
+        &self,
+        tenant: TenantId,
+        name: &str,
+    ) -> Result<Option<Customer>, RepoError> {
+        // `name` is COLLATE NOCASE and indexed with the tenant.
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE tenant_id = ? AND name = ? \
+                 ORDER BY id LIMIT 1"
+            )
+        });
+        let row = sqlx::query(&SQL)
+            .bind(tenant.0)
+            .bind(name)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(classify)?;
+        Ok(row.as_ref().map(rows::customer).transpose()?)
+    }
+
     async fn list_customers(
         &self,
         tenant: TenantId,
@@ -120,13 +141,22 @@ pub(super) async fn insert(
 ) -> Result<i64, RepoError> {
     let at = rows::millis(history.at);
     let user = history.user_id.map(|u| u.0);
+    let custom_fields = rows::customer_custom_fields(fields)?;
     sqlx::query_scalar(
-        "INSERT INTO customers (tenant_id, code, name, created_at, created_by, updated_at, updated_by, version) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
+        "INSERT INTO customers (tenant_id, code, name, website, address, city, state, postal_code, \
+         country, custom_fields, created_at, created_by, updated_at, updated_by, version) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
     )
     .bind(tenant.0)
     .bind(&fields.code)
     .bind(fields.name.as_deref())
+    .bind(fields.website.as_deref())
+    .bind(fields.address.as_deref())
+    .bind(fields.city.as_deref())
+    .bind(fields.state.as_deref())
+    .bind(fields.postal_code.as_deref())
+    .bind(fields.country.as_deref())
+    .bind(custom_fields)
     .bind(at)
     .bind(user)
     .bind(at)
@@ -161,12 +191,21 @@ pub(super) async fn update(
     fields: &CustomerFields,
     history: &HistoryDraft,
 ) -> Result<(), RepoError> {
+    let custom_fields = rows::customer_custom_fields(fields)?;
     let done = sqlx::query(
-        "UPDATE customers SET code = ?, name = ?, updated_at = ?, updated_by = ?, version = version + 1 \
-         WHERE tenant_id = ? AND id = ? AND version = ?",
+        "UPDATE customers SET code = ?, name = ?, website = ?, address = ?, city = ?, state = ?, \
+         postal_code = ?, country = ?, custom_fields = ?, updated_at = ?, updated_by = ?, \
+         version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ?",
     )
     .bind(&fields.code)
     .bind(fields.name.as_deref())
+    .bind(fields.website.as_deref())
+    .bind(fields.address.as_deref())
+    .bind(fields.city.as_deref())
+    .bind(fields.state.as_deref())
+    .bind(fields.postal_code.as_deref())
+    .bind(fields.country.as_deref())
+    .bind(custom_fields)
     .bind(rows::millis(history.at))
     .bind(history.user_id.map(|u| u.0))
     .bind(tenant.0)

@@ -137,6 +137,11 @@ pub fn failures(row: &SqliteRow) -> Result<(u32, Option<OffsetDateTime>), RowErr
     Ok((count, opt_time(row, "earliest")?))
 }
 
+/// The JSON text of a customer's custom fields, as stored.
+pub fn customer_custom_fields(fields: &CustomerFields) -> Result<String, RowError> {
+    to_json(&fields.custom_fields, "custom_fields")
+}
+
 pub fn customer(row: &SqliteRow) -> Result<Customer, RowError> {
     Ok(Customer {
         id: CustomerId(get(row, "id")?),
@@ -144,6 +149,13 @@ pub fn customer(row: &SqliteRow) -> Result<Customer, RowError> {
         fields: CustomerFields {
             code: get(row, "code")?,
             name: get(row, "name")?,
+            website: get(row, "website")?,
+            address: get(row, "address")?,
+            city: get(row, "city")?,
+            state: get(row, "state")?,
+            postal_code: get(row, "postal_code")?,
+            country: get(row, "country")?,
+            custom_fields: json(row, "custom_fields")?,
         },
         created_at: time(row, "created_at")?,
         created_by: opt_user(row, "created_by")?,

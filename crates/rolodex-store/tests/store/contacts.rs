@@ -107,7 +107,7 @@ async fn a_customer_round_trips_and_its_version_counts_updates(db: TestDb) {
     let id = create_customer(&db.store, tenant, "ABCCORP").await;
     let fields = CustomerFields {
         code: "ABC2".into(),
-        name: None,
+        ..CustomerFields::default()
     };
     db.store
         .write(

@@ -49,6 +49,7 @@ async fn customers_are_listed_by_id_and_found_by_a_prefix_of_code_or_name(db: Te
                         fields: CustomerFields {
                             code: code.into(),
                             name: name.map(Into::into),
+                            ..CustomerFields::default()
                         },
                     },
                     at(0),
@@ -105,4 +106,64 @@ async fn customers_are_listed_by_id_and_found_by_a_prefix_of_code_or_name(db: Te
     assert_eq!(first.items[0].id, CustomerId(1));
 }
 
-store_tests!(customers_are_listed_by_id_and_found_by_a_prefix_of_code_or_name,);
+async fn customer_details_round_trip_and_names_find_the_oldest_match_of_the_tenant(db: TestDb) {
+    let tenant = db.tenant("acme").await;
+    let other = db.tenant("other").await;
+    let details = CustomerFields {
+        code: "ABCCORP".into(),
+        name: Some("ABC Corp".into()),
+        website: Some("https://abc.example".into()),
+        address: Some("1 Main St\nSuite 2".into()),
+        city: Some("Springfield".into()),
+        state: Some("IL".into()),
+        postal_code: Some("62701".into()),
+        country: Some("US".into()),
+        custom_fields: [("Region".to_owned(), "West".to_owned())].into(),
+    };
+    for (tenant, fields) in [
+        (
+            other,
+            CustomerFields {
+                code: "O".into(),
+                ..details.clone()
+            },
+        ),
+        (tenant, details.clone()),
+        (
+            tenant,
+            CustomerFields {
+                code: "ABC2".into(),
+                ..details.clone()
+            },
+        ),
+    ] {
+        db.store
+            .write(
+                tenant,
+                vec![write(WriteOp::CreateCustomer { fields }, at(0))],
+            )
+            .await
+            .expect("created");
+    }
+    let found = db
+        .store
+        .customer_by_name(tenant, "abc corp")
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(found.fields, details);
+    assert_eq!(found.tenant_id, tenant);
+    assert!(
+        db.store
+            .customer_by_name(tenant, "ABC")
+            .await
+            .expect("read")
+            .is_none(),
+        "a name matches whole"
+    );
+}
+
+store_tests!(
+    customers_are_listed_by_id_and_found_by_a_prefix_of_code_or_name,
+    customer_details_round_trip_and_names_find_the_oldest_match_of_the_tenant,
+);

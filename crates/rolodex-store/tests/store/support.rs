@@ -129,6 +129,7 @@ pub fn customer_fields(code: &str) -> CustomerFields {
     CustomerFields {
         code: code.into(),
         name: Some(format!("{code} Corporation")),
+        ..CustomerFields::default()
     }
 }
 

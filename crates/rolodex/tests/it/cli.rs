@@ -233,6 +233,21 @@ async fn an_api_key_created_on_the_command_line_authenticates_over_http() {
     let app = TestApp::spawn_on(&cli.database_url, cli.dir()).await;
     let tenants = app.api.with_token(&secret).get("/v1/tenants", 200).await;
     assert_eq!(tenants["items"][0]["code"], "ACME", "{tenants}");
+
+    // The same key is an RpmApiKey, in its tenant.
+    let (status, _, answer) = app
+        .api
+        .send(
+            app.api
+                .request(reqwest::Method::POST, "/rpm/api2.svc/Customers")
+                .header("RpmApiKey", &secret),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        answer,
+        serde_json::json!({"Result": {"Error": "No customers"}})
+    );
 }
 
 #[tokio::test]

@@ -13,5 +13,6 @@ mod expandable;
 mod expandable_classic;
 mod native;
 mod nodes;
+mod rpm;
 mod serve;
 mod walkthrough;

@@ -511,6 +511,64 @@ async fn customers_with_contacts_are_not_deleted_and_codes_are_unique(app: TestA
         .await;
 }
 
+async fn customers_keep_their_details_and_get_a_code_from_their_name(app: TestApp) {
+    let api = app.admin().await;
+    let created = api
+        .post(
+            "/v1/customers",
+            json!({"name": "ABC Corp.", "website": "https://abc.example", "address": "1 Main St",
+                   "city": "Springfield", "state": "IL", "postal_code": "62701", "country": "us",
+                   "custom_fields": {"Region": "West"}}),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(created["code"], "ABCCORP");
+    assert_eq!(created["country"], "US");
+    assert_eq!(created["custom_fields"], json!({"Region": "West"}));
+    let twin = api
+        .post(
+            "/v1/customers",
+            json!({"name": "ABC corp"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(
+        twin["code"], "ABCCORP-2",
+        "a taken code gets the next suffix"
+    );
+    let url = format!("/v1/customers/{}", created["id"]);
+    let patched = api
+        .patch(
+            &url,
+            json!({"custom_fields": {"Tier": "Gold"}, "website": null}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(
+        patched["custom_fields"],
+        json!({"Region": "West", "Tier": "Gold"})
+    );
+    assert_eq!(patched["website"], Value::Null);
+    assert_eq!(patched["city"], "Springfield", "members not sent stay");
+    let refused = api
+        .patch(
+            &url,
+            json!({"country": "XX", "custom_fields": {"bad name": "v"}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(refused["errors"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        api.get(&url, StatusCode::OK).await,
+        patched,
+        "a refused patch changes nothing"
+    );
+    let nameless = api
+        .post("/v1/customers", json!({}), StatusCode::UNPROCESSABLE_ENTITY)
+        .await;
+    assert_eq!(nameless["errors"][0]["field"], "code");
+}
+
 async fn search_filters_and_pages_with_cursors(app: TestApp) {
     let api = app.admin().await;
     let a = customer(&api, "SA").await;
@@ -731,6 +789,7 @@ async fn every_response_carries_a_request_id_and_the_docs_are_served(app: TestAp
 }
 
 app_tests!(
+    customers_keep_their_details_and_get_a_code_from_their_name,
     a_patch_of_one_field_changes_only_that_field_and_history_keeps_old_and_new,
     a_stale_if_match_gets_412_and_changes_nothing,
     a_repeated_idempotency_key_returns_the_first_response_and_creates_nothing,
