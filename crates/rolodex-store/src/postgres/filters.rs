@@ -1,8 +1,8 @@
 //! Field criteria of a contact query (`ContactQuery::filters`) compiled into PostgreSQL
 //! conditions that behave as the SQLite ones do.
 //!
-//! Text compares ignoring ASCII case (both sides through `rolodex_nocase`, in byte order, as
-//! SQLite's `COLLATE NOCASE`), and `LIKE` has no escape character (as on SQLite); a field
+//! Text compares ignoring ASCII case (both sides through `rolodex_nocase`, in byte order
+//! (`COLLATE "C"`), as SQLite's `COLLATE NOCASE`), and `LIKE` has no escape character (as on SQLite); a field
 //! without a value compares as `''`. Instants compare as times. Core has checked the criteria,
 //! so a value that still does not fit makes the condition false rather than an error.
 
@@ -114,9 +114,10 @@ pub fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, filters: &[FieldFilter
             if is_instant {
                 push_field(sql, &filter.field, &expr);
             } else {
+                // Byte order whatever the database's default collation, as on SQLite.
                 sql.push("rolodex_nocase(");
                 push_field(sql, &filter.field, &expr);
-                sql.push(")");
+                sql.push(") COLLATE \"C\"");
             }
             if list {
                 sql.push(format!(" {op} ("));
