@@ -11,6 +11,29 @@ use std::sync::Arc;
 
 const CONTACTS: usize = 3_000;
 
+/// Last names that sort differently by byte, by locale, and with or without case.
+fn last_name(i: usize) -> String {
+    const NAMES: &[&str] = &[
+        "Zeta",
+        "zeta",
+        "Ångström",
+        "O'Brien",
+        "de la Cruz",
+        "_under",
+        "[bracket",
+        "Émile",
+        "ß",
+        "Øre",
+        "apple",
+        "Apple",
+        "1st",
+        "mcDonald",
+        "McDonald",
+        "",
+    ];
+    format!("{}{}", NAMES[i % NAMES.len()], i % 7)
+}
+
 /// Fills `db` with some of everything: two tenants, users, tokens, login failures, customers
 /// (one deleted), thousands of contacts (some updated, some deleted, one with every field),
 /// their history, and idempotency keys.
@@ -87,7 +110,7 @@ async fn fill(db: &TestDb) -> (TenantId, ContactId) {
                 let fields = ContactFields {
                     code: Some(format!("P{i:05}")),
                     emails: vec![format!("p{i}@example.com")],
-                    ..named(&format!("Person{i}"), &format!("Zeta{}", i % 97))
+                    ..named(&format!("Person{i}"), &last_name(i))
                 };
                 write(
                     WriteOp::CreateContact {
@@ -169,14 +192,15 @@ async fn fill(db: &TestDb) -> (TenantId, ContactId) {
     (tenant, full)
 }
 
-async fn last_name_order(store: &Arc<dyn Store>, tenant: TenantId) -> Vec<ContactId> {
-    let mut query = ContactQuery {
-        sort: ContactSort::LastName,
-        page: PageRequest {
-            limit: 200,
-            after: None,
-        },
-        ..Default::default()
+/// Every page of `query` (200 at a time), in order.
+async fn all_pages(
+    store: &Arc<dyn Store>,
+    tenant: TenantId,
+    mut query: ContactQuery,
+) -> Vec<ContactId> {
+    query.page = PageRequest {
+        limit: 200,
+        after: None,
     };
     let mut out = Vec::new();
     loop {
@@ -220,10 +244,39 @@ async fn a_sqlite_database_copied_into_postgres_and_back_compares_equal() {
         pg.store.contact(tenant, full).await.expect("read"),
         source.store.contact(tenant, full).await.expect("read")
     );
-    assert_eq!(
-        last_name_order(&pg.store, tenant).await,
-        last_name_order(&source.store, tenant).await
-    );
+    let queries = [
+        ContactQuery {
+            sort: ContactSort::LastName,
+            ..Default::default()
+        },
+        ContactQuery {
+            sort: ContactSort::LastName,
+            descending: true,
+            ..Default::default()
+        },
+        ContactQuery {
+            text: Some("ång".into()),
+            ..Default::default()
+        },
+        ContactQuery {
+            text: Some("O'B person1".into()),
+            sort: ContactSort::UpdatedAt,
+            ..Default::default()
+        },
+        ContactQuery {
+            email: Some("P16@Example.com".into()),
+            ..Default::default()
+        },
+    ];
+    for query in queries {
+        let expected = all_pages(&source.store, tenant, query.clone()).await;
+        assert!(!expected.is_empty(), "{query:?} finds contacts");
+        assert_eq!(
+            all_pages(&pg.store, tenant, query.clone()).await,
+            expected,
+            "{query:?}"
+        );
+    }
 
     let back = TestDb::sqlite().await;
     let again = pg
