@@ -5,7 +5,8 @@
 //! milliseconds, booleans, JSON values), and written into an empty target in one transaction:
 //! ids are kept, and each id sequence is set to the source's, so that an id the source handed
 //! out (even one of a deleted record) is never handed out again by the target. The copy then
-//! reads the target back and compares every record with the source.
+//! reads the target back and compares every record with the source. A database with a table or
+//! column the copy does not know is refused, so a new migration cannot be left out silently.
 //!
 //! The snapshot is held in memory: fine for the thousands to hundreds of thousands of records
 //! of one business, not for a database larger than the machine's memory.
@@ -258,6 +259,10 @@ impl CopyReport {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CopyError {
+    /// The database has tables or columns the copy does not know (or lacks some it knows): a
+    /// migration the copy has not been taught. Nothing is copied.
+    #[error("the copy does not know the database's schema: {detail}")]
+    UnknownSchema { detail: String },
     #[error("the target database is not empty: table {table} has records")]
     TargetNotEmpty { table: &'static str },
     #[error("the databases differ in table {table}: {detail}")]
@@ -297,6 +302,41 @@ pub(crate) fn column_list(table: &Table) -> String {
 /// PostgreSQL 65535).
 pub(crate) fn rows_per_insert(table: &Table) -> usize {
     (16_000 / table.columns.len()).max(1)
+}
+
+/// Checks that `columns` (table, column), as the database lists them, are exactly those of
+/// [`TABLES`].
+pub(crate) fn check_schema(mut columns: Vec<(String, String)>) -> Result<(), CopyError> {
+    let mut known: Vec<(String, String)> = TABLES
+        .iter()
+        .flat_map(|t| {
+            t.columns
+                .iter()
+                .map(|(c, _)| (t.name.to_owned(), (*c).to_owned()))
+        })
+        .collect();
+    columns.sort();
+    known.sort();
+    let unknown: Vec<String> = columns
+        .iter()
+        .filter(|c| !known.contains(c))
+        .map(|(t, c)| format!("{t}.{c}"))
+        .collect();
+    let missing: Vec<String> = known
+        .iter()
+        .filter(|c| !columns.contains(c))
+        .map(|(t, c)| format!("{t}.{c}"))
+        .collect();
+    if unknown.is_empty() && missing.is_empty() {
+        return Ok(());
+    }
+    Err(CopyError::UnknownSchema {
+        detail: format!(
+            "columns not copied: [{}]; columns not in the database: [{}]",
+            unknown.join(", "),
+            missing.join(", ")
+        ),
+    })
 }
 
 impl Database {

@@ -3,7 +3,8 @@
 
 use super::{PgStore, classify, commit, rows};
 use crate::copy::{
-    Cell, CopyError, Kind, Snapshot, TABLES, Table, TableData, column_list, rows_per_insert,
+    Cell, CopyError, Kind, Snapshot, TABLES, Table, TableData, check_schema, column_list,
+    rows_per_insert,
 };
 use sqlx::postgres::PgRow;
 use sqlx::types::Json;
@@ -90,6 +91,13 @@ impl PgStore {
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .execute(&mut *tx)
             .await?;
+        let columns: Vec<(String, String)> = sqlx::query_as(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_sqlx%'",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        check_schema(columns)?;
         let mut snapshot = Vec::with_capacity(TABLES.len());
         for table in TABLES {
             let sql = format!(

@@ -3,7 +3,8 @@
 
 use super::SqliteStore;
 use crate::copy::{
-    Cell, CopyError, Kind, Snapshot, TABLES, Table, TableData, column_list, rows_per_insert,
+    Cell, CopyError, Kind, Snapshot, TABLES, Table, TableData, check_schema, column_list,
+    rows_per_insert,
 };
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
@@ -76,6 +77,14 @@ impl SqliteStore {
     /// Every table, read in one read transaction (one WAL snapshot).
     pub(crate) async fn snapshot(&self) -> Result<Snapshot, CopyError> {
         let mut tx = self.read.begin().await?;
+        let columns: Vec<(String, String)> = sqlx::query_as(
+            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+             AND m.name NOT LIKE '\\_sqlx%' ESCAPE '\\'",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        check_schema(columns)?;
         let mut snapshot = Vec::with_capacity(TABLES.len());
         for table in TABLES {
             let sql = format!(
