@@ -1,6 +1,10 @@
 //! The migrations of each backend, embedded in the binary. `migrations/sqlite` and
 //! `migrations/postgres` hold the same `NNNN_name.sql` set; a test checks that each list here
 //! is its folder, in order.
+//!
+//! A new migration is written twice (each in its backend's types, with the same effect),
+//! listed in both lists here, and its tables and columns are added to `copy::TABLES` (the copy
+//! refuses a schema it does not know, and the copy tests fail until it does).
 
 use sqlx::migrate::{Migration, MigrationSource, MigrationType};
 use std::borrow::Cow;
