@@ -256,7 +256,26 @@ impl UserService {
 
     /// On a store with no users, creates tenant `default` and its admin `admin` with
     /// `password`. Returns what it created, or `None` if the store already had users.
+    ///
+    /// Several nodes starting together on one empty database all try; the first to create
+    /// the tenant or the user wins, and the others, meeting its records (a conflict), look
+    /// again and find users.
     pub async fn bootstrap(
+        &self,
+        tenants: &crate::TenantService,
+        password: String,
+    ) -> Result<Option<Bootstrap>, CoreError> {
+        // Each conflict means another node created one of the two records: at most two.
+        let mut conflicts = 0;
+        loop {
+            match self.bootstrap_once(tenants, password.clone()).await {
+                Err(CoreError::Conflict { .. }) if conflicts < 2 => conflicts += 1,
+                done => return done,
+            }
+        }
+    }
+
+    async fn bootstrap_once(
         &self,
         tenants: &crate::TenantService,
         password: String,

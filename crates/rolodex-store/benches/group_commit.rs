@@ -43,7 +43,9 @@ struct Setup {
 async fn setup() -> Setup {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let store = rolodex_store::connect(&url).await.expect("the store opens");
+    let Ok(rolodex_store::Database::Sqlite(store)) = rolodex_store::connect(&url).await else {
+        panic!("the SQLite store opens");
+    };
     let code = TenantCode::parse("BENCH").expect("a tenant code");
     let tenant = store
         .create_tenant(&code, "Bench", OffsetDateTime::now_utc())

@@ -1,11 +1,20 @@
-//! The storage adapter: implements `rolodex_core::ports` for SQLite (PostgreSQL later), picks
-//! the backend from the database URL, runs the migrations, and classifies database errors into
-//! [`RepoError`]s. It must not hold business rules: those live in core and the domain.
+//! The storage adapter: implements `rolodex_core::ports` for SQLite and for PostgreSQL, picks
+//! the backend from the database URL, runs each backend's migrations, classifies database
+//! errors into [`RepoError`]s, and copies a whole database from one backend to another. It must
+//! not hold business rules: those live in core and the domain.
 
+mod columns;
+pub mod copy;
+mod migrations;
+mod paging;
+mod postgres;
+pub mod scratch;
 mod sqlite;
 
+pub use postgres::PgStore;
 pub use sqlite::{SqliteStore, WriterStats};
 
+use rolodex_core::Store;
 use rolodex_core::ports::{ConflictKind, RepoError};
 use sqlx::error::ErrorKind;
 use std::sync::Arc;
@@ -15,13 +24,15 @@ use std::sync::Arc;
 pub enum StoreError {
     /// The URL names a backend this build does not provide (only the scheme is kept, so that a
     /// password in the URL never reaches a log).
-    #[error("unsupported database URL scheme '{scheme}': expected sqlite://PATH or sqlite:PATH")]
+    #[error(
+        "unsupported database URL scheme '{scheme}': expected sqlite://PATH, sqlite:PATH or postgres://..."
+    )]
     UnsupportedScheme { scheme: String },
     /// In-memory SQLite databases are not supported: the store keeps several connections,
     /// which would each see a different database.
     #[error("in-memory SQLite databases are not supported: give a file path")]
     InMemoryUnsupported,
-    #[error("invalid SQLite database URL")]
+    #[error("invalid database URL")]
     InvalidUrl(#[source] sqlx::Error),
     #[error("could not open the database")]
     Open(#[source] sqlx::Error),
@@ -29,22 +40,95 @@ pub enum StoreError {
     Migrate(#[source] sqlx::migrate::MigrateError),
 }
 
-/// Opens (creating the file if missing) and migrates the database at `url`, and starts its
-/// writer. Accepts `sqlite://PATH` and `sqlite:PATH`.
-pub async fn connect(url: &str) -> Result<Arc<SqliteStore>, StoreError> {
-    let options = sqlite_options(url)?;
-    SqliteStore::open(options).await.map(Arc::new)
+/// The backends a database URL can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend named by the scheme of `url` (`sqlite:`, `postgres:` or `postgresql:`).
+    pub fn of_url(url: &str) -> Result<Backend, StoreError> {
+        let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+        match scheme.to_ascii_lowercase().as_str() {
+            "sqlite" => Ok(Backend::Sqlite),
+            "postgres" | "postgresql" => Ok(Backend::Postgres),
+            _ => Err(StoreError::UnsupportedScheme {
+                scheme: scheme.to_owned(),
+            }),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// An open, migrated database of either backend.
+#[derive(Debug, Clone)]
+pub enum Database {
+    Sqlite(Arc<SqliteStore>),
+    Postgres(Arc<PgStore>),
+}
+
+impl Database {
+    /// Every port, for the use cases.
+    pub fn store(&self) -> Arc<dyn Store> {
+        match self {
+            Database::Sqlite(store) => Arc::clone(store) as Arc<dyn Store>,
+            Database::Postgres(store) => Arc::clone(store) as Arc<dyn Store>,
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Database::Sqlite(_) => Backend::Sqlite,
+            Database::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Finishes every queued write, then closes the connections. Writes submitted afterwards
+    /// fail with `RepoError::Unavailable`.
+    pub async fn close(&self) {
+        match self {
+            Database::Sqlite(store) => store.close().await,
+            Database::Postgres(store) => store.close().await,
+        }
+    }
+}
+
+/// Opens (creating a SQLite file if missing) and migrates the database at `url`. Accepts
+/// `sqlite://PATH`, `sqlite:PATH`, `postgres://...` and `postgresql://...`.
+pub async fn connect(url: &str) -> Result<Database, StoreError> {
+    match Backend::of_url(url)? {
+        Backend::Sqlite => {
+            let options = sqlite_options(url)?;
+            Ok(Database::Sqlite(Arc::new(
+                SqliteStore::open(options).await?,
+            )))
+        }
+        Backend::Postgres => {
+            let options = postgres::options(url)?;
+            Ok(Database::Postgres(Arc::new(PgStore::open(options).await?)))
+        }
+    }
 }
 
 /// Only runs the pending migrations of the database at `url` (the `rolodex migrate` command).
 pub async fn migrate(url: &str) -> Result<(), StoreError> {
-    let options = sqlite_options(url)?;
-    sqlite::migrate(&options).await
+    match Backend::of_url(url)? {
+        Backend::Sqlite => sqlite::migrate(&sqlite_options(url)?).await,
+        Backend::Postgres => postgres::migrate(&postgres::options(url)?).await,
+    }
 }
 
 fn sqlite_options(url: &str) -> Result<sqlx::sqlite::SqliteConnectOptions, StoreError> {
-    let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
-    if scheme != "sqlite" {
+    if Backend::of_url(url)? != Backend::Sqlite {
+        let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
         return Err(StoreError::UnsupportedScheme {
             scheme: scheme.to_owned(),
         });
@@ -152,7 +236,24 @@ mod tests {
     }
 
     #[test]
-    fn only_sqlite_urls_are_accepted() {
+    fn the_scheme_picks_the_backend() {
+        assert_eq!(Backend::of_url("sqlite://a.db").ok(), Some(Backend::Sqlite));
+        assert_eq!(
+            Backend::of_url("postgres://u@h/db").ok(),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::of_url("postgresql://u@h/db").ok(),
+            Some(Backend::Postgres)
+        );
+        assert!(matches!(
+            Backend::of_url("mysql://u:secret@host/db"),
+            Err(StoreError::UnsupportedScheme { scheme }) if scheme == "mysql"
+        ));
+    }
+
+    #[test]
+    fn only_sqlite_urls_make_sqlite_options() {
         assert!(matches!(
             sqlite_options("postgres://u:secret@host/db"),
             Err(StoreError::UnsupportedScheme { scheme }) if scheme == "postgres"

@@ -1,15 +1,15 @@
-//! The command line: `rolodex serve | migrate | tenant | user | api-key`.
+//! The command line: `rolodex serve | migrate | copy | tenant | user | api-key`.
 //!
 //! Each command calls core's use cases as the operator ([`Caller::operator`]), never SQL, so
 //! validation and tenancy are the same as over HTTP. Results go to standard output; errors
 //! are returned for `main` to print as one line. Passwords are never taken from a flag.
 
-use crate::config::{Config, Overrides};
+use crate::config::{Config, DatabaseUrl, Overrides};
 use crate::startup::{self, Application};
 use anyhow::{Context, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use rolodex_core::users::NewUser;
-use rolodex_core::{Caller, CoreError, Services, Store, SystemClock};
+use rolodex_core::{Caller, CoreError, Services, SystemClock};
 use rolodex_domain::{Role, Tenant};
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -49,6 +49,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Bring the database schema up to date
     Migrate,
+    /// Copy every record of one database into another, empty one (SQLite to PostgreSQL or
+    /// back; ids kept), then compare the two record by record
+    Copy(CopyArgs),
     /// Manage tenants
     #[command(subcommand)]
     Tenant(TenantCommand),
@@ -68,6 +71,16 @@ pub struct ServeArgs {
     /// Folder for photos [env: ROLODEX_MEDIA_DIR] [default: ./media]
     #[arg(long, value_name = "DIR")]
     pub media_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The database to copy (sqlite://PATH or postgres://...)
+    #[arg(long, value_name = "URL")]
+    pub from: String,
+    /// The database to copy into: migrated if needed, and without any record
+    #[arg(long, value_name = "URL")]
+    pub to: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,10 +163,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(_) => serve(config).await,
         Command::Migrate => migrate(&config).await,
+        Command::Copy(args) => copy(&args).await,
         command => {
             let store = startup::open_store(&config).await?;
             let services = Services::new(
-                Arc::clone(&store) as Arc<dyn Store>,
+                store.store(),
                 Arc::new(SystemClock),
                 config.auth(),
                 startup::media(&config),
@@ -181,6 +195,34 @@ async fn migrate(config: &Config) -> anyhow::Result<()> {
     println!(
         "Database {} is at the latest schema version",
         config.database_url
+    );
+    Ok(())
+}
+
+async fn copy(args: &CopyArgs) -> anyhow::Result<()> {
+    let from = DatabaseUrl::parse(&args.from).map_err(|e| anyhow!("--from: {e}"))?;
+    let to = DatabaseUrl::parse(&args.to).map_err(|e| anyhow!("--to: {e}"))?;
+    let source = rolodex_store::connect(from.expose())
+        .await
+        .with_context(|| format!("could not open the database {from}"))?;
+    let target = match rolodex_store::connect(to.expose()).await {
+        Ok(target) => target,
+        Err(e) => {
+            source.close().await;
+            return Err(e).with_context(|| format!("could not open the database {to}"));
+        }
+    };
+    let copied = source.copy_into(&target).await;
+    // Whatever happened, the target's acknowledged writes must reach the disk.
+    target.close().await;
+    source.close().await;
+    let report = copied.with_context(|| format!("could not copy {from} into {to}"))?;
+    for table in &report.tables {
+        println!("{:<18} {:>9} records", table.table, table.rows);
+    }
+    println!(
+        "Copied {} records from {from} into {to}; every record compares equal",
+        report.total()
     );
     Ok(())
 }
@@ -319,8 +361,8 @@ async fn operate(services: &Services, command: Command) -> anyhow::Result<()> {
             );
             println!("{}", created.secret);
         }
-        Command::Serve(_) | Command::Migrate => {
-            unreachable!("serve and migrate are handled by run() without opening services")
+        Command::Serve(_) | Command::Migrate | Command::Copy(_) => {
+            unreachable!("serve, migrate and copy are handled by run() without opening services")
         }
     }
     Ok(())

@@ -8,9 +8,9 @@ use crate::config::Config;
 use anyhow::Context;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use rand::Rng;
-use rolodex_core::{Media, Services, Store, SystemClock};
+use rolodex_core::{Media, Services, SystemClock};
 use rolodex_media::{FsPhotoStorage, ImagePipeline};
-use rolodex_store::SqliteStore;
+use rolodex_store::Database;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
@@ -29,7 +29,7 @@ pub struct Application {
     local_addr: SocketAddr,
     router: axum::Router,
     services: Services,
-    store: Arc<SqliteStore>,
+    store: Database,
 }
 
 impl Application {
@@ -50,7 +50,7 @@ impl Application {
         })?;
         let store = open_store(&config).await?;
         let services = Services::new(
-            Arc::clone(&store) as Arc<dyn Store>,
+            store.store(),
             Arc::new(SystemClock),
             config.auth(),
             media(&config),
@@ -110,7 +110,7 @@ pub fn media(config: &Config) -> Media {
 }
 
 /// Opens (and migrates) the store named by the configuration.
-pub async fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
+pub async fn open_store(config: &Config) -> anyhow::Result<Database> {
     rolodex_store::connect(config.database_url.expose())
         .await
         .with_context(|| format!("could not open the database {}", config.database_url))

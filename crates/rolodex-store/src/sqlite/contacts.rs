@@ -2,8 +2,9 @@
 //! `contact_terms` index, sort orders, keyset pages), and the statements that create, update
 //! and delete a contact and rewrite its search terms inside a writer job (called by `changes`).
 
+use super::SqliteStore;
 use super::rows::{self, CONTACT_COLUMNS, CONTACT_FIELD_COLUMNS, ContactColumns};
-use super::{SqliteStore, fetch_limit, page_of, prefix_end};
+use crate::paging::{fetch_limit, page_of, prefix_end};
 use crate::{classify, is_foreign_key_violation};
 use async_trait::async_trait;
 use rolodex_core::ports::{ContactRepo, HistoryDraft, RepoError};

@@ -1,8 +1,9 @@
 //! Customers on SQLite: the reads of `CustomerRepo`, and the statements that create, update and
 //! delete a customer inside a writer job (called by `changes`, which adds the history entry).
 
+use super::SqliteStore;
 use super::rows::{self, CUSTOMER_COLUMNS};
-use super::{SqliteStore, fetch_limit, page_of, prefix_end};
+use crate::paging::{fetch_limit, page_of, prefix_end};
 use crate::{classify, is_foreign_key_violation};
 use async_trait::async_trait;
 use rolodex_core::ports::{ConflictKind, CustomerRepo, HistoryDraft, RepoError};

@@ -1,9 +1,10 @@
 //! History entries on SQLite: the reads of `HistoryRepo`, and the insert of an entry inside the
 //! writer job of the change it records (called by `changes`).
 
+use super::SqliteStore;
 use super::rows::{self, HISTORY_COLUMNS};
-use super::{SqliteStore, fetch_limit, page_of};
 use crate::classify;
+use crate::paging::{fetch_limit, page_of};
 use async_trait::async_trait;
 use rolodex_core::ports::{HistoryDraft, HistoryRepo, RepoError};
 use rolodex_core::query::{Cursor, Page, PageRequest};

@@ -2,8 +2,11 @@
 //! value (unix-millisecond times, 0/1 booleans, JSON text for lists and maps) and back. Column
 //! lists live here too, so that the order of bound values and of columns cannot drift apart.
 
-use rolodex_core::ports::{RepoError, StoredResponse, TokenKind, TokenRecord, UserCredentials};
-use rolodex_core::query::{ContactSort, Cursor};
+pub use crate::columns::{
+    CONTACT_COLUMNS, CONTACT_FIELD_COLUMNS, CUSTOMER_COLUMNS, HISTORY_COLUMNS, RESPONSE_COLUMNS,
+    RowError, TENANT_COLUMNS, TOKEN_COLUMNS, USER_COLUMNS, contact_cursor, last_name_key, millis,
+};
+use rolodex_core::ports::{StoredResponse, TokenKind, TokenRecord, UserCredentials};
 use rolodex_domain::{
     Change, Contact, ContactFields, ContactId, Customer, CustomerFields, CustomerId, FieldChange,
     HistoryEntry, Membership, Notifications, Role, Surface, Tenant, TenantCode, TenantId, User,
@@ -15,31 +18,6 @@ use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{Decode, Row, Sqlite, Type};
 use time::OffsetDateTime;
-
-/// A stored value that does not map back onto the model.
-#[derive(Debug, thiserror::Error)]
-pub enum RowError {
-    #[error("column '{column}' could not be read")]
-    Decode {
-        column: &'static str,
-        #[source]
-        source: sqlx::Error,
-    },
-    #[error("column '{column}' holds a value out of range or of an unknown kind")]
-    BadValue { column: &'static str },
-    #[error("column '{column}' holds JSON of the wrong shape")]
-    Json {
-        column: &'static str,
-        #[source]
-        source: serde_json::Error,
-    },
-}
-
-impl From<RowError> for RepoError {
-    fn from(e: RowError) -> Self {
-        RepoError::Other(Box::new(e))
-    }
-}
 
 fn get<'r, T>(row: &'r SqliteRow, column: &'static str) -> Result<T, RowError>
 where
@@ -73,13 +51,6 @@ fn to_json<T: serde::Serialize + ?Sized>(
     serde_json::to_string(value).map_err(|source| RowError::Json { column, source })
 }
 
-/// A time as stored: unix milliseconds (sub-millisecond precision is dropped; core's clock
-/// never produces any).
-pub fn millis(t: OffsetDateTime) -> i64 {
-    let ms = t.unix_timestamp_nanos().div_euclid(1_000_000);
-    i64::try_from(ms).unwrap_or(if ms < 0 { i64::MIN } else { i64::MAX })
-}
-
 fn time_of(ms: i64, column: &'static str) -> Result<OffsetDateTime, RowError> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .map_err(|_| RowError::BadValue { column })
@@ -104,8 +75,6 @@ pub fn int(row: &SqliteRow, column: &'static str) -> Result<i64, RowError> {
     get(row, column)
 }
 
-pub const TENANT_COLUMNS: &str = "tenants.id, tenants.code, tenants.name, tenants.created_at";
-
 pub fn tenant(row: &SqliteRow) -> Result<Tenant, RowError> {
     let code: String = get(row, "code")?;
     Ok(Tenant {
@@ -121,10 +90,6 @@ pub fn role(row: &SqliteRow) -> Result<Role, RowError> {
     role.parse()
         .map_err(|_| RowError::BadValue { column: "role" })
 }
-
-/// The user columns, prefixed so that they can be joined with other tables.
-pub const USER_COLUMNS: &str = "users.id AS user_id, users.username, users.display_name, users.active, \
-                                users.created_at AS user_created_at";
 
 pub fn user(row: &SqliteRow) -> Result<User, RowError> {
     let username: String = get(row, "username")?;
@@ -155,9 +120,6 @@ pub fn membership(row: &SqliteRow) -> Result<Membership, RowError> {
     })
 }
 
-pub const TOKEN_COLUMNS: &str =
-    "id, kind, secret_hash, user_id, tenant_id, name, created_at, expires_at, revoked_at";
-
 pub fn token(row: &SqliteRow) -> Result<TokenRecord, RowError> {
     let kind: String = get(row, "kind")?;
     let kind = [TokenKind::Session, TokenKind::ApiKey]
@@ -183,9 +145,6 @@ pub fn failures(row: &SqliteRow) -> Result<(u32, Option<OffsetDateTime>), RowErr
     let count = u32::try_from(count).unwrap_or(u32::MAX);
     Ok((count, opt_time(row, "earliest")?))
 }
-
-pub const CUSTOMER_COLUMNS: &str = "id, tenant_id, code, name, website, address, city, state, \
-    postal_code, country, custom_fields, created_at, created_by, updated_at, updated_by, version";
 
 /// The JSON text of a customer's custom fields, as stored.
 pub fn customer_custom_fields(fields: &CustomerFields) -> Result<String, RowError> {
@@ -213,56 +172,6 @@ pub fn customer(row: &SqliteRow) -> Result<Customer, RowError> {
         updated_by: opt_user(row, "updated_by")?,
         version: get(row, "version")?,
     })
-}
-
-/// The columns of [`ContactColumns`], in the order [`ContactColumns::bind`] binds them.
-pub const CONTACT_FIELD_COLUMNS: &[&str] = &[
-    "code",
-    "external_id",
-    "status",
-    "salutation",
-    "first_name",
-    "initial",
-    "last_name",
-    "full_name",
-    "title",
-    "mail_stop",
-    "address_1",
-    "address_2",
-    "address_3",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "phones",
-    "emails",
-    "web_address",
-    "notes",
-    "attachments",
-    "is_primary",
-    "is_decision_maker",
-    "owner_id",
-    "notify_on_new",
-    "notify_on_acknowledged",
-    "notify_on_dispatched",
-    "notify_on_completed",
-    "notify_on_failed",
-    "custom_fields",
-    "phone_seq",
-    "last_name_key",
-    "photo",
-];
-
-/// Every column of a contact row.
-pub const CONTACT_COLUMNS: &str = "id, tenant_id, customer_id, code, external_id, status, salutation, first_name, \
-    initial, last_name, full_name, title, mail_stop, address_1, address_2, address_3, city, state, postal_code, \
-    country, phones, emails, web_address, notes, attachments, is_primary, is_decision_maker, owner_id, \
-    notify_on_new, notify_on_acknowledged, notify_on_dispatched, notify_on_completed, notify_on_failed, \
-    custom_fields, phone_seq, last_name_key, photo, created_at, created_by, updated_at, updated_by, version";
-
-/// The sort key of the last-name order: the last name lower-cased, empty when there is none.
-pub fn last_name_key(last_name: Option<&str>) -> String {
-    last_name.unwrap_or_default().to_lowercase()
 }
 
 /// The writable fields of a contact as column values.
@@ -394,18 +303,6 @@ pub fn contact(row: &SqliteRow) -> Result<Contact, RowError> {
     })
 }
 
-/// The cursor that resumes a contact list after `contact` in `sort` order: the key is the id,
-/// the last-name key, or the time in milliseconds, as text.
-pub fn contact_cursor(contact: &Contact, sort: ContactSort) -> Cursor {
-    let key = match sort {
-        ContactSort::Id => contact.id.0.to_string(),
-        ContactSort::LastName => last_name_key(contact.fields.last_name.as_deref()),
-        ContactSort::CreatedAt => millis(contact.created_at).to_string(),
-        ContactSort::UpdatedAt => millis(contact.updated_at).to_string(),
-    };
-    Cursor::new(key, contact.id.0)
-}
-
 /// A field change as stored in `history.changes`.
 #[derive(Deserialize)]
 struct StoredChange {
@@ -417,9 +314,6 @@ struct StoredChange {
 pub fn history_changes(changes: &[FieldChange]) -> Result<String, RowError> {
     to_json(changes, "changes")
 }
-
-pub const HISTORY_COLUMNS: &str =
-    "id, tenant_id, entity, entity_id, version, change, at, user_id, username, surface, changes";
 
 pub fn history_entry(row: &SqliteRow) -> Result<HistoryEntry, RowError> {
     let change: String = get(row, "change")?;
@@ -446,8 +340,6 @@ pub fn history_entry(row: &SqliteRow) -> Result<HistoryEntry, RowError> {
             .collect(),
     })
 }
-
-pub const RESPONSE_COLUMNS: &str = "status, content_type, body, etag, location";
 
 /// A stored idempotency key: the request's fingerprint, and its response once completed.
 pub struct IdempotencyClaim {
@@ -491,14 +383,5 @@ mod tests {
         let before_1970 =
             OffsetDateTime::from_unix_timestamp_nanos(-1_500_000).expect("valid time");
         assert_eq!(millis(before_1970), -2);
-    }
-
-    #[test]
-    fn contact_columns_are_listed_once_each() {
-        let all: Vec<&str> = CONTACT_COLUMNS.split(", ").collect();
-        for column in CONTACT_FIELD_COLUMNS {
-            assert_eq!(all.iter().filter(|c| *c == column).count(), 1, "{column}");
-        }
-        assert_eq!(all.len(), CONTACT_FIELD_COLUMNS.len() + 8);
     }
 }

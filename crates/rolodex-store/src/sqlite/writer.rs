@@ -6,16 +6,14 @@
 //! commit. No job is answered before COMMIT has returned: an acknowledged write is on disk. This
 //! module knows nothing of tables; the jobs are closures written by the area modules.
 
+use crate::migrations::BoxFuture;
 use rolodex_core::ports::RepoError;
 use sqlx::SqliteConnection;
 use std::error::Error as StdError;
 use std::fmt;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{mpsc, oneshot};
-
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Most jobs in one transaction: bounds the latency a batch adds to its first job.
 pub const MAX_BATCH: usize = 128;

@@ -66,8 +66,7 @@ struct World {
 }
 
 impl World {
-    async fn new() -> World {
-        let app = TestApp::spawn().await;
+    async fn new(app: TestApp) -> World {
         let admin = app.admin().await;
         let tenant = app.services.tenants.by_code("DEFAULT").await.unwrap().id.0;
         let customer = admin
@@ -128,9 +127,8 @@ impl World {
     }
 }
 
-#[tokio::test]
-async fn the_seed_example_as_printed_updates_the_email_and_returns_the_model() {
-    let w = World::new().await;
+async fn the_seed_example_as_printed_updates_the_email_and_returns_the_model(app: TestApp) {
+    let w = World::new(app).await;
     let before = w.read().await;
     let request = reqwest::Client::new()
         .patch(w.app.url(&format!("{}/", w.path())))
@@ -198,9 +196,8 @@ async fn the_seed_example_as_printed_updates_the_email_and_returns_the_model() {
     );
 }
 
-#[tokio::test]
-async fn members_map_onto_the_contact_and_only_those_sent_change() {
-    let w = World::new().await;
+async fn members_map_onto_the_contact_and_only_those_sent_change(app: TestApp) {
+    let w = World::new(app).await;
     let native = w
         .admin
         .get(
@@ -237,9 +234,8 @@ async fn members_map_onto_the_contact_and_only_those_sent_change() {
     );
 }
 
-#[tokio::test]
-async fn every_constraint_is_enforced_at_its_boundaries() {
-    let w = World::new().await;
+async fn every_constraint_is_enforced_at_its_boundaries(app: TestApp) {
+    let w = World::new(app).await;
     let ok = |s: StatusCode, b: &Value| assert_eq!(s, StatusCode::OK, "{b}");
     for (n, status) in [
         (6, StatusCode::BAD_REQUEST),
@@ -310,9 +306,8 @@ async fn every_constraint_is_enforced_at_its_boundaries() {
     assert_eq!(w.read().await["email"], list(32).as_str());
 }
 
-#[tokio::test]
-async fn booleans_take_each_documented_spelling() {
-    let w = World::new().await;
+async fn booleans_take_each_documented_spelling(app: TestApp) {
+    let w = World::new(app).await;
     for flag in [
         "notify_on_acknowledged_request",
         "notify_on_completed_request",
@@ -351,9 +346,8 @@ async fn booleans_take_each_documented_spelling() {
     }
 }
 
-#[tokio::test]
-async fn roles_and_tenants_are_enforced_and_refusals_change_nothing() {
-    let w = World::new().await;
+async fn roles_and_tenants_are_enforced_and_refusals_change_nothing(app: TestApp) {
+    let w = World::new(app).await;
     let before = w.read().await;
     let change = r#"{"email": "changed@x.com"}"#;
 
@@ -462,9 +456,8 @@ async fn roles_and_tenants_are_enforced_and_refusals_change_nothing() {
     );
 }
 
-#[tokio::test]
-async fn requests_are_checked_and_other_methods_get_405_with_allow() {
-    let w = World::new().await;
+async fn requests_are_checked_and_other_methods_get_405_with_allow(app: TestApp) {
+    let w = World::new(app).await;
     let before = w.read().await;
     for (method, path, allow) in [
         (Method::DELETE, w.path(), "GET,PATCH"),
@@ -566,9 +559,8 @@ async fn requests_are_checked_and_other_methods_get_405_with_allow() {
     assert_eq!(after, before);
 }
 
-#[tokio::test]
-async fn siblings_create_get_list_and_tenants() {
-    let w = World::new().await;
+async fn siblings_create_get_list_and_tenants(app: TestApp) {
+    let w = World::new(app).await;
     let collection = format!("/customers/{}/contacts", w.customer);
     let (status, headers, created) = cro(
         &w.admin,
@@ -648,3 +640,13 @@ async fn siblings_create_get_list_and_tenants() {
     let answer = cro(&w.app.api, Method::GET, "/tenants", None, None).await;
     error(&answer, StatusCode::UNAUTHORIZED, "token_missing");
 }
+
+app_tests!(
+    the_seed_example_as_printed_updates_the_email_and_returns_the_model,
+    members_map_onto_the_contact_and_only_those_sent_change,
+    every_constraint_is_enforced_at_its_boundaries,
+    booleans_take_each_documented_spelling,
+    roles_and_tenants_are_enforced_and_refusals_change_nothing,
+    requests_are_checked_and_other_methods_get_405_with_allow,
+    siblings_create_get_list_and_tenants,
+);

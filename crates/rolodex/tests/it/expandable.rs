@@ -65,9 +65,7 @@ async fn fails(app: &TestApp, path: &str, body: Value, status: StatusCode, code:
     answer["MESSAGE"].as_str().unwrap_or_default().to_owned()
 }
 
-#[tokio::test]
-async fn auth_token_get_issues_a_token_that_works_in_every_surface() {
-    let app = TestApp::spawn().await;
+async fn auth_token_get_issues_a_token_that_works_in_every_surface(app: TestApp) {
     acme(&app).await;
     let (status, _, text) = post_raw(
         &app,
@@ -130,9 +128,7 @@ async fn auth_token_get_issues_a_token_that_works_in_every_surface() {
     .await;
 }
 
-#[tokio::test]
-async fn the_seed_create_example_sent_as_printed_returns_the_documented_record() {
-    let app = TestApp::spawn().await;
+async fn the_seed_create_example_sent_as_printed_returns_the_documented_record(app: TestApp) {
     let (native, customer) = acme(&app).await;
     let token = eapi_login(&app, DATA_SOURCE, USER, PASSWORD).await;
 
@@ -199,9 +195,9 @@ async fn the_seed_create_example_sent_as_printed_returns_the_documented_record()
     assert_eq!(history["items"][0]["change"], "create");
 }
 
-#[tokio::test]
-async fn a_contact_reads_back_identically_through_the_other_generation_and_the_native_api() {
-    let app = TestApp::spawn().await;
+async fn a_contact_reads_back_identically_through_the_other_generation_and_the_native_api(
+    app: TestApp,
+) {
     let (native, customer) = acme(&app).await;
     let newer = eapi_login(&app, DATA_SOURCE, USER, PASSWORD).await;
     let older = classic_login(&app, DATA_SOURCE, USER, PASSWORD).await;
@@ -353,9 +349,7 @@ async fn a_contact_reads_back_identically_through_the_other_generation_and_the_n
     assert_eq!(surfaces, ["expandable_classic", "native", "expandable"]);
 }
 
-#[tokio::test]
-async fn update_get_query_and_delete_work_in_the_same_style() {
-    let app = TestApp::spawn().await;
+async fn update_get_query_and_delete_work_in_the_same_style(app: TestApp) {
     acme(&app).await;
     let token = eapi_login(&app, DATA_SOURCE, USER, PASSWORD).await;
     let keys = json!({"CUSTOMER_ID": "ABCCORP", "CUST_CONTACT": "JHERNANDEZ"});
@@ -465,9 +459,7 @@ async fn update_get_query_and_delete_work_in_the_same_style() {
     assert_eq!(none, json!({"CUSTOMER_CONTACTS": []}));
 }
 
-#[tokio::test]
-async fn every_error_the_create_page_lists_is_produced() {
-    let app = TestApp::spawn().await;
+async fn every_error_the_create_page_lists_is_produced(app: TestApp) {
     acme(&app).await;
     let token = eapi_login(&app, DATA_SOURCE, USER, PASSWORD).await;
     let new = |extra: Value| {
@@ -674,9 +666,7 @@ async fn an_expired_token_is_told_apart_in_the_same_style() {
     assert_eq!(message, "Auth Token is expired.");
 }
 
-#[tokio::test]
-async fn version_server_time_and_data_sources() {
-    let app = TestApp::spawn().await;
+async fn version_server_time_and_data_sources(app: TestApp) {
     acme(&app).await;
     let token = eapi_login(&app, DATA_SOURCE, USER, PASSWORD).await;
 
@@ -761,9 +751,7 @@ async fn version_server_time_and_data_sources() {
     );
 }
 
-#[tokio::test]
-async fn native_and_classic_tokens_work_as_auth_token() {
-    let app = TestApp::spawn().await;
+async fn native_and_classic_tokens_work_as_auth_token(app: TestApp) {
     let (native, _) = acme(&app).await;
     let older = classic_login(&app, DATA_SOURCE, USER, PASSWORD).await;
     for (i, token) in [native.token.as_str(), older.as_str()]
@@ -780,3 +768,13 @@ async fn native_and_classic_tokens_work_as_auth_token() {
         assert_eq!(x::keys(&found[0].to_string()).len(), CLASSIC_RETURNED.len());
     }
 }
+
+app_tests!(
+    auth_token_get_issues_a_token_that_works_in_every_surface,
+    the_seed_create_example_sent_as_printed_returns_the_documented_record,
+    a_contact_reads_back_identically_through_the_other_generation_and_the_native_api,
+    update_get_query_and_delete_work_in_the_same_style,
+    every_error_the_create_page_lists_is_produced,
+    version_server_time_and_data_sources,
+    native_and_classic_tokens_work_as_auth_token,
+);

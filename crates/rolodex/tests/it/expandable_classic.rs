@@ -49,9 +49,7 @@ async fn found(app: &TestApp, token: &str, criteria: Value) -> Vec<String> {
     codes
 }
 
-#[tokio::test]
-async fn login_answers_with_the_token_in_the_auth_token_header_and_it_works_natively() {
-    let app = TestApp::spawn().await;
+async fn login_answers_with_the_token_in_the_auth_token_header_and_it_works_natively(app: TestApp) {
     acme(&app).await;
     let body = json!({"DataSource": "acme", "UserName": USER, "Password": PASSWORD});
     let (status, headers, text) = post_raw(&app, LOGIN, &[], body.to_string()).await;
@@ -69,9 +67,7 @@ async fn login_answers_with_the_token_in_the_auth_token_header_and_it_works_nati
     assert_eq!((status, records), (StatusCode::OK, json!([])));
 }
 
-#[tokio::test]
-async fn a_refused_login_is_a_500_that_does_not_say_why() {
-    let app = TestApp::spawn().await;
+async fn a_refused_login_is_a_500_that_does_not_say_why(app: TestApp) {
     acme(&app).await;
     let failed = json!({"Message": "Login failed.", "MessageCode": "LOGIN_FAILED"});
     for body in [
@@ -131,9 +127,7 @@ async fn a_refused_login_is_a_500_that_does_not_say_why() {
     );
 }
 
-#[tokio::test]
-async fn the_seed_update_example_sent_as_printed_changes_only_what_it_sends() {
-    let app = TestApp::spawn().await;
+async fn the_seed_update_example_sent_as_printed_changes_only_what_it_sends(app: TestApp) {
     let (native, customer) = acme(&app).await;
     let token = classic_login(&app, DATA_SOURCE, USER, PASSWORD).await;
     let auth = [("AuthToken", token.as_str())];
@@ -234,9 +228,7 @@ async fn the_seed_update_example_sent_as_printed_changes_only_what_it_sends() {
     assert_eq!(fields, ["attachments", "emails", "notes"]);
 }
 
-#[tokio::test]
-async fn every_error_the_update_page_lists_is_produced_and_changes_nothing() {
-    let app = TestApp::spawn().await;
+async fn every_error_the_update_page_lists_is_produced_and_changes_nothing(app: TestApp) {
     acme(&app).await;
     let token = classic_login(&app, DATA_SOURCE, USER, PASSWORD).await;
     let auth = [("AuthToken", token.as_str())];
@@ -428,9 +420,7 @@ async fn an_expired_token_is_told_apart() {
     );
 }
 
-#[tokio::test]
-async fn create_needs_both_keys_and_refuses_duplicates() {
-    let app = TestApp::spawn().await;
+async fn create_needs_both_keys_and_refuses_duplicates(app: TestApp) {
     acme(&app).await;
     let token = classic_login(&app, DATA_SOURCE, USER, PASSWORD).await;
     let (status, _, text) = post_raw(
@@ -478,9 +468,7 @@ async fn create_needs_both_keys_and_refuses_duplicates() {
     }
 }
 
-#[tokio::test]
-async fn query_finds_one_by_its_keys_and_many_by_example() {
-    let app = TestApp::spawn().await;
+async fn query_finds_one_by_its_keys_and_many_by_example(app: TestApp) {
     let (native, customer) = acme(&app).await;
     let token = classic_login(&app, DATA_SOURCE, USER, PASSWORD).await;
     for (code, last, state, city, title) in [
@@ -598,9 +586,7 @@ async fn query_finds_one_by_its_keys_and_many_by_example() {
     }
 }
 
-#[tokio::test]
-async fn a_query_returns_every_match_beyond_one_page() {
-    let app = TestApp::spawn().await;
+async fn a_query_returns_every_match_beyond_one_page(app: TestApp) {
     let (native, _) = acme(&app).await;
     let bulk = native
         .post(
@@ -642,9 +628,7 @@ async fn a_query_returns_every_match_beyond_one_page() {
     assert_eq!(codes, expected);
 }
 
-#[tokio::test]
-async fn delete_takes_the_two_keys_and_answers_an_empty_object() {
-    let app = TestApp::spawn().await;
+async fn delete_takes_the_two_keys_and_answers_an_empty_object(app: TestApp) {
     let (native, customer) = acme(&app).await;
     let token = classic_login(&app, DATA_SOURCE, USER, PASSWORD).await;
     create(
@@ -687,9 +671,7 @@ async fn delete_takes_the_two_keys_and_answers_an_empty_object() {
     assert_eq!(list["items"], json!([]));
 }
 
-#[tokio::test]
-async fn other_methods_get_a_405_in_the_classic_envelope() {
-    let app = TestApp::spawn().await;
+async fn other_methods_get_a_405_in_the_classic_envelope(app: TestApp) {
     for path in [LOGIN, CREATE, UPDATE, QUERY, DELETE] {
         for method in [
             reqwest::Method::GET,
@@ -710,9 +692,7 @@ async fn other_methods_get_a_405_in_the_classic_envelope() {
     }
 }
 
-#[tokio::test]
-async fn native_and_newer_api_tokens_work_in_the_auth_token_header() {
-    let app = TestApp::spawn().await;
+async fn native_and_newer_api_tokens_work_in_the_auth_token_header(app: TestApp) {
     let (native, _) = acme(&app).await;
     let newer = eapi_login(&app, DATA_SOURCE, USER, PASSWORD).await;
     for (i, token) in [native.token.as_str(), newer.as_str()]
@@ -736,3 +716,16 @@ async fn native_and_newer_api_tokens_work_in_the_auth_token_header() {
         assert_eq!(answer, json!({}));
     }
 }
+
+app_tests!(
+    login_answers_with_the_token_in_the_auth_token_header_and_it_works_natively,
+    a_refused_login_is_a_500_that_does_not_say_why,
+    the_seed_update_example_sent_as_printed_changes_only_what_it_sends,
+    every_error_the_update_page_lists_is_produced_and_changes_nothing,
+    create_needs_both_keys_and_refuses_duplicates,
+    query_finds_one_by_its_keys_and_many_by_example,
+    a_query_returns_every_match_beyond_one_page,
+    delete_takes_the_two_keys_and_answers_an_empty_object,
+    other_methods_get_a_405_in_the_classic_envelope,
+    native_and_newer_api_tokens_work_in_the_auth_token_header,
+);

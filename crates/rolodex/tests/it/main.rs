@@ -1,6 +1,10 @@
 //! The integration tests of the `rolodex` binary: one test binary (so it links once), with a
-//! real application on 127.0.0.1:0 over a temporary SQLite file, and the built executable run
-//! as an operator would run it.
+//! real application on 127.0.0.1:0 over a temporary SQLite file or a PostgreSQL database of
+//! its own (see `support::app_tests`), several nodes on one PostgreSQL database, and the built
+//! executable run as an operator would run it.
+
+#[macro_use]
+mod support;
 
 mod cli;
 mod cro;
@@ -8,10 +12,10 @@ mod durability;
 mod expandable;
 mod expandable_classic;
 mod native;
+mod nodes;
 mod photos;
 mod rpm;
 mod serve;
-mod support;
 mod valomnia;
 mod valomnia_lists;
 mod walkthrough;

@@ -24,9 +24,7 @@ fn contact_url(customer: i64, contact: &Value) -> String {
     format!("/v1/customers/{customer}/contacts/{}", contact["id"])
 }
 
-#[tokio::test]
-async fn a_patch_of_one_field_changes_only_that_field_and_history_keeps_old_and_new() {
-    let app = TestApp::spawn().await;
+async fn a_patch_of_one_field_changes_only_that_field_and_history_keeps_old_and_new(app: TestApp) {
     let api = app.admin().await;
     let c = customer(&api, "ABCCORP").await;
     let created = contact(
@@ -77,9 +75,7 @@ async fn a_patch_of_one_field_changes_only_that_field_and_history_keeps_old_and_
     );
 }
 
-#[tokio::test]
-async fn a_stale_if_match_gets_412_and_changes_nothing() {
-    let app = TestApp::spawn().await;
+async fn a_stale_if_match_gets_412_and_changes_nothing(app: TestApp) {
     let api = app.admin().await;
     let c = customer(&api, "C1").await;
     let created = contact(&api, c, json!({"last_name": "Doe"})).await;
@@ -125,9 +121,7 @@ async fn a_stale_if_match_gets_412_and_changes_nothing() {
     api.get(&url, StatusCode::OK).await;
 }
 
-#[tokio::test]
-async fn a_repeated_idempotency_key_returns_the_first_response_and_creates_nothing() {
-    let app = TestApp::spawn().await;
+async fn a_repeated_idempotency_key_returns_the_first_response_and_creates_nothing(app: TestApp) {
     let api = app.admin().await;
     let c = customer(&api, "IDEM").await;
     let post = |body: Value, key: &str| {
@@ -161,9 +155,7 @@ async fn a_repeated_idempotency_key_returns_the_first_response_and_creates_nothi
     assert_eq!(s5, StatusCode::CREATED);
 }
 
-#[tokio::test]
-async fn a_viewer_cannot_write_and_changes_nothing() {
-    let app = TestApp::spawn().await;
+async fn a_viewer_cannot_write_and_changes_nothing(app: TestApp) {
     let admin = app.admin().await;
     let c = customer(&admin, "VIEW").await;
     let created = contact(&admin, c, json!({"last_name": "Kept"})).await;
@@ -198,9 +190,7 @@ async fn a_viewer_cannot_write_and_changes_nothing() {
     );
 }
 
-#[tokio::test]
-async fn another_tenants_ids_are_404_for_every_verb_and_nothing_changes() {
-    let app = TestApp::spawn().await;
+async fn another_tenants_ids_are_404_for_every_verb_and_nothing_changes(app: TestApp) {
     let admin = app.admin().await;
     let c = customer(&admin, "MINE").await;
     let created = contact(&admin, c, json!({"last_name": "Private"})).await;
@@ -252,9 +242,7 @@ async fn another_tenants_ids_are_404_for_every_verb_and_nothing_changes() {
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
-#[tokio::test]
-async fn bad_input_gets_its_clear_error_and_changes_nothing() {
-    let app = TestApp::spawn().await;
+async fn bad_input_gets_its_clear_error_and_changes_nothing(app: TestApp) {
     let api = app.admin().await;
     let c = customer(&api, "BAD").await;
     let created = contact(&api, c, json!({"last_name": "Stable", "country": "FR"})).await;
@@ -397,9 +385,7 @@ async fn missing_malformed_expired_and_revoked_tokens_are_told_apart() {
     );
 }
 
-#[tokio::test]
-async fn a_burst_of_wrong_passwords_is_throttled() {
-    let app = TestApp::spawn().await;
+async fn a_burst_of_wrong_passwords_is_throttled(app: TestApp) {
     let client = reqwest::Client::new();
     let login = |password: &str| {
         client
@@ -419,9 +405,7 @@ async fn a_burst_of_wrong_passwords_is_throttled() {
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
-#[tokio::test]
-async fn api_keys_authenticate_until_revoked() {
-    let app = TestApp::spawn().await;
+async fn api_keys_authenticate_until_revoked(app: TestApp) {
     let api = app.admin().await;
     let created = api
         .post(
@@ -449,9 +433,7 @@ async fn api_keys_authenticate_until_revoked() {
     assert_eq!(denied["code"], "token_revoked");
 }
 
-#[tokio::test]
-async fn making_a_contact_primary_demotes_the_previous_one_with_history() {
-    let app = TestApp::spawn().await;
+async fn making_a_contact_primary_demotes_the_previous_one_with_history(app: TestApp) {
     let api = app.admin().await;
     let c = customer(&api, "PRIM").await;
     let first = contact(&api, c, json!({"last_name": "First", "is_primary": true})).await;
@@ -471,9 +453,7 @@ async fn making_a_contact_primary_demotes_the_previous_one_with_history() {
     );
 }
 
-#[tokio::test]
-async fn put_replaces_and_delete_keeps_history() {
-    let app = TestApp::spawn().await;
+async fn put_replaces_and_delete_keeps_history(app: TestApp) {
     let api = app.admin().await;
     let c = customer(&api, "REPL").await;
     let created = contact(
@@ -501,9 +481,7 @@ async fn put_replaces_and_delete_keeps_history() {
     }));
 }
 
-#[tokio::test]
-async fn customers_with_contacts_are_not_deleted_and_codes_are_unique() {
-    let app = TestApp::spawn().await;
+async fn customers_with_contacts_are_not_deleted_and_codes_are_unique(app: TestApp) {
     let api = app.admin().await;
     let c = customer(&api, "UNIQ").await;
     let dup = api
@@ -533,9 +511,7 @@ async fn customers_with_contacts_are_not_deleted_and_codes_are_unique() {
         .await;
 }
 
-#[tokio::test]
-async fn customers_keep_their_details_and_get_a_code_from_their_name() {
-    let app = TestApp::spawn().await;
+async fn customers_keep_their_details_and_get_a_code_from_their_name(app: TestApp) {
     let api = app.admin().await;
     let created = api
         .post(
@@ -593,9 +569,7 @@ async fn customers_keep_their_details_and_get_a_code_from_their_name() {
     assert_eq!(nameless["errors"][0]["field"], "code");
 }
 
-#[tokio::test]
-async fn search_filters_and_pages_with_cursors() {
-    let app = TestApp::spawn().await;
+async fn search_filters_and_pages_with_cursors(app: TestApp) {
     let api = app.admin().await;
     let a = customer(&api, "SA").await;
     let b = customer(&api, "SB").await;
@@ -701,9 +675,7 @@ async fn search_filters_and_pages_with_cursors() {
         .await;
 }
 
-#[tokio::test]
-async fn users_are_managed_by_admins_and_the_last_admin_stays() {
-    let app = TestApp::spawn().await;
+async fn users_are_managed_by_admins_and_the_last_admin_stays(app: TestApp) {
     let api = app.admin().await;
     let created = api
         .post(
@@ -758,9 +730,7 @@ async fn users_are_managed_by_admins_and_the_last_admin_stays() {
     dora.get("/v1/customers", StatusCode::FORBIDDEN).await;
 }
 
-#[tokio::test]
-async fn every_response_carries_a_request_id_and_the_docs_are_served() {
-    let app = TestApp::spawn().await;
+async fn every_response_carries_a_request_id_and_the_docs_are_served(app: TestApp) {
     let client = reqwest::Client::new();
     let r = client
         .get(format!("{}/healthz", app.address))
@@ -817,3 +787,21 @@ async fn every_response_carries_a_request_id_and_the_docs_are_served() {
             .contains("http_requests_total")
     );
 }
+
+app_tests!(
+    customers_keep_their_details_and_get_a_code_from_their_name,
+    a_patch_of_one_field_changes_only_that_field_and_history_keeps_old_and_new,
+    a_stale_if_match_gets_412_and_changes_nothing,
+    a_repeated_idempotency_key_returns_the_first_response_and_creates_nothing,
+    a_viewer_cannot_write_and_changes_nothing,
+    another_tenants_ids_are_404_for_every_verb_and_nothing_changes,
+    bad_input_gets_its_clear_error_and_changes_nothing,
+    a_burst_of_wrong_passwords_is_throttled,
+    api_keys_authenticate_until_revoked,
+    making_a_contact_primary_demotes_the_previous_one_with_history,
+    put_replaces_and_delete_keeps_history,
+    customers_with_contacts_are_not_deleted_and_codes_are_unique,
+    search_filters_and_pages_with_cursors,
+    users_are_managed_by_admins_and_the_last_admin_stays,
+    every_response_carries_a_request_id_and_the_docs_are_served,
+);

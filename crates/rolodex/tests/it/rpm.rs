@@ -87,8 +87,7 @@ struct World {
 }
 
 impl World {
-    async fn new() -> World {
-        let app = TestApp::spawn().await;
+    async fn new(app: TestApp) -> World {
         let admin = app.admin().await;
         let (key_id, key) = api_key(&admin).await;
         let customer = admin
@@ -155,9 +154,8 @@ impl World {
     }
 }
 
-#[tokio::test]
-async fn the_seeds_edit_example_sent_as_printed_returns_the_documented_shape() {
-    let w = World::new().await;
+async fn the_seeds_edit_example_sent_as_printed_returns_the_documented_shape(app: TestApp) {
+    let w = World::new(app).await;
     let body = json!({
         "Contact": {
             "ContactID": w.contact_id(),
@@ -246,9 +244,10 @@ async fn the_seeds_edit_example_sent_as_printed_returns_the_documented_shape() {
     }
 }
 
-#[tokio::test]
-async fn omitted_salutation_title_and_email_are_cleared_and_history_keeps_their_values() {
-    let w = World::new().await;
+async fn omitted_salutation_title_and_email_are_cleared_and_history_keeps_their_values(
+    app: TestApp,
+) {
+    let w = World::new(app).await;
     let before = w.native().await;
     let result = ok(
         &w.app,
@@ -317,9 +316,8 @@ async fn omitted_salutation_title_and_email_are_cleared_and_history_keeps_their_
     assert_eq!(again["emails"], before["emails"]);
 }
 
-#[tokio::test]
-async fn every_listed_error_is_produced_and_changes_nothing() {
-    let w = World::new().await;
+async fn every_listed_error_is_produced_and_changes_nothing(app: TestApp) {
+    let w = World::new(app).await;
     let other_customer = w
         .admin
         .post(
@@ -415,9 +413,8 @@ async fn every_listed_error_is_produced_and_changes_nothing() {
     }
 }
 
-#[tokio::test]
-async fn is_primary_true_promotes_in_one_write_and_false_never_demotes() {
-    let w = World::new().await;
+async fn is_primary_true_promotes_in_one_write_and_false_never_demotes(app: TestApp) {
+    let w = World::new(app).await;
     let added = ok(
         &w.app,
         "CustomerContactAdd",
@@ -466,9 +463,8 @@ async fn is_primary_true_promotes_in_one_write_and_false_never_demotes() {
     assert_eq!(w.native().await["is_primary"], true, "false never demotes");
 }
 
-#[tokio::test]
-async fn keys_come_in_the_header_or_first_in_the_body_and_bad_ones_are_named() {
-    let w = World::new().await;
+async fn keys_come_in_the_header_or_first_in_the_body_and_bad_ones_are_named(app: TestApp) {
+    let w = World::new(app).await;
     let read = json!({"CustomerID": w.customer});
     refused(
         &w.app,
@@ -542,9 +538,8 @@ async fn keys_come_in_the_header_or_first_in_the_body_and_bad_ones_are_named() {
     refused(&w.app, "Customer", Key::Header(&w.key), read, not_found).await;
 }
 
-#[tokio::test]
-async fn customers_are_added_edited_read_by_id_or_name_and_listed() {
-    let w = World::new().await;
+async fn customers_are_added_edited_read_by_id_or_name_and_listed(app: TestApp) {
+    let w = World::new(app).await;
     let added = ok(
         &w.app,
         "CustomerAdd",
@@ -727,9 +722,8 @@ async fn customers_are_added_edited_read_by_id_or_name_and_listed() {
     .await;
 }
 
-#[tokio::test]
-async fn contacts_are_added_with_the_listed_errors() {
-    let w = World::new().await;
+async fn contacts_are_added_with_the_listed_errors(app: TestApp) {
+    let w = World::new(app).await;
     let added = ok(
         &w.app,
         "CustomerContactAdd",
@@ -796,9 +790,8 @@ async fn contacts_are_added_with_the_listed_errors() {
     );
 }
 
-#[tokio::test]
-async fn the_transport_is_post_with_json_and_other_requests_get_the_envelope() {
-    let w = World::new().await;
+async fn the_transport_is_post_with_json_and_other_requests_get_the_envelope(app: TestApp) {
+    let w = World::new(app).await;
     let client = TestClient::new(&w.app.address);
     let (status, headers, body) = client
         .send(client.request(Method::GET, "/rpm/api2.svc/Customers"))
@@ -861,3 +854,14 @@ async fn the_transport_is_post_with_json_and_other_requests_get_the_envelope() {
         "the wiki sends ids as strings"
     );
 }
+
+app_tests!(
+    the_seeds_edit_example_sent_as_printed_returns_the_documented_shape,
+    omitted_salutation_title_and_email_are_cleared_and_history_keeps_their_values,
+    every_listed_error_is_produced_and_changes_nothing,
+    is_primary_true_promotes_in_one_write_and_false_never_demotes,
+    keys_come_in_the_header_or_first_in_the_body_and_bad_ones_are_named,
+    customers_are_added_edited_read_by_id_or_name_and_listed,
+    contacts_are_added_with_the_listed_errors,
+    the_transport_is_post_with_json_and_other_requests_get_the_envelope,
+);

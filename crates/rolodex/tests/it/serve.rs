@@ -138,9 +138,7 @@ async fn an_invalid_configuration_stops_serve_with_a_clear_message() {
     );
 }
 
-#[tokio::test]
-async fn the_test_app_serves_health_metrics_and_logs_in_its_admin() {
-    let app = TestApp::spawn().await;
+async fn the_test_app_serves_health_metrics_and_logs_in_its_admin(app: TestApp) {
     let health = app.api.get("/healthz", 200).await;
     assert_eq!(health["status"], "ok");
     let admin = app.admin().await;
@@ -151,9 +149,7 @@ async fn the_test_app_serves_health_metrics_and_logs_in_its_admin() {
     app.stop().await.expect("a clean stop");
 }
 
-#[tokio::test]
-async fn the_test_app_exposes_the_services_it_serves() {
-    let app = TestApp::spawn().await;
+async fn the_test_app_exposes_the_services_it_serves(app: TestApp) {
     let tenant = app
         .services
         .tenants
@@ -190,3 +186,8 @@ async fn writes_acknowledged_before_a_stop_are_there_after_a_restart() {
     let customers = app.admin().await.get("/v1/customers", 200).await;
     assert_eq!(customers["items"][0]["code"], "ABCCORP", "{customers}");
 }
+
+app_tests!(
+    the_test_app_serves_health_metrics_and_logs_in_its_admin,
+    the_test_app_exposes_the_services_it_serves,
+);

@@ -1,5 +1,6 @@
 //! [`TestApp`]: the real application, built as `rolodex serve` builds it, on a free port and a
-//! fresh temporary SQLite file, served on a task of the test's runtime.
+//! fresh database (a temporary SQLite file, or a PostgreSQL database of its own), served on a
+//! task of the test's runtime.
 
 use super::client::TestClient;
 use rolodex::config::{Config, DatabaseUrl};
@@ -7,8 +8,10 @@ use rolodex::startup::Application;
 use rolodex_core::Services;
 use rolodex_core::users::NewUser;
 use rolodex_domain::{Role, TenantId};
+use rolodex_store::scratch::ScratchDatabase;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 use tempfile::TempDir;
 use tokio::sync::oneshot;
@@ -25,6 +28,8 @@ pub struct TestApp {
     pub port: u16,
     /// The database the application uses, for the executable to share.
     pub database_url: String,
+    /// The folder holding the media folder.
+    pub media_root: std::path::PathBuf,
     /// The folder photo files are stored in.
     pub media_dir: PathBuf,
     /// The use cases the application serves, to arrange data without HTTP.
@@ -34,6 +39,8 @@ pub struct TestApp {
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<anyhow::Result<()>>>,
     _dir: Option<TempDir>,
+    // Last: the database is dropped after the server has stopped using it.
+    _database: Option<Arc<ScratchDatabase>>,
 }
 
 impl TestApp {
@@ -44,6 +51,41 @@ impl TestApp {
         let database_url = database_url_in(dir.path());
         let root = dir.path().to_owned();
         Self::start(&database_url, &root, Some(dir), None).await
+    }
+
+    /// A new application on a new, empty PostgreSQL database (dropped with the application and
+    /// every other node on it), or `None` when the test server cannot be reached outside CI.
+    pub async fn spawn_postgres() -> Option<TestApp> {
+        let database = ScratchDatabase::create_or_skip().await?;
+        let dir = tempfile::tempdir().expect("a temporary folder can be created");
+        let root = dir.path().to_owned();
+        let url = database.url.clone();
+        let mut app = Self::start(&url, &root, Some(dir), None).await;
+        app._database = Some(Arc::new(database));
+        Some(app)
+    }
+
+    /// Two nodes started at the same time on one new, empty PostgreSQL database (both try to
+    /// create the first tenant and admin), or `None` when the test server cannot be reached.
+    pub async fn spawn_postgres_nodes_together() -> Option<(TestApp, TestApp)> {
+        let database = Arc::new(ScratchDatabase::create_or_skip().await?);
+        let dir = tempfile::tempdir().expect("a temporary folder can be created");
+        let root = dir.path().to_owned();
+        let (mut a, mut b) = tokio::join!(
+            Self::start(&database.url, &root, Some(dir), None),
+            Self::start(&database.url, &root, None, None)
+        );
+        a._database = Some(Arc::clone(&database));
+        b._database = Some(database);
+        Some((a, b))
+    }
+
+    /// Another node on this application's database (and media folder), as a second server
+    /// behind a load balancer would be.
+    pub async fn another_node(&self) -> TestApp {
+        let mut node = Self::start(&self.database_url, &self.media_root, None, None).await;
+        node._database.clone_from(&self._database);
+        node
     }
 
     /// A new application whose login tokens expire after `ttl`.
@@ -91,11 +133,13 @@ impl TestApp {
             address,
             port,
             database_url: database_url.to_owned(),
+            media_root: media_root.to_owned(),
             media_dir: media_root.join("media"),
             services,
             shutdown: Some(tx),
             server: Some(server),
             _dir: dir,
+            _database: None,
         }
     }
 

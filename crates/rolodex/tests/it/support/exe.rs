@@ -32,6 +32,16 @@ impl Cli {
         Self { dir, database_url }
     }
 
+    /// The executable on the database at `database_url` (a temporary folder still holds
+    /// media folders and config files).
+    pub fn on(database_url: &str) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary folder can be created");
+        Self {
+            dir,
+            database_url: database_url.to_owned(),
+        }
+    }
+
     /// The temporary folder (for media folders and config files).
     pub fn dir(&self) -> &Path {
         self.dir.path()

@@ -6,6 +6,33 @@
 // The harness offers more than today's tests use; unused helpers are not dead code here.
 #![allow(dead_code, unused_imports)]
 
+/// Generates, from `async fn name(app: TestApp)` test bodies, the tests `sqlite::name` and
+/// `postgres::name`: each runs against a new application on that backend. A PostgreSQL test
+/// whose server cannot be reached is skipped with a message (and fails under CI).
+macro_rules! app_tests {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(crate::support::TestApp::spawn().await).await;
+                }
+            )+
+        }
+
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(app) = crate::support::TestApp::spawn_postgres().await {
+                        super::$name(app).await;
+                    }
+                }
+            )+
+        }
+    };
+}
+
 mod app;
 mod client;
 mod exe;

@@ -1,16 +1,12 @@
 //! Contact and customer writes: round trips, versions, tenancy, uniqueness, history.
 
 use crate::support::*;
-use rolodex_core::ports::{
-    ConflictKind, ContactRepo, CustomerRepo, HistoryRepo, RepoError, WriteOp, Writer,
-};
+use rolodex_core::ports::{ConflictKind, RepoError, WriteOp};
 use rolodex_core::query::{ContactQuery, PageRequest};
 use rolodex_domain::{Change, ContactId, CustomerFields, CustomerId, Surface, UserId};
 use serde_json::json;
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_contact_with_every_field_set_reads_back_as_written() {
-    let db = TestDb::new().await;
+async fn a_contact_with_every_field_set_reads_back_as_written(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let customer = create_customer(&db.store, tenant, "ABCCORP").await;
     let fields = full_contact();
@@ -106,9 +102,7 @@ async fn a_contact_with_every_field_set_reads_back_as_written() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_customer_round_trips_and_its_version_counts_updates() {
-    let db = TestDb::new().await;
+async fn a_customer_round_trips_and_its_version_counts_updates(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let id = create_customer(&db.store, tenant, "ABCCORP").await;
     let fields = CustomerFields {
@@ -148,9 +142,7 @@ async fn a_customer_round_trips_and_its_version_counts_updates() {
     assert_eq!(by_code.map(|c| c.id), Some(id));
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_update_with_a_stale_version_is_a_mismatch_and_changes_nothing() {
-    let db = TestDb::new().await;
+async fn an_update_with_a_stale_version_is_a_mismatch_and_changes_nothing(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let customer = create_customer(&db.store, tenant, "C1").await;
     let id = create_contact(&db.store, tenant, customer, named("Ann", "Lee")).await;
@@ -227,9 +219,7 @@ async fn an_update_with_a_stale_version_is_a_mismatch_and_changes_nothing() {
     assert_eq!(history.items.len(), 1, "only the create is recorded");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn another_tenants_ids_are_not_found_and_stay_unchanged() {
-    let db = TestDb::new().await;
+async fn another_tenants_ids_are_not_found_and_stay_unchanged(db: TestDb) {
     let mine = db.tenant("mine").await;
     let theirs = db.tenant("theirs").await;
     let their_customer = create_customer(&db.store, theirs, "C1").await;
@@ -303,9 +293,7 @@ async fn another_tenants_ids_are_not_found_and_stay_unchanged() {
     assert!(everything.items.is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn duplicates_are_reported_as_the_rule_they_break() {
-    let db = TestDb::new().await;
+async fn duplicates_are_reported_as_the_rule_they_break(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let other = db.tenant("other").await;
     let c1 = create_customer(&db.store, tenant, "ABCCORP").await;
@@ -374,9 +362,7 @@ async fn duplicates_are_reported_as_the_rule_they_break() {
     create_contact(&db.store, tenant, c1, named("No", "Code")).await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn demoting_the_primary_and_promoting_another_in_one_write_succeeds() {
-    let db = TestDb::new().await;
+async fn demoting_the_primary_and_promoting_another_in_one_write_succeeds(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let customer = create_customer(&db.store, tenant, "C").await;
     let mut first = named("First", "One");
@@ -419,9 +405,7 @@ async fn demoting_the_primary_and_promoting_another_in_one_write_succeeds() {
     assert_eq!(primary.id, ContactId(ids[1]));
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_customer_with_contacts_cannot_be_deleted() {
-    let db = TestDb::new().await;
+async fn a_customer_with_contacts_cannot_be_deleted(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let customer = create_customer(&db.store, tenant, "C1").await;
     let contact = create_contact(&db.store, tenant, customer, named("Ann", "Lee")).await;
@@ -485,9 +469,7 @@ async fn a_customer_with_contacts_cannot_be_deleted() {
     assert_eq!(recorded, [(Change::Create, 1), (Change::Delete, 2)]);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn history_is_recorded_with_each_write() {
-    let db = TestDb::new().await;
+async fn history_is_recorded_with_each_write(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let customer = create_customer(&db.store, tenant, "C1").await;
     let id = try_create_contact(&db.store, tenant, customer, named("Ann", "Lee"), at(100))
@@ -576,9 +558,7 @@ async fn history_is_recorded_with_each_write() {
     assert_eq!(customer_history.items.len(), 1);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn history_pages_oldest_first_without_overlap() {
-    let db = TestDb::new().await;
+async fn history_pages_oldest_first_without_overlap(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let customer = create_customer(&db.store, tenant, "C1").await;
     for version in 1..=6 {
@@ -617,9 +597,7 @@ async fn history_pages_oldest_first_without_overlap() {
     assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7]);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_failed_write_leaves_neither_changes_nor_history() {
-    let db = TestDb::new().await;
+async fn a_failed_write_leaves_neither_changes_nor_history(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let customer = create_customer(&db.store, tenant, "C1").await;
     let result = db
@@ -689,3 +667,16 @@ async fn a_failed_write_leaves_neither_changes_nor_history() {
         "no search terms of the rolled-back contact remain"
     );
 }
+
+store_tests!(
+    a_contact_with_every_field_set_reads_back_as_written,
+    a_customer_round_trips_and_its_version_counts_updates,
+    an_update_with_a_stale_version_is_a_mismatch_and_changes_nothing,
+    another_tenants_ids_are_not_found_and_stay_unchanged,
+    duplicates_are_reported_as_the_rule_they_break,
+    demoting_the_primary_and_promoting_another_in_one_write_succeeds,
+    a_customer_with_contacts_cannot_be_deleted,
+    history_is_recorded_with_each_write,
+    history_pages_oldest_first_without_overlap,
+    a_failed_write_leaves_neither_changes_nor_history,
+);

@@ -1,13 +1,14 @@
 //! Customer lists: prefix search on code or name, keyset pages by id.
 
 use crate::support::*;
-use rolodex_core::ports::{CustomerRepo, WriteOp, Writer};
+use rolodex_core::Store;
+use rolodex_core::ports::WriteOp;
 use rolodex_core::query::PageRequest;
 use rolodex_domain::{CustomerFields, CustomerId, TenantId};
-use rolodex_store::SqliteStore;
+use std::sync::Arc;
 
 async fn codes(
-    store: &SqliteStore,
+    store: &Arc<dyn Store>,
     tenant: TenantId,
     text: Option<&str>,
     limit: u32,
@@ -28,9 +29,7 @@ async fn codes(
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn customers_are_listed_by_id_and_found_by_a_prefix_of_code_or_name() {
-    let db = TestDb::new().await;
+async fn customers_are_listed_by_id_and_found_by_a_prefix_of_code_or_name(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let other = db.tenant("other").await;
     let rows = [
@@ -107,9 +106,7 @@ async fn customers_are_listed_by_id_and_found_by_a_prefix_of_code_or_name() {
     assert_eq!(first.items[0].id, CustomerId(1));
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn customer_details_round_trip_and_names_find_the_oldest_match_of_the_tenant() {
-    let db = TestDb::new().await;
+async fn customer_details_round_trip_and_names_find_the_oldest_match_of_the_tenant(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let other = db.tenant("other").await;
     let details = CustomerFields {
@@ -165,3 +162,8 @@ async fn customer_details_round_trip_and_names_find_the_oldest_match_of_the_tena
         "a name matches whole"
     );
 }
+
+store_tests!(
+    customers_are_listed_by_id_and_found_by_a_prefix_of_code_or_name,
+    customer_details_round_trip_and_names_find_the_oldest_match_of_the_tenant,
+);

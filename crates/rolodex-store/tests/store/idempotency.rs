@@ -1,7 +1,7 @@
 //! Idempotency keys: claim, complete, mismatch, release and expiry.
 
 use crate::support::*;
-use rolodex_core::ports::{IdempotencyRepo, IdempotencyState, StoredResponse};
+use rolodex_core::ports::{IdempotencyState, StoredResponse};
 
 fn response() -> StoredResponse {
     StoredResponse {
@@ -13,9 +13,7 @@ fn response() -> StoredResponse {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_key_is_claimed_once_then_replays_its_response() {
-    let db = TestDb::new().await;
+async fn a_key_is_claimed_once_then_replays_its_response(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let store = &db.store;
     let claim = |key: &'static str, fingerprint: &'static str, now: i64| {
@@ -72,9 +70,7 @@ async fn a_key_is_claimed_once_then_replays_its_response() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_released_claim_can_be_claimed_again() {
-    let db = TestDb::new().await;
+async fn a_released_claim_can_be_claimed_again(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let store = &db.store;
     assert_eq!(
@@ -94,9 +90,7 @@ async fn a_released_claim_can_be_claimed_again() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_expired_key_is_forgotten_and_claimed_anew() {
-    let db = TestDb::new().await;
+async fn an_expired_key_is_forgotten_and_claimed_anew(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let store = &db.store;
     assert_eq!(
@@ -135,9 +129,7 @@ async fn an_expired_key_is_forgotten_and_claimed_anew() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn concurrent_claims_of_one_key_have_one_winner() {
-    let db = TestDb::new().await;
+async fn concurrent_claims_of_one_key_have_one_winner(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let tasks: Vec<_> = (0..20)
         .map(|_| {
@@ -155,3 +147,10 @@ async fn concurrent_claims_of_one_key_have_one_winner() {
     }
     assert_eq!(claimed, 1);
 }
+
+store_tests!(
+    a_key_is_claimed_once_then_replays_its_response,
+    a_released_claim_can_be_claimed_again,
+    an_expired_key_is_forgotten_and_claimed_anew,
+    concurrent_claims_of_one_key_have_one_winner,
+);

@@ -1,13 +1,12 @@
 //! Opening, migrating, closing and reopening a store.
 
 use crate::support::*;
-use rolodex_core::ports::{ContactRepo, RepoError, TenantRepo, UserRepo};
+use rolodex_core::ports::RepoError;
 use rolodex_domain::Username;
-use rolodex_store::StoreError;
+use rolodex_store::scratch::ScratchDatabase;
+use rolodex_store::{Backend, StoreError};
 
-#[tokio::test(flavor = "multi_thread")]
-async fn data_persists_after_closing_and_reconnecting() {
-    let db = TestDb::new().await;
+async fn data_persists_after_closing_and_reconnecting(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let customer = create_customer(&db.store, tenant, "C1").await;
     let id = create_contact(&db.store, tenant, customer, full_contact()).await;
@@ -17,9 +16,12 @@ async fn data_persists_after_closing_and_reconnecting() {
         .await
         .expect("read")
         .expect("found");
-    db.store.close().await;
+    db.database.close().await;
 
-    let reopened = rolodex_store::connect(&db.url).await.expect("reopens");
+    let reopened = rolodex_store::connect(&db.url)
+        .await
+        .expect("reopens")
+        .store();
     assert_eq!(
         reopened.contact(tenant, id).await.expect("read"),
         Some(written.clone())
@@ -36,23 +38,22 @@ async fn data_persists_after_closing_and_reconnecting() {
         .await
         .expect("user");
     drop(reopened);
-    let again = rolodex_store::connect(&db.url)
+    let database = rolodex_store::connect(&db.url)
         .await
         .expect("reopens again");
+    let again = database.store();
     assert_eq!(again.user(user.id).await.expect("read"), Some(user));
     assert_eq!(
         again.contact(tenant, id).await.expect("read"),
         Some(written)
     );
-    again.close().await;
+    database.close().await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn writes_after_close_are_refused_as_unavailable() {
-    let db = TestDb::new().await;
+async fn writes_after_close_are_refused_as_unavailable(db: TestDb) {
     let tenant = db.tenant("acme").await;
-    db.store.close().await;
-    db.store.close().await; // closing twice is harmless
+    db.database.close().await;
+    db.database.close().await; // closing twice is harmless
     let customer = rolodex_domain::CustomerId(1);
     let refused =
         try_create_contact(&db.store, tenant, customer, named("Too", "Late"), at(1)).await;
@@ -74,20 +75,39 @@ async fn migrate_creates_the_schema_and_is_idempotent() {
     rolodex_store::migrate(&url)
         .await
         .expect("nothing left to migrate");
-    let store = rolodex_store::connect(&url)
+    let database = rolodex_store::connect(&url)
         .await
         .expect("opens the migrated file");
-    assert_eq!(store.count_users().await.expect("count"), 0);
-    store.close().await;
+    assert_eq!(database.store().count_users().await.expect("count"), 0);
+    database.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn migrate_creates_the_postgres_schema_and_is_idempotent() {
+    let Some(scratch) = ScratchDatabase::create_or_skip().await else {
+        return;
+    };
+    rolodex_store::migrate(&scratch.url)
+        .await
+        .expect("migrates a new database");
+    rolodex_store::migrate(&scratch.url)
+        .await
+        .expect("nothing left to migrate");
+    let database = rolodex_store::connect(&scratch.url)
+        .await
+        .expect("opens the migrated database");
+    assert_eq!(database.backend(), Backend::Postgres);
+    assert_eq!(database.store().count_users().await.expect("count"), 0);
+    database.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn other_schemes_are_refused_without_echoing_the_url() {
-    let err = rolodex_store::connect("postgres://rolodex:s3cret@db/rolodex")
+    let err = rolodex_store::connect("mysql://rolodex:s3cret@db/rolodex")
         .await
         .expect_err("refused");
     assert!(
-        matches!(&err, StoreError::UnsupportedScheme { scheme } if scheme == "postgres"),
+        matches!(&err, StoreError::UnsupportedScheme { scheme } if scheme == "mysql"),
         "{err:?}"
     );
     assert!(!err.to_string().contains("s3cret"));
@@ -107,9 +127,19 @@ async fn an_unopenable_file_is_an_open_error_with_its_source() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_postgres_server_is_an_open_error_without_the_password() {
+    // Port 1 on the loopback: nothing listens there.
+    let err = rolodex_store::connect("postgres://rolodex:s3cret@127.0.0.1:1/rolodex")
+        .await
+        .expect_err("cannot connect");
+    assert!(matches!(err, StoreError::Open(_)), "{err:?}");
+    assert!(!format!("{err} {err:?}").contains("s3cret"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_database_file_is_in_wal_mode() {
     use sqlx::{ConnectOptions, Connection};
-    let db = TestDb::new().await;
+    let db = TestDb::sqlite().await;
     let mut conn = db
         .url
         .parse::<sqlx::sqlite::SqliteConnectOptions>()
@@ -124,3 +154,8 @@ async fn the_database_file_is_in_wal_mode() {
     assert_eq!(mode, "wal");
     conn.close().await.expect("closed");
 }
+
+store_tests!(
+    data_persists_after_closing_and_reconnecting,
+    writes_after_close_are_refused_as_unavailable,
+);

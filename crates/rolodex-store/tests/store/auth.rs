@@ -1,19 +1,14 @@
 //! Tenants, users, memberships, tokens and login throttling.
 
 use crate::support::*;
-use rolodex_core::ports::{
-    ConflictKind, NewToken, RepoError, TenantRepo, ThrottleRepo, TokenKind, TokenRepo, UserRepo,
-    UserUpdate,
-};
+use rolodex_core::ports::{ConflictKind, NewToken, RepoError, TokenKind, UserUpdate};
 use rolodex_domain::{Role, TenantCode, TenantId, UserId, Username};
 
 fn username(raw: &str) -> Username {
     Username::parse(raw).expect("a valid username")
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn tenants_are_unique_by_code_whatever_its_case() {
-    let db = TestDb::new().await;
+async fn tenants_are_unique_by_code_whatever_its_case(db: TestDb) {
     let code = TenantCode::parse("acme").expect("valid");
     let acme = db
         .store
@@ -53,9 +48,7 @@ async fn tenants_are_unique_by_code_whatever_its_case() {
     assert_eq!(db.store.list_tenants().await.expect("list"), [acme, beta]);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn users_are_created_found_updated_and_counted() {
-    let db = TestDb::new().await;
+async fn users_are_created_found_updated_and_counted(db: TestDb) {
     assert_eq!(db.store.count_users().await.expect("count"), 0);
     let alice = db
         .store
@@ -147,9 +140,7 @@ async fn users_are_created_found_updated_and_counted() {
     assert!(matches!(unknown, Err(RepoError::NotFound)), "{unknown:?}");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn memberships_are_set_changed_listed_and_removed() {
-    let db = TestDb::new().await;
+async fn memberships_are_set_changed_listed_and_removed(db: TestDb) {
     let acme = db.tenant("acme").await;
     let beta = db.tenant("beta").await;
     let alice = db
@@ -225,9 +216,7 @@ async fn memberships_are_set_changed_listed_and_removed() {
     assert_eq!(db.store.members(acme).await.expect("read").len(), 1);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn tokens_are_found_by_hash_revoked_once_and_listed_newest_first() {
-    let db = TestDb::new().await;
+async fn tokens_are_found_by_hash_revoked_once_and_listed_newest_first(db: TestDb) {
     let acme = db.tenant("acme").await;
     let beta = db.tenant("beta").await;
     let alice = db
@@ -334,9 +323,7 @@ async fn tokens_are_found_by_hash_revoked_once_and_listed_newest_first() {
     assert!(matches!(unknown, Err(RepoError::NotFound)), "{unknown:?}");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn login_failures_are_counted_since_an_instant_and_cleared() {
-    let db = TestDb::new().await;
+async fn login_failures_are_counted_since_an_instant_and_cleared(db: TestDb) {
     for ms in [1_000, 2_000, 3_000, 4_000] {
         db.store
             .record_failure("login:alice", at(ms), at(0))
@@ -397,9 +384,7 @@ async fn login_failures_are_counted_since_an_instant_and_cleared() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn recording_a_failure_forgets_every_key_s_failures_older_than_the_window() {
-    let db = TestDb::new().await;
+async fn recording_a_failure_forgets_every_key_s_failures_older_than_the_window(db: TestDb) {
     for (key, ms) in [
         ("login:old", 1_000),
         ("login:guess", 2_000),
@@ -427,3 +412,12 @@ async fn recording_a_failure_forgets_every_key_s_failures_older_than_the_window(
         );
     }
 }
+
+store_tests!(
+    tenants_are_unique_by_code_whatever_its_case,
+    users_are_created_found_updated_and_counted,
+    memberships_are_set_changed_listed_and_removed,
+    tokens_are_found_by_hash_revoked_once_and_listed_newest_first,
+    login_failures_are_counted_since_an_instant_and_cleared,
+    recording_a_failure_forgets_every_key_s_failures_older_than_the_window,
+);

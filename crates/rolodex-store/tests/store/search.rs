@@ -2,16 +2,17 @@
 //! every sort order paged with cursors.
 
 use crate::support::*;
-use rolodex_core::ports::{ContactRepo, WriteOp, Writer};
+use rolodex_core::Store;
+use rolodex_core::ports::WriteOp;
 use rolodex_core::query::{ContactQuery, ContactSort, Cursor, PageRequest};
 use rolodex_domain::{Contact, ContactFields, ContactId, Phone, PhoneType, TenantId};
-use rolodex_store::SqliteStore;
+use std::sync::Arc;
 
 fn query() -> ContactQuery {
     ContactQuery::default()
 }
 
-async fn ids(store: &SqliteStore, tenant: TenantId, query: ContactQuery) -> Vec<ContactId> {
+async fn ids(store: &Arc<dyn Store>, tenant: TenantId, query: ContactQuery) -> Vec<ContactId> {
     let mut found: Vec<ContactId> = store
         .list_contacts(tenant, &query)
         .await
@@ -26,7 +27,7 @@ async fn ids(store: &SqliteStore, tenant: TenantId, query: ContactQuery) -> Vec<
 
 /// Every page of `query`, `limit` at a time.
 async fn all_pages(
-    store: &SqliteStore,
+    store: &Arc<dyn Store>,
     tenant: TenantId,
     mut query: ContactQuery,
     limit: u32,
@@ -45,9 +46,7 @@ async fn all_pages(
     panic!("paging did not end");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn contacts_are_found_by_text_email_phone_external_id_and_customer() {
-    let db = TestDb::new().await;
+async fn contacts_are_found_by_text_email_phone_external_id_and_customer(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let other = db.tenant("other").await;
     let c1 = create_customer(&db.store, tenant, "C1").await;
@@ -163,9 +162,7 @@ async fn contacts_are_found_by_text_email_phone_external_id_and_customer() {
     assert_eq!(ids(&db.store, tenant, combined).await, [john]);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn search_terms_follow_updates_and_deletes() {
-    let db = TestDb::new().await;
+async fn search_terms_follow_updates_and_deletes(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let customer = create_customer(&db.store, tenant, "C1").await;
     let id = create_contact(&db.store, tenant, customer, named("Ann", "Lee")).await;
@@ -211,9 +208,7 @@ async fn search_terms_follow_updates_and_deletes() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn updated_since_keeps_contacts_changed_at_or_after_the_instant() {
-    let db = TestDb::new().await;
+async fn updated_since_keeps_contacts_changed_at_or_after_the_instant(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let customer = create_customer(&db.store, tenant, "C1").await;
     let old = try_create_contact(&db.store, tenant, customer, named("Old", "One"), at(1_000))
@@ -267,9 +262,7 @@ fn expected_order(contacts: &[Contact], sort: ContactSort, descending: bool) -> 
     sorted.into_iter().map(|c| c.id).collect()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn every_sort_pages_through_all_rows_without_overlap_or_gap() {
-    let db = TestDb::new().await;
+async fn every_sort_pages_through_all_rows_without_overlap_or_gap(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let customer = create_customer(&db.store, tenant, "C1").await;
     let other_customer = create_customer(&db.store, tenant, "C2").await;
@@ -365,9 +358,7 @@ async fn every_sort_pages_through_all_rows_without_overlap_or_gap() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_cursor_of_another_sort_yields_an_empty_page_not_an_error() {
-    let db = TestDb::new().await;
+async fn a_cursor_of_another_sort_yields_an_empty_page_not_an_error(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let customer = create_customer(&db.store, tenant, "C1").await;
     create_contact(&db.store, tenant, customer, named("Ann", "Lee")).await;
@@ -382,3 +373,11 @@ async fn a_cursor_of_another_sort_yields_an_empty_page_not_an_error() {
     let page = db.store.list_contacts(tenant, &q).await.expect("no error");
     assert!(page.items.is_empty() && page.next.is_none());
 }
+
+store_tests!(
+    contacts_are_found_by_text_email_phone_external_id_and_customer,
+    search_terms_follow_updates_and_deletes,
+    updated_since_keeps_contacts_changed_at_or_after_the_instant,
+    every_sort_pages_through_all_rows_without_overlap_or_gap,
+    a_cursor_of_another_sort_yields_an_empty_page_not_an_error,
+);

@@ -1,35 +1,91 @@
-//! Test fixtures: a fresh store in a temporary folder, and shorthands for writes.
+//! Test fixtures: a fresh store of either backend (SQLite in a temporary folder, PostgreSQL in
+//! a database of its own), the macro that runs a test against both, and shorthands for writes.
 
-use rolodex_core::ports::{HistoryDraft, RepoError, TenantRepo, Write, WriteOp, Writer};
+use rolodex_core::Store;
+use rolodex_core::ports::{HistoryDraft, RepoError, Write, WriteOp};
 use rolodex_domain::PhotoRef;
 use rolodex_domain::photo::StoredFormat;
 use rolodex_domain::{
     ContactFields, ContactId, CustomerFields, CustomerId, FieldChange, Notifications, Phone,
     PhoneType, Surface, TenantCode, TenantId, UserId,
 };
-use rolodex_store::SqliteStore;
+use rolodex_store::scratch::ScratchDatabase;
+use rolodex_store::{Database, SqliteStore};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tempfile::TempDir;
 use time::OffsetDateTime;
 
+/// Generates, from `async fn name(db: TestDb)` test bodies, the tests `sqlite::name` and
+/// `postgres::name`: every store test runs against both backends. A PostgreSQL test whose
+/// server cannot be reached is skipped with a message (and fails under CI).
+macro_rules! store_tests {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread")]
+                async fn $name() {
+                    super::$name(crate::support::TestDb::sqlite().await).await;
+                }
+            )+
+        }
+
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread")]
+                async fn $name() {
+                    if let Some(db) = crate::support::TestDb::postgres().await {
+                        super::$name(db).await;
+                    }
+                }
+            )+
+        }
+    };
+}
+
+/// A fresh, migrated store of one backend, and its URL.
 pub struct TestDb {
-    pub store: Arc<SqliteStore>,
+    pub store: Arc<dyn Store>,
+    pub database: Database,
     pub url: String,
-    // Kept so that the folder outlives the store.
-    _dir: TempDir,
+    // Dropped last: the folder or database outlives the store.
+    _folder: Option<TempDir>,
+    _server: Option<ScratchDatabase>,
 }
 
 impl TestDb {
-    pub async fn new() -> Self {
+    /// A store in a new SQLite file in a temporary folder.
+    pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let url = format!("sqlite://{}", dir.path().join("rolodex.db").display());
-        let store = rolodex_store::connect(&url).await.expect("the store opens");
+        Self::open(url, Some(dir), None).await
+    }
+
+    /// A store in a new PostgreSQL database, or `None` when the test server cannot be reached
+    /// (outside CI).
+    pub async fn postgres() -> Option<Self> {
+        let scratch = ScratchDatabase::create_or_skip().await?;
+        let url = scratch.url.clone();
+        Some(Self::open(url, None, Some(scratch)).await)
+    }
+
+    async fn open(url: String, folder: Option<TempDir>, server: Option<ScratchDatabase>) -> Self {
+        let database = rolodex_store::connect(&url).await.expect("the store opens");
         Self {
-            store,
+            store: database.store(),
+            database,
             url,
-            _dir: dir,
+            _folder: folder,
+            _server: server,
+        }
+    }
+
+    /// The SQLite store itself, for tests of its writer.
+    pub fn sqlite_store(&self) -> &SqliteStore {
+        match &self.database {
+            Database::Sqlite(store) => store,
+            Database::Postgres(_) => panic!("a SQLite-only test was given a PostgreSQL store"),
         }
     }
 
@@ -149,7 +205,7 @@ pub fn full_contact() -> ContactFields {
     }
 }
 
-pub async fn create_customer(store: &SqliteStore, tenant: TenantId, code: &str) -> CustomerId {
+pub async fn create_customer(store: &Arc<dyn Store>, tenant: TenantId, code: &str) -> CustomerId {
     let ids = store
         .write(
             tenant,
@@ -166,7 +222,7 @@ pub async fn create_customer(store: &SqliteStore, tenant: TenantId, code: &str) 
 }
 
 pub async fn try_create_contact(
-    store: &SqliteStore,
+    store: &Arc<dyn Store>,
     tenant: TenantId,
     customer: CustomerId,
     fields: ContactFields,
@@ -188,7 +244,7 @@ pub async fn try_create_contact(
 }
 
 pub async fn create_contact(
-    store: &SqliteStore,
+    store: &Arc<dyn Store>,
     tenant: TenantId,
     customer: CustomerId,
     fields: ContactFields,

@@ -1,8 +1,8 @@
-//! The group-commit writer: concurrent writes share commits, a failing job does not take its
-//! batch down, and nothing is acknowledged that is not committed.
+//! The group-commit writer of the SQLite store: concurrent writes share commits, a failing job
+//! does not take its batch down, and nothing is acknowledged that is not committed.
 
 use crate::support::*;
-use rolodex_core::ports::{ConflictKind, ContactRepo, CustomerRepo, RepoError, WriteOp, Writer};
+use rolodex_core::ports::{ConflictKind, RepoError, WriteOp};
 use rolodex_core::query::{ContactQuery, PageRequest};
 use rolodex_domain::{ContactFields, CustomerId};
 use sqlx::{ConnectOptions, Connection};
@@ -10,10 +10,10 @@ use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_hundred_concurrent_writes_all_land_in_fewer_commits() {
-    let db = TestDb::new().await;
+    let db = TestDb::sqlite().await;
     let tenant = db.tenant("acme").await;
     let customer = create_customer(&db.store, tenant, "C1").await;
-    let before = db.store.writer_stats();
+    let before = db.sqlite_store().writer_stats();
 
     let tasks: Vec<_> = (0..200)
         .map(|i| {
@@ -48,7 +48,7 @@ async fn two_hundred_concurrent_writes_all_land_in_fewer_commits() {
         );
     }
 
-    let stats = db.store.writer_stats();
+    let stats = db.sqlite_store().writer_stats();
     let (jobs, commits) = (stats.jobs - before.jobs, stats.commits - before.commits);
     assert_eq!(jobs, 200);
     assert!(
@@ -75,7 +75,7 @@ async fn lock_database(url: &str) -> sqlx::SqliteConnection {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failing_job_does_not_roll_back_the_others_of_its_batch() {
-    let db = TestDb::new().await;
+    let db = TestDb::sqlite().await;
     let tenant = db.tenant("acme").await;
     let customer = create_customer(&db.store, tenant, "C1").await;
     create_contact(
@@ -92,7 +92,7 @@ async fn a_failing_job_does_not_roll_back_the_others_of_its_batch() {
     // While another connection holds the lock, the writer's first batch waits in BEGIN and
     // every later job queues: they all run in the next batch, together.
     let mut blocker = lock_database(&db.url).await;
-    let before = db.store.writer_stats();
+    let before = db.sqlite_store().writer_stats();
     let tasks: Vec<_> = (0..20)
         .map(|i| {
             let store = db.store.clone();
@@ -151,7 +151,7 @@ async fn a_failing_job_does_not_roll_back_the_others_of_its_batch() {
             .expect("count"),
         16
     );
-    let stats = db.store.writer_stats();
+    let stats = db.sqlite_store().writer_stats();
     assert_eq!(stats.jobs - before.jobs, 20);
     assert!(
         stats.commits - before.commits <= 2,
@@ -161,7 +161,7 @@ async fn a_failing_job_does_not_roll_back_the_others_of_its_batch() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_batch_that_cannot_begin_fails_every_job_as_unavailable() {
-    let db = TestDb::new().await;
+    let db = TestDb::sqlite().await;
     let tenant = db.tenant("acme").await;
     let customer = create_customer(&db.store, tenant, "C1").await;
     // Held longer than the writer's busy timeout (5 s).
@@ -189,7 +189,7 @@ async fn a_batch_that_cannot_begin_fails_every_job_as_unavailable() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_call_with_many_writes_is_one_job_and_all_or_nothing() {
-    let db = TestDb::new().await;
+    let db = TestDb::sqlite().await;
     let tenant = db.tenant("acme").await;
     let customer = create_customer(&db.store, tenant, "C1").await;
     let creates: Vec<_> = (0..10)
@@ -203,14 +203,14 @@ async fn one_call_with_many_writes_is_one_job_and_all_or_nothing() {
             )
         })
         .collect();
-    let before = db.store.writer_stats();
+    let before = db.sqlite_store().writer_stats();
     let ids = db.store.write(tenant, creates).await.expect("written");
     assert_eq!(ids.len(), 10);
     assert!(
         ids.windows(2).all(|w| w[0] < w[1]),
         "ids in the order of the writes"
     );
-    let stats = db.store.writer_stats();
+    let stats = db.sqlite_store().writer_stats();
     assert_eq!(
         (stats.jobs - before.jobs, stats.commits - before.commits),
         (1, 1)

@@ -1,13 +1,13 @@
 //! Field criteria (`ContactQuery::filters`): each field, each condition, tenant scoping.
 
 use crate::support::*;
-use rolodex_core::ports::ContactRepo;
+use rolodex_core::Store;
 use rolodex_core::query::{Condition, ContactQuery, FieldFilter, FilterField};
 use rolodex_domain::{ContactFields, ContactId, PhoneType, TenantId};
-use rolodex_store::SqliteStore;
+use std::sync::Arc;
 
 async fn matching(
-    store: &SqliteStore,
+    store: &Arc<dyn Store>,
     tenant: TenantId,
     filters: Vec<FieldFilter>,
 ) -> Vec<ContactId> {
@@ -35,9 +35,7 @@ fn eq(v: &str) -> Condition {
     Condition::Equals(v.into())
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn every_kind_of_field_can_be_compared() {
-    let db = TestDb::new().await;
+async fn every_kind_of_field_can_be_compared(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let other = db.tenant("other").await;
     let c1 = create_customer(&db.store, tenant, "ABCCORP").await;
@@ -222,9 +220,7 @@ async fn every_kind_of_field_can_be_compared() {
     assert_eq!(matching(s, tenant, both).await, [nv]);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn custom_fields_are_compared_by_name_and_odd_names_cannot_inject_sql() {
-    let db = TestDb::new().await;
+async fn custom_fields_are_compared_by_name_and_odd_names_cannot_inject_sql(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let c = create_customer(&db.store, tenant, "C").await;
     let mut fields = named("Ann", "Lee");
@@ -255,3 +251,8 @@ async fn custom_fields_are_compared_by_name_and_odd_names_cannot_inject_sql() {
         "the name is bound, not spliced: an unknown field is '' for everyone"
     );
 }
+
+store_tests!(
+    every_kind_of_field_can_be_compared,
+    custom_fields_are_compared_by_name_and_odd_names_cannot_inject_sql,
+);

@@ -1,0 +1,135 @@
+//! What both backends store alike: the column lists of each table (so that the order of bound
+//! values and of columns cannot drift apart between them), the stored time precision, the
+//! last-name sort key, the cursor of a contact list, and the error of a row that does not map
+//! back onto the model.
+
+use rolodex_core::ports::RepoError;
+use rolodex_core::query::{ContactSort, Cursor};
+use rolodex_domain::Contact;
+use time::OffsetDateTime;
+
+/// A stored value that does not map back onto the model.
+#[derive(Debug, thiserror::Error)]
+pub enum RowError {
+    #[error("column '{column}' could not be read")]
+    Decode {
+        column: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("column '{column}' holds a value out of range or of an unknown kind")]
+    BadValue { column: &'static str },
+    #[error("column '{column}' holds JSON of the wrong shape")]
+    Json {
+        column: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl From<RowError> for RepoError {
+    fn from(e: RowError) -> Self {
+        RepoError::Other(Box::new(e))
+    }
+}
+
+/// A time as stored: whole unix milliseconds (sub-millisecond precision is dropped; core's
+/// clock never produces any).
+pub fn millis(t: OffsetDateTime) -> i64 {
+    let ms = t.unix_timestamp_nanos().div_euclid(1_000_000);
+    i64::try_from(ms).unwrap_or(if ms < 0 { i64::MIN } else { i64::MAX })
+}
+
+pub const TENANT_COLUMNS: &str = "tenants.id, tenants.code, tenants.name, tenants.created_at";
+
+/// The user columns, prefixed so that they can be joined with other tables.
+pub const USER_COLUMNS: &str = "users.id AS user_id, users.username, users.display_name, users.active, \
+                                users.created_at AS user_created_at";
+
+pub const TOKEN_COLUMNS: &str =
+    "id, kind, secret_hash, user_id, tenant_id, name, created_at, expires_at, revoked_at";
+
+pub const CUSTOMER_COLUMNS: &str = "id, tenant_id, code, name, website, address, city, state, \
+    postal_code, country, custom_fields, created_at, created_by, updated_at, updated_by, version";
+
+/// The writable columns of a contact, in the order each backend's `ContactColumns::bind`
+/// binds them.
+pub const CONTACT_FIELD_COLUMNS: &[&str] = &[
+    "code",
+    "external_id",
+    "status",
+    "salutation",
+    "first_name",
+    "initial",
+    "last_name",
+    "full_name",
+    "title",
+    "mail_stop",
+    "address_1",
+    "address_2",
+    "address_3",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "phones",
+    "emails",
+    "web_address",
+    "notes",
+    "attachments",
+    "is_primary",
+    "is_decision_maker",
+    "owner_id",
+    "notify_on_new",
+    "notify_on_acknowledged",
+    "notify_on_dispatched",
+    "notify_on_completed",
+    "notify_on_failed",
+    "custom_fields",
+    "phone_seq",
+    "last_name_key",
+    "photo",
+];
+
+/// Every column of a contact row.
+pub const CONTACT_COLUMNS: &str = "id, tenant_id, customer_id, code, external_id, status, salutation, first_name, \
+    initial, last_name, full_name, title, mail_stop, address_1, address_2, address_3, city, state, postal_code, \
+    country, phones, emails, web_address, notes, attachments, is_primary, is_decision_maker, owner_id, \
+    notify_on_new, notify_on_acknowledged, notify_on_dispatched, notify_on_completed, notify_on_failed, \
+    custom_fields, phone_seq, last_name_key, photo, created_at, created_by, updated_at, updated_by, version";
+
+/// The sort key of the last-name order: the last name lower-cased, empty when there is none.
+pub fn last_name_key(last_name: Option<&str>) -> String {
+    last_name.unwrap_or_default().to_lowercase()
+}
+
+/// The cursor that resumes a contact list after `contact` in `sort` order: the key is the id,
+/// the last-name key, or the time in milliseconds, as text.
+pub fn contact_cursor(contact: &Contact, sort: ContactSort) -> Cursor {
+    let key = match sort {
+        ContactSort::Id => contact.id.0.to_string(),
+        ContactSort::LastName => last_name_key(contact.fields.last_name.as_deref()),
+        ContactSort::CreatedAt => millis(contact.created_at).to_string(),
+        ContactSort::UpdatedAt => millis(contact.updated_at).to_string(),
+    };
+    Cursor::new(key, contact.id.0)
+}
+
+pub const HISTORY_COLUMNS: &str =
+    "id, tenant_id, entity, entity_id, version, change, at, user_id, username, surface, changes";
+
+pub const RESPONSE_COLUMNS: &str = "status, content_type, body, etag, location";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contact_columns_are_listed_once_each() {
+        let all: Vec<&str> = CONTACT_COLUMNS.split(", ").collect();
+        for column in CONTACT_FIELD_COLUMNS {
+            assert_eq!(all.iter().filter(|c| *c == column).count(), 1, "{column}");
+        }
+        assert_eq!(all.len(), CONTACT_FIELD_COLUMNS.len() + 8);
+    }
+}

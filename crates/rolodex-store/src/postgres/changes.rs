@@ -1,0 +1,97 @@
+//! The `Writer` port on PostgreSQL: every write of one call, with its history entry, in one
+//! transaction, so that all of them land or none does. Updates and deletes match the expected
+//! version in their `WHERE`: of two transactions (of any nodes) writing from one version, the
+//! second waits for the first's row lock, then finds another version and fails.
+
+use super::history::{self, Subject};
+use super::{PgStore, commit, contacts, customers};
+use async_trait::async_trait;
+use rolodex_core::ports::{RepoError, Write, WriteOp, Writer};
+use rolodex_domain::{Change, TenantId};
+use sqlx::PgConnection;
+
+#[async_trait]
+impl Writer for PgStore {
+    async fn write(&self, tenant: TenantId, writes: Vec<Write>) -> Result<Vec<i64>, RepoError> {
+        if writes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.begin().await?;
+        let mut ids = Vec::with_capacity(writes.len());
+        for write in &writes {
+            ids.push(apply(&mut tx, tenant, write).await?);
+        }
+        commit(tx).await?;
+        Ok(ids)
+    }
+}
+
+/// Applies one write and records its history entry; returns the entity's id. The entry's
+/// change is the one the operation makes (the draft's `change` is not trusted to agree).
+async fn apply(conn: &mut PgConnection, tenant: TenantId, write: &Write) -> Result<i64, RepoError> {
+    let draft = &write.history;
+    let (subject, change, version) = match &write.op {
+        WriteOp::CreateCustomer { fields } => {
+            let id = customers::insert(conn, tenant, fields, draft).await?;
+            (Subject::Customer(id), Change::Create, 1)
+        }
+        WriteOp::UpdateCustomer {
+            id,
+            expected_version,
+            fields,
+        } => {
+            customers::update(conn, tenant, *id, *expected_version, fields, draft).await?;
+            (
+                Subject::Customer(id.0),
+                Change::Update,
+                expected_version + 1,
+            )
+        }
+        WriteOp::DeleteCustomer {
+            id,
+            expected_version,
+        } => {
+            customers::delete(conn, tenant, *id, *expected_version).await?;
+            (
+                Subject::Customer(id.0),
+                Change::Delete,
+                expected_version + 1,
+            )
+        }
+        WriteOp::CreateContact {
+            customer_id,
+            fields,
+        } => {
+            let id = contacts::insert(conn, tenant, *customer_id, fields, draft).await?;
+            (Subject::Contact(id, customer_id.0), Change::Create, 1)
+        }
+        WriteOp::UpdateContact {
+            id,
+            expected_version,
+            fields,
+        } => {
+            let customer =
+                contacts::update(conn, tenant, *id, *expected_version, fields, draft).await?;
+            (
+                Subject::Contact(id.0, customer.0),
+                Change::Update,
+                expected_version + 1,
+            )
+        }
+        WriteOp::DeleteContact {
+            id,
+            expected_version,
+        } => {
+            let customer = contacts::delete(conn, tenant, *id, *expected_version).await?;
+            (
+                Subject::Contact(id.0, customer.0),
+                Change::Delete,
+                expected_version + 1,
+            )
+        }
+    };
+    history::insert(conn, tenant, subject, change, version, draft).await?;
+    Ok(match subject {
+        Subject::Customer(id) | Subject::Contact(id, _) => id,
+    })
+}

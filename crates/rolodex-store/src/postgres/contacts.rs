@@ -1,0 +1,408 @@
+//! Contacts on PostgreSQL: the reads and the search of `ContactRepo` (filters over the
+//! `contact_terms` index, sort orders, keyset pages, all in byte order as on SQLite), and the
+//! statements that create, update and delete a contact and rewrite its search terms inside a
+//! write's transaction (called by `changes`).
+
+use super::rows::{self, CONTACT_COLUMNS, CONTACT_FIELD_COLUMNS, ContactColumns};
+use super::{PgStore, classify, is_foreign_key_violation};
+use crate::columns::contact_cursor;
+use crate::paging::{fetch_limit, page_of, prefix_end};
+use async_trait::async_trait;
+use rolodex_core::ports::{ContactRepo, HistoryDraft, RepoError};
+use rolodex_core::query::{ContactQuery, ContactSort, Page};
+use rolodex_domain::search::{TermKind, contact_terms, email_key, phone_digits, query_prefixes};
+use rolodex_domain::{Contact, ContactFields, ContactId, CustomerId, TenantId};
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+use std::sync::LazyLock;
+
+#[async_trait]
+impl ContactRepo for PgStore {
+    async fn contact(&self, tenant: TenantId, id: ContactId) -> Result<Option<Contact>, RepoError> {
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE tenant_id = $1 AND id = $2")
+        });
+        let row = sqlx::query(&SQL)
+            .bind(tenant.0)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(classify)?;
+        Ok(row.as_ref().map(rows::contact).transpose()?)
+    }
+
+    async fn contact_by_code(
+        &self,
+        tenant: TenantId,
+        customer: CustomerId,
+        code: &str,
+    ) -> Result<Option<Contact>, RepoError> {
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT {CONTACT_COLUMNS} FROM contacts WHERE tenant_id = $1 AND customer_id = $2 \
+                 AND rolodex_nocase(code) = rolodex_nocase($3)"
+            )
+        });
+        let row = sqlx::query(&SQL)
+            .bind(tenant.0)
+            .bind(customer.0)
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(classify)?;
+        Ok(row.as_ref().map(rows::contact).transpose()?)
+    }
+
+    async fn contact_by_external_id(
+        &self,
+        tenant: TenantId,
+        external_id: &str,
+    ) -> Result<Option<Contact>, RepoError> {
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT {CONTACT_COLUMNS} FROM contacts WHERE tenant_id = $1 \
+                 AND rolodex_nocase(external_id) = rolodex_nocase($2)"
+            )
+        });
+        let row = sqlx::query(&SQL)
+            .bind(tenant.0)
+            .bind(external_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(classify)?;
+        Ok(row.as_ref().map(rows::contact).transpose()?)
+    }
+
+    async fn primary_contact(
+        &self,
+        tenant: TenantId,
+        customer: CustomerId,
+    ) -> Result<Option<Contact>, RepoError> {
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT {CONTACT_COLUMNS} FROM contacts WHERE tenant_id = $1 AND customer_id = $2 AND is_primary"
+            )
+        });
+        let row = sqlx::query(&SQL)
+            .bind(tenant.0)
+            .bind(customer.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(classify)?;
+        Ok(row.as_ref().map(rows::contact).transpose()?)
+    }
+
+    async fn list_contacts(
+        &self,
+        tenant: TenantId,
+        query: &ContactQuery,
+    ) -> Result<Page<Contact>, RepoError> {
+        let Some(mut sql) = list_query(tenant, query) else {
+            // A cursor whose key cannot be of this sort (one issued for another order): no
+            // row comes after it.
+            return Ok(Page {
+                items: Vec::new(),
+                next: None,
+            });
+        };
+        let rows = sql.build().fetch_all(&self.pool).await.map_err(classify)?;
+        let items = rows
+            .iter()
+            .map(rows::contact)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(page_of(items, &query.page, |c| {
+            contact_cursor(c, query.sort)
+        }))
+    }
+
+    async fn count_contacts(
+        &self,
+        tenant: TenantId,
+        customer: CustomerId,
+    ) -> Result<u64, RepoError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM contacts WHERE tenant_id = $1 AND customer_id = $2",
+        )
+        .bind(tenant.0)
+        .bind(customer.0)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(classify)?;
+        Ok(n.unsigned_abs())
+    }
+}
+
+/// Adds `AND id IN (contacts with a `kind` term in [start, end))`; no `end` is an exact match.
+fn push_term_filter(
+    sql: &mut QueryBuilder<'_, Postgres>,
+    tenant: TenantId,
+    kind: TermKind,
+    start: String,
+    end: Option<Option<String>>,
+) {
+    sql.push(" AND id IN (SELECT contact_id FROM contact_terms WHERE tenant_id = ")
+        .push_bind(tenant.0)
+        .push(" AND kind = ")
+        .push_bind(kind.as_str());
+    match end {
+        None => {
+            sql.push(" AND term = ").push_bind(start);
+        }
+        Some(end) => {
+            sql.push(" AND term >= ").push_bind(start);
+            if let Some(end) = end {
+                sql.push(" AND term < ").push_bind(end);
+            }
+        }
+    }
+    sql.push(")");
+}
+
+/// The SELECT of one page of `query`, or `None` when its cursor cannot belong to its sort.
+fn list_query(tenant: TenantId, query: &ContactQuery) -> Option<QueryBuilder<'static, Postgres>> {
+    let prefixes = query
+        .text
+        .as_deref()
+        .map(query_prefixes)
+        .unwrap_or_default();
+    let mut sql = QueryBuilder::<Postgres>::new(format!(
+        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE tenant_id = "
+    ));
+    sql.push_bind(tenant.0);
+    if let Some(customer) = query.customer_id {
+        sql.push(" AND customer_id = ").push_bind(customer.0);
+    }
+    // Each prefix must start one of the contact's words (terms are lower-case and COLLATE
+    // "C", so a prefix is a plain byte range).
+    for prefix in prefixes {
+        let end = prefix_end(&prefix, false);
+        push_term_filter(&mut sql, tenant, TermKind::Word, prefix, Some(end));
+    }
+    if let Some(email) = &query.email {
+        push_term_filter(&mut sql, tenant, TermKind::Email, email_key(email), None);
+    }
+    if let Some(phone) = &query.phone {
+        push_term_filter(&mut sql, tenant, TermKind::Phone, phone_digits(phone), None);
+    }
+    if let Some(external_id) = &query.external_id {
+        sql.push(" AND rolodex_nocase(external_id) = rolodex_nocase(")
+            .push_bind(external_id.clone())
+            .push(")");
+    }
+    if let Some(since) = query.updated_since {
+        sql.push(" AND updated_at >= ").push_bind(rows::at(since));
+    }
+    super::filters::push_filters(&mut sql, &query.filters);
+    let (column, direction, after) = match (query.sort, query.descending) {
+        (ContactSort::Id, false) => ("id", "ASC", ">"),
+        (ContactSort::Id, true) => ("id", "DESC", "<"),
+        (ContactSort::LastName, false) => ("last_name_key", "ASC", ">"),
+        (ContactSort::LastName, true) => ("last_name_key", "DESC", "<"),
+        (ContactSort::CreatedAt, false) => ("created_at", "ASC", ">"),
+        (ContactSort::CreatedAt, true) => ("created_at", "DESC", "<"),
+        (ContactSort::UpdatedAt, false) => ("updated_at", "ASC", ">"),
+        (ContactSort::UpdatedAt, true) => ("updated_at", "DESC", "<"),
+    };
+    if let Some(cursor) = &query.page.after {
+        // Keyset: strictly after the cursor's (key, id) in the list's order. Row values
+        // compare lexicographically and use the (tenant_id, key, id) indexes.
+        match query.sort {
+            ContactSort::Id => {
+                sql.push(format!(" AND id {after} ")).push_bind(cursor.id);
+            }
+            ContactSort::LastName => {
+                sql.push(format!(" AND ({column}, id) {after} ("))
+                    .push_bind(cursor.key.clone())
+                    .push(", ")
+                    .push_bind(cursor.id)
+                    .push(")");
+            }
+            ContactSort::CreatedAt | ContactSort::UpdatedAt => {
+                let key = rows::time_of(cursor.key.parse().ok()?)?;
+                sql.push(format!(" AND ({column}, id) {after} ("))
+                    .push_bind(key)
+                    .push(", ")
+                    .push_bind(cursor.id)
+                    .push(")");
+            }
+        }
+    }
+    if column == "id" {
+        sql.push(format!(" ORDER BY id {direction}"));
+    } else {
+        sql.push(format!(" ORDER BY {column} {direction}, id {direction}"));
+    }
+    sql.push(" LIMIT ").push_bind(fetch_limit(&query.page));
+    Some(sql)
+}
+
+/// Replaces the search terms of contact `id` with those of `fields`.
+async fn write_terms(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: i64,
+    fields: &ContactFields,
+) -> Result<(), RepoError> {
+    sqlx::query("DELETE FROM contact_terms WHERE contact_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map_err(classify)?;
+    let terms = contact_terms(fields);
+    if terms.is_empty() {
+        return Ok(());
+    }
+    let mut sql = QueryBuilder::<Postgres>::new(
+        "INSERT INTO contact_terms (tenant_id, kind, term, contact_id) ",
+    );
+    sql.push_values(terms, |mut row, (kind, term)| {
+        row.push_bind(tenant.0)
+            .push_bind(kind.as_str())
+            .push_bind(term)
+            .push_bind(id);
+    });
+    sql.build().execute(conn).await.map_err(classify)?;
+    Ok(())
+}
+
+/// `$first, $first+1, ...`: one placeholder per contact field column.
+fn placeholders(first: usize) -> Vec<String> {
+    (first..first + CONTACT_FIELD_COLUMNS.len())
+        .map(|n| format!("${n}"))
+        .collect()
+}
+
+static INSERT: LazyLock<String> = LazyLock::new(|| {
+    let columns = CONTACT_FIELD_COLUMNS.join(", ");
+    let values = placeholders(3).join(", ");
+    let next = 3 + CONTACT_FIELD_COLUMNS.len();
+    format!(
+        "INSERT INTO contacts (tenant_id, customer_id, {columns}, created_at, created_by, updated_at, updated_by, \
+         version) VALUES ($1, $2, {values}, ${next}, ${}, ${next}, ${}, 1) RETURNING id",
+        next + 1,
+        next + 1
+    )
+});
+
+static UPDATE: LazyLock<String> = LazyLock::new(|| {
+    let sets: Vec<String> = CONTACT_FIELD_COLUMNS
+        .iter()
+        .zip(placeholders(1))
+        .map(|(c, p)| format!("{c} = {p}"))
+        .collect();
+    let next = 1 + CONTACT_FIELD_COLUMNS.len();
+    format!(
+        "UPDATE contacts SET {}, updated_at = ${next}, updated_by = ${}, version = version + 1 \
+         WHERE tenant_id = ${} AND id = ${} AND version = ${} RETURNING customer_id",
+        sets.join(", "),
+        next + 1,
+        next + 2,
+        next + 3,
+        next + 4
+    )
+});
+
+/// Inserts a contact of `customer` at version 1 with its search terms; returns its id. A
+/// customer that is not the tenant's is `NotFound`.
+pub(super) async fn insert(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    customer: CustomerId,
+    fields: &ContactFields,
+    history: &HistoryDraft,
+) -> Result<i64, RepoError> {
+    let exists =
+        sqlx::query_scalar::<_, i32>("SELECT 1 FROM customers WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.0)
+            .bind(customer.0)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(classify)?;
+    if exists.is_none() {
+        return Err(RepoError::NotFound);
+    }
+    let columns = ContactColumns::new(fields);
+    let query = sqlx::query(&INSERT).bind(tenant.0).bind(customer.0);
+    let row = columns
+        .bind(query)
+        .bind(rows::at(history.at))
+        .bind(history.user_id.map(|u| u.0))
+        .fetch_one(&mut *conn)
+        .await
+        // The composite foreign key backs the check above.
+        .map_err(|e| {
+            if is_foreign_key_violation(&e) {
+                RepoError::NotFound
+            } else {
+                classify(e)
+            }
+        })?;
+    let id = rows::int(&row, "id")?;
+    write_terms(conn, tenant, id, fields).await?;
+    Ok(id)
+}
+
+/// Why a conditional update or delete matched no row.
+async fn missed(conn: &mut PgConnection, tenant: TenantId, id: ContactId) -> RepoError {
+    let exists =
+        sqlx::query_scalar::<_, i32>("SELECT 1 FROM contacts WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.0)
+            .bind(id.0)
+            .fetch_optional(conn)
+            .await;
+    match exists {
+        Ok(Some(_)) => RepoError::VersionMismatch,
+        Ok(None) => RepoError::NotFound,
+        Err(e) => classify(e),
+    }
+}
+
+/// Replaces the fields of contact `id` if it is at `expected_version`, and its search terms;
+/// returns its customer.
+pub(super) async fn update(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: ContactId,
+    expected_version: i64,
+    fields: &ContactFields,
+    history: &HistoryDraft,
+) -> Result<CustomerId, RepoError> {
+    let columns = ContactColumns::new(fields);
+    let customer = columns
+        .bind(sqlx::query(&UPDATE))
+        .bind(rows::at(history.at))
+        .bind(history.user_id.map(|u| u.0))
+        .bind(tenant.0)
+        .bind(id.0)
+        .bind(expected_version)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(classify)?;
+    let Some(row) = customer else {
+        return Err(missed(conn, tenant, id).await);
+    };
+    write_terms(conn, tenant, id.0, fields).await?;
+    Ok(CustomerId(rows::int(&row, "customer_id")?))
+}
+
+/// Deletes contact `id` if it is at `expected_version` (its search terms go with it: ON DELETE
+/// CASCADE); returns its customer.
+pub(super) async fn delete(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: ContactId,
+    expected_version: i64,
+) -> Result<CustomerId, RepoError> {
+    let customer = sqlx::query_scalar::<_, i64>(
+        "DELETE FROM contacts WHERE tenant_id = $1 AND id = $2 AND version = $3 RETURNING customer_id",
+    )
+    .bind(tenant.0)
+    .bind(id.0)
+    .bind(expected_version)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(classify)?;
+    let Some(customer) = customer else {
+        return Err(missed(conn, tenant, id).await);
+    };
+    Ok(CustomerId(customer))
+}
