@@ -54,9 +54,7 @@ async fn fetch(api: &Api, url: &str, size: Option<&str>) -> (StatusCode, HeaderM
     (status, headers, bytes)
 }
 
-#[tokio::test]
-async fn real_jpeg_png_gif_and_bmp_uploads_are_served_in_three_sizes() {
-    let app = TestApp::spawn().await;
+async fn real_jpeg_png_gif_and_bmp_uploads_are_served_in_three_sizes(app: TestApp) {
     let api = app.admin().await;
     let url = contact(&api).await;
     for (name, bytes, served) in [
@@ -128,9 +126,7 @@ async fn real_jpeg_png_gif_and_bmp_uploads_are_served_in_three_sizes() {
     assert!(!stored.iter().any(|f| f.contains(".tmp")), "{stored:?}");
 }
 
-#[tokio::test]
-async fn refused_uploads_answer_with_their_problem_and_keep_the_previous_photo() {
-    let app = TestApp::spawn().await;
+async fn refused_uploads_answer_with_their_problem_and_keep_the_previous_photo(app: TestApp) {
     let api = app.admin().await;
     let url = contact(&api).await;
     let (status, before) = upload(&api, &url, images::png(300, 200), "image/png").await;
@@ -185,9 +181,7 @@ async fn refused_uploads_answer_with_their_problem_and_keep_the_previous_photo()
     }
 }
 
-#[tokio::test]
-async fn a_photo_change_bumps_the_version_and_history_keeps_old_and_new_references() {
-    let app = TestApp::spawn().await;
+async fn a_photo_change_bumps_the_version_and_history_keeps_old_and_new_references(app: TestApp) {
     let api = app.admin().await;
     let url = contact(&api).await;
     let (_, first) = upload(&api, &url, images::jpeg(200, 100), "image/jpeg").await;
@@ -229,9 +223,7 @@ async fn a_photo_change_bumps_the_version_and_history_keeps_old_and_new_referenc
     );
 }
 
-#[tokio::test]
-async fn photos_follow_the_tenant_and_role_rules_of_every_call() {
-    let app = TestApp::spawn().await;
+async fn photos_follow_the_tenant_and_role_rules_of_every_call(app: TestApp) {
     let api = app.admin().await;
     let url = contact(&api).await;
     upload(&api, &url, images::png(50, 50), "image/png").await;
@@ -267,9 +259,7 @@ async fn photos_follow_the_tenant_and_role_rules_of_every_call() {
     assert!(app.media_files().is_empty());
 }
 
-#[tokio::test]
-async fn a_full_replacement_of_the_contact_keeps_its_photo() {
-    let app = TestApp::spawn().await;
+async fn a_full_replacement_of_the_contact_keeps_its_photo(app: TestApp) {
     let api = app.admin().await;
     let url = contact(&api).await;
     let (_, with_photo) = upload(&api, &url, images::gif(80, 40), "image/gif").await;
@@ -290,3 +280,11 @@ async fn a_full_replacement_of_the_contact_keeps_its_photo() {
         .await;
     assert_eq!(refused["errors"][0]["code"], "read_only");
 }
+
+app_tests!(
+    real_jpeg_png_gif_and_bmp_uploads_are_served_in_three_sizes,
+    refused_uploads_answer_with_their_problem_and_keep_the_previous_photo,
+    a_photo_change_bumps_the_version_and_history_keeps_old_and_new_references,
+    photos_follow_the_tenant_and_role_rules_of_every_call,
+    a_full_replacement_of_the_contact_keeps_its_photo,
+);

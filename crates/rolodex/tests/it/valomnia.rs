@@ -9,9 +9,7 @@ use crate::support::{ADMIN_PASSWORD, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-#[tokio::test]
-async fn login_sets_a_session_cookie_and_ajax_success_describes_the_session() {
-    let app = TestApp::spawn().await;
+async fn login_sets_a_session_cookie_and_ajax_success_describes_the_session(app: TestApp) {
     let v = login(&app, "admin", ADMIN_PASSWORD).await;
     let (status, body) = v.get("/login/ajaxSuccess").await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -95,9 +93,8 @@ async fn login_sets_a_session_cookie_and_ajax_success_describes_the_session() {
     assert_eq!(bearer.0, StatusCode::OK, "{}", bearer.1);
 }
 
-#[tokio::test]
-async fn the_seed_update_answers_the_success_example_member_by_member() {
-    let w = world().await;
+async fn the_seed_update_answers_the_success_example_member_by_member(app: TestApp) {
+    let w = world(app).await;
     let created = w.marie().await;
     let id = created["id"].as_i64().expect("id");
     let customer = w.customer.to_string();
@@ -268,9 +265,8 @@ async fn the_seed_update_answers_the_success_example_member_by_member() {
     assert!(!original.is_empty());
 }
 
-#[tokio::test]
-async fn a_form_update_reads_back_identically_through_the_native_api() {
-    let w = world().await;
+async fn a_form_update_reads_back_identically_through_the_native_api(app: TestApp) {
+    let w = world(app).await;
     let marie = w.marie().await;
     let customer = w.customer.to_string();
     let url = format!("{V}/contacts/{}", marie["id"]);
@@ -338,9 +334,8 @@ async fn a_form_update_reads_back_identically_through_the_native_api() {
     assert_eq!(native["emails"], json!([]));
 }
 
-#[tokio::test]
-async fn every_documented_error_is_answered_and_changes_nothing() {
-    let w = world().await;
+async fn every_documented_error_is_answered_and_changes_nothing(app: TestApp) {
+    let w = world(app).await;
     let marie = w.marie().await;
     let id = marie["id"].as_i64().expect("id");
     let customer = w.customer.to_string();
@@ -559,9 +554,8 @@ async fn every_documented_error_is_answered_and_changes_nothing() {
     assert_eq!(now, before, "a failed call changed the contact");
 }
 
-#[tokio::test]
-async fn create_show_delete_external_ids_and_the_href_targets() {
-    let w = world().await;
+async fn create_show_delete_external_ids_and_the_href_targets(app: TestApp) {
+    let w = world(app).await;
     let (status, created) =
         w.v.form(
             &format!("{V}/contacts"),
@@ -689,9 +683,7 @@ async fn create_show_delete_external_ids_and_the_href_targets() {
     );
 }
 
-#[tokio::test]
-async fn a_member_of_several_tenants_names_the_organization_at_login() {
-    let app = TestApp::spawn().await;
+async fn a_member_of_several_tenants_names_the_organization_at_login(app: TestApp) {
     let other = app
         .services
         .tenants
@@ -751,3 +743,12 @@ async fn a_member_of_several_tenants_names_the_organization_at_login() {
         (StatusCode::OK, json!(0))
     );
 }
+
+app_tests!(
+    login_sets_a_session_cookie_and_ajax_success_describes_the_session,
+    the_seed_update_answers_the_success_example_member_by_member,
+    a_form_update_reads_back_identically_through_the_native_api,
+    every_documented_error_is_answered_and_changes_nothing,
+    create_show_delete_external_ids_and_the_href_targets,
+    a_member_of_several_tenants_names_the_organization_at_login,
+);

@@ -1,14 +1,14 @@
 //! Valomnia's contact list (siblings 4.3) over real HTTP: `max`/`offset` paging with its
 //! links, `sort` and `order`, and each filter.
 
+use crate::support::TestApp;
 use crate::support::valomnia::{V, add, error, names, world};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-#[tokio::test]
-async fn the_list_pages_with_max_and_offset_and_sorts() {
-    let w = world().await;
+async fn the_list_pages_with_max_and_offset_and_sorts(app: TestApp) {
+    let w = world(app).await;
     for (first, last) in [
         ("Ann", "Evans"),
         ("Bob", "Dunn"),
@@ -111,9 +111,8 @@ fn plus(t: &Value, seconds: i64) -> String {
         .expect("formats")
 }
 
-#[tokio::test]
-async fn each_list_filter_selects_its_contacts() {
-    let w = world().await;
+async fn each_list_filter_selects_its_contacts(app: TestApp) {
+    let w = world(app).await;
     w.native
         .post(
             "/v1/customers",
@@ -207,3 +206,8 @@ async fn each_list_filter_selects_its_contacts() {
         "The type of parameter dateCreated_gt you provided is not valid for this request.",
     );
 }
+
+app_tests!(
+    the_list_pages_with_max_and_offset_and_sorts,
+    each_list_filter_selects_its_contacts,
+);

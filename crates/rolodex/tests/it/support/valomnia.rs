@@ -186,8 +186,7 @@ pub struct World {
     pub customer: i64,
 }
 
-pub async fn world() -> World {
-    let app = TestApp::spawn().await;
+pub async fn world(app: TestApp) -> World {
     let native = app.admin().await;
     let customer = native
         .post(
