@@ -9,7 +9,7 @@ use crate::clock::Clock;
 use crate::error::CoreError;
 use crate::photos::remove_photo_files;
 use crate::ports::{PhotoStorage, Store, Write, WriteOp};
-use crate::query::{ContactQuery, MAX_PAGE_SIZE, Page, PageRequest};
+use crate::query::{ContactQuery, MAX_WINDOW_SIZE, Page, PageRequest};
 use crate::write::{Attempt, history, repo_error, retrying, settle};
 use rolodex_domain::history::diff;
 use rolodex_domain::{
@@ -171,35 +171,38 @@ impl ContactService {
         Ok(page.scoped(&scope))
     }
 
-    /// The matches of `query` from position `offset` (at most `max` of them), and how many
-    /// there are in all: offset paging, for surfaces whose clients page by position. It walks
-    /// the whole list a page at a time, so its cost grows with the number of matches.
+    /// The matches of `query` from position `offset` (at most `max` of them; its page request
+    /// is ignored), and how many there are in all: offset paging, for surfaces whose clients
+    /// page by position. The store counts the matches and reads only the window's rows.
     pub async fn window(
         &self,
         caller: &Caller,
-        mut query: ContactQuery,
+        query: &ContactQuery,
         offset: usize,
         max: usize,
     ) -> Result<(Vec<Contact>, usize), CoreError> {
-        query.page = PageRequest {
-            limit: MAX_PAGE_SIZE,
-            after: None,
-        };
-        let mut items = Vec::new();
-        let mut total = 0;
-        loop {
-            let page = self.list(caller, &query).await?;
-            for contact in page.items {
-                if total >= offset && items.len() < max {
-                    items.push(contact);
-                }
-                total += 1;
-            }
-            match page.next {
-                Some(next) => query.page.after = Some(next),
-                None => return Ok((items, total)),
-            }
+        if let Some(customer) = query.customer_id {
+            self.require_customer(caller, customer).await?;
         }
+        query.check_filters()?;
+        let limit = u32::try_from(max)
+            .ok()
+            .filter(|&limit| limit <= MAX_WINDOW_SIZE)
+            .ok_or_else(|| {
+                ValidationError::new(
+                    "max",
+                    "out_of_range",
+                    format!("must be at most {MAX_WINDOW_SIZE}"),
+                )
+            })?;
+        // An offset no store can reach is past the end: no items, only the total.
+        let offset = u64::try_from(offset).unwrap_or(u64::MAX);
+        let (items, total) = self
+            .store
+            .contact_window(caller.tenant_id, query, offset, limit)
+            .await
+            .map_err(repo_error("contact"))?;
+        Ok((items, usize::try_from(total).unwrap_or(usize::MAX)))
     }
 
     /// Applies a merge patch; with `expected_version`, only if the contact still has it.

@@ -293,6 +293,16 @@ pub trait ContactRepo: Send + Sync {
         tenant: TenantId,
         query: &ContactQuery,
     ) -> Result<Page<Contact>, RepoError>;
+    /// The matches of `query` from position `offset` of its sort order (at most `limit` of
+    /// them; `query.page` is ignored), and how many matches there are in all, both read from
+    /// one snapshot. An offset past the last match gives no items and the total.
+    async fn contact_window(
+        &self,
+        tenant: TenantId,
+        query: &ContactQuery,
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<Contact>, u64), RepoError>;
     async fn count_contacts(
         &self,
         tenant: TenantId,

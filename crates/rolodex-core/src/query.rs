@@ -11,6 +11,8 @@ use time::format_description::well_known::Rfc3339;
 /// Page sizes: the default, and the most a client may ask for.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
 pub const MAX_PAGE_SIZE: u32 = 200;
+/// The most contacts one offset window may hold (see `ContactService::window`).
+pub const MAX_WINDOW_SIZE: u32 = 1000;
 
 /// Where a keyset page starts: after the row with this sort key and id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

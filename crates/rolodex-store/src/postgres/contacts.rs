@@ -1,7 +1,7 @@
 //! Contacts on PostgreSQL: the reads and the search of `ContactRepo` (filters over the
-//! `contact_terms` index, sort orders, keyset pages, all in byte order as on SQLite), and the
-//! statements that create, update and delete a contact and rewrite its search terms inside a
-//! write's transaction (called by `changes`).
+//! `contact_terms` index, sort orders, keyset pages, offset windows and their count, all in
+//! byte order as on SQLite), and the statements that create, update and delete a contact and
+//! rewrite its search terms inside a write's transaction (called by `changes`).
 
 use super::rows::{self, CONTACT_COLUMNS, CONTACT_FIELD_COLUMNS, ContactColumns};
 use super::{PgStore, classify, is_foreign_key_violation};
@@ -114,6 +114,43 @@ impl ContactRepo for PgStore {
         }))
     }
 
+    async fn contact_window(
+        &self,
+        tenant: TenantId,
+        query: &ContactQuery,
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<Contact>, u64), RepoError> {
+        // SQL offsets are signed; no table holds i64::MAX rows, so that is past any end.
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        // One repeatable-read transaction: the total and the items come from one snapshot.
+        let mut tx = self.begin().await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
+        let total: i64 = matching("count(*)", tenant, query)
+            .build_query_scalar()
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(classify)?;
+        let rows = if offset < total && limit > 0 {
+            window_query(tenant, query, offset, limit)
+                .build()
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(classify)?
+        } else {
+            Vec::new()
+        };
+        tx.commit().await.map_err(classify)?;
+        let items = rows
+            .iter()
+            .map(rows::contact)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((items, total.unsigned_abs()))
+    }
+
     async fn count_contacts(
         &self,
         tenant: TenantId,
@@ -157,16 +194,20 @@ fn push_term_filter(
     sql.push(")");
 }
 
-/// The SELECT of one page of `query`, or `None` when its cursor cannot belong to its sort.
-fn list_query(tenant: TenantId, query: &ContactQuery) -> Option<QueryBuilder<'static, Postgres>> {
+/// `SELECT {select} FROM contacts` of the rows that match `query` (its cursor aside), in
+/// the tenant: the conditions that a page, a window and their count share.
+fn matching(
+    select: &str,
+    tenant: TenantId,
+    query: &ContactQuery,
+) -> QueryBuilder<'static, Postgres> {
     let prefixes = query
         .text
         .as_deref()
         .map(query_prefixes)
         .unwrap_or_default();
-    let mut sql = QueryBuilder::<Postgres>::new(format!(
-        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE tenant_id = "
-    ));
+    let mut sql =
+        QueryBuilder::<Postgres>::new(format!("SELECT {select} FROM contacts WHERE tenant_id = "));
     sql.push_bind(tenant.0);
     if let Some(customer) = query.customer_id {
         sql.push(" AND customer_id = ").push_bind(customer.0);
@@ -192,7 +233,12 @@ fn list_query(tenant: TenantId, query: &ContactQuery) -> Option<QueryBuilder<'st
         sql.push(" AND updated_at >= ").push_bind(rows::at(since));
     }
     super::filters::push_filters(&mut sql, &query.filters);
-    let (column, direction, after) = match (query.sort, query.descending) {
+    sql
+}
+
+/// The sort column of `query`, its direction, and how a row after a cursor compares.
+fn sort_of(query: &ContactQuery) -> (&'static str, &'static str, &'static str) {
+    match (query.sort, query.descending) {
         (ContactSort::Id, false) => ("id", "ASC", ">"),
         (ContactSort::Id, true) => ("id", "DESC", "<"),
         (ContactSort::LastName, false) => ("last_name_key", "ASC", ">"),
@@ -201,7 +247,22 @@ fn list_query(tenant: TenantId, query: &ContactQuery) -> Option<QueryBuilder<'st
         (ContactSort::CreatedAt, true) => ("created_at", "DESC", "<"),
         (ContactSort::UpdatedAt, false) => ("updated_at", "ASC", ">"),
         (ContactSort::UpdatedAt, true) => ("updated_at", "DESC", "<"),
-    };
+    }
+}
+
+/// The ORDER BY of a sort: its key, then the id, so that no two rows tie.
+fn order_by(column: &str, direction: &str) -> String {
+    if column == "id" {
+        format!(" ORDER BY id {direction}")
+    } else {
+        format!(" ORDER BY {column} {direction}, id {direction}")
+    }
+}
+
+/// The SELECT of one page of `query`, or `None` when its cursor cannot belong to its sort.
+fn list_query(tenant: TenantId, query: &ContactQuery) -> Option<QueryBuilder<'static, Postgres>> {
+    let mut sql = matching(CONTACT_COLUMNS, tenant, query);
+    let (column, direction, after) = sort_of(query);
     if let Some(cursor) = &query.page.after {
         // Keyset: strictly after the cursor's (key, id) in the list's order. Row values
         // compare lexicographically and use the (tenant_id, key, id) indexes.
@@ -226,13 +287,27 @@ fn list_query(tenant: TenantId, query: &ContactQuery) -> Option<QueryBuilder<'st
             }
         }
     }
-    if column == "id" {
-        sql.push(format!(" ORDER BY id {direction}"));
-    } else {
-        sql.push(format!(" ORDER BY {column} {direction}, id {direction}"));
-    }
+    sql.push(order_by(column, direction));
     sql.push(" LIMIT ").push_bind(fetch_limit(&query.page));
     Some(sql)
+}
+
+/// The SELECT of the matches of `query` from position `offset` (at most `limit`), in the
+/// order of its pages.
+fn window_query(
+    tenant: TenantId,
+    query: &ContactQuery,
+    offset: i64,
+    limit: u32,
+) -> QueryBuilder<'static, Postgres> {
+    let mut sql = matching(CONTACT_COLUMNS, tenant, query);
+    let (column, direction, _) = sort_of(query);
+    sql.push(order_by(column, direction));
+    sql.push(" LIMIT ")
+        .push_bind(i64::from(limit))
+        .push(" OFFSET ")
+        .push_bind(offset);
+    sql
 }
 
 /// Replaces the search terms of contact `id` with those of `fields`.

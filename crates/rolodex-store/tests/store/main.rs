@@ -12,4 +12,5 @@ mod filters;
 mod idempotency;
 mod lifecycle;
 mod search;
+mod window;
 mod writer;

@@ -26,7 +26,7 @@ async fn ids(store: &Arc<dyn Store>, tenant: TenantId, query: ContactQuery) -> V
 }
 
 /// Every page of `query`, `limit` at a time.
-async fn all_pages(
+pub async fn all_pages(
     store: &Arc<dyn Store>,
     tenant: TenantId,
     mut query: ContactQuery,

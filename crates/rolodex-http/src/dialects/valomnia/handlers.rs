@@ -188,12 +188,13 @@ pub async fn list(
     let (contacts, total) = state
         .services
         .contacts
-        .window(&caller, query, offset, max)
+        .window(&caller, &query, offset, max)
         .await?;
     let render = render(&state, &caller, &version, &headers, &contacts).await?;
     let previous =
         (offset > 0).then(|| map::page_link(&version, &params, offset.saturating_sub(max), max));
-    let next = (offset + max < total).then(|| map::page_link(&version, &params, offset + max, max));
+    let next = (offset.saturating_add(max) < total)
+        .then(|| map::page_link(&version, &params, offset + max, max));
     Ok(Json(dto::List {
         paging: dto::Paging {
             total,
