@@ -4,6 +4,8 @@
 //!
 //! Nothing here knows contacts, tenants' data or HTTP.
 
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
 mod fs;
 mod pipeline;
 
