@@ -405,26 +405,7 @@ impl ContactService {
         fields: &ContactFields,
         before: Option<&ContactFields>,
     ) -> Result<(), CoreError> {
-        let Some(owner) = fields.owner_id else {
-            return Ok(());
-        };
-        if before.is_some_and(|b| b.owner_id == Some(owner)) {
-            return Ok(());
-        }
-        match self
-            .store
-            .membership(caller.tenant_id, owner)
-            .await
-            .map_err(repo_error("user"))?
-        {
-            Some(_) => Ok(()),
-            None => Err(ValidationError::new(
-                "owner_id",
-                "unknown_user",
-                format!("user {owner} is not a member of this tenant"),
-            )
-            .into()),
-        }
+        check_owner(self.store.as_ref(), caller, fields, before).await
     }
 
     /// When `fields` makes its contact primary, the write that demotes the customer's current
@@ -461,5 +442,33 @@ impl ContactService {
             },
             history: history(caller, at, changes),
         }])
+    }
+}
+
+/// An owner must be a member of the tenant (checked when it changes).
+pub(crate) async fn check_owner(
+    store: &dyn Store,
+    caller: &Caller,
+    fields: &ContactFields,
+    before: Option<&ContactFields>,
+) -> Result<(), CoreError> {
+    let Some(owner) = fields.owner_id else {
+        return Ok(());
+    };
+    if before.is_some_and(|b| b.owner_id == Some(owner)) {
+        return Ok(());
+    }
+    match store
+        .membership(caller.tenant_id, owner)
+        .await
+        .map_err(repo_error("user"))?
+    {
+        Some(_) => Ok(()),
+        None => Err(ValidationError::new(
+            "owner_id",
+            "unknown_user",
+            format!("user {owner} is not a member of this tenant"),
+        )
+        .into()),
     }
 }

@@ -3,13 +3,15 @@
 use crate::auth::AuthService;
 use crate::caller::Caller;
 use crate::clock::Clock;
+use crate::contacts::check_owner;
 use crate::error::CoreError;
 use crate::ports::{ConflictKind, RepoError, Store, Write, WriteOp};
 use crate::query::{Page, PageRequest};
 use crate::write::{Attempt, history, repo_error, retrying, settle};
 use rolodex_domain::history::diff;
 use rolodex_domain::{
-    Customer, CustomerFields, CustomerId, CustomerPatch, HistoryEntry, Patch, Role, code_from_name,
+    Contact, ContactFields, ContactId, ContactPatch, Customer, CustomerFields, CustomerId,
+    CustomerPatch, HistoryEntry, Patch, Role, code_from_name,
 };
 use serde_json::Map;
 use std::sync::Arc;
@@ -40,12 +42,46 @@ impl CustomerService {
         patch: CustomerPatch,
     ) -> Result<Customer, CoreError> {
         AuthService::require(caller, Role::Dispatcher)?;
+        self.create_inner(caller, patch, None)
+            .await
+            .map(|(customer, _)| customer)
+    }
+
+    /// Creates a customer (as [`Self::create`]) with its first contact, made its primary, in
+    /// one write: both land or neither does.
+    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id))]
+    pub async fn create_with_contact(
+        &self,
+        caller: &Caller,
+        patch: CustomerPatch,
+        contact: ContactPatch,
+    ) -> Result<(Customer, Contact), CoreError> {
+        AuthService::require(caller, Role::Dispatcher)?;
+        let contact = ContactFields::default().apply(ContactPatch {
+            is_primary: Patch::Set(true),
+            ..contact
+        })?;
+        check_owner(self.store.as_ref(), caller, &contact, None).await?;
+        match self.create_inner(caller, patch, Some(contact)).await? {
+            (customer, Some(contact)) => Ok((customer, contact)),
+            (_, None) => Err(CoreError::Internal(
+                "the customer's contact was not created".into(),
+            )),
+        }
+    }
+
+    async fn create_inner(
+        &self,
+        caller: &Caller,
+        patch: CustomerPatch,
+        contact: Option<ContactFields>,
+    ) -> Result<(Customer, Option<Contact>), CoreError> {
         let name = match (&patch.code, &patch.name) {
             (Patch::Absent, Patch::Set(name)) if !name.trim().is_empty() => name.clone(),
             _ => {
                 let fields = CustomerFields::default().apply(patch)?;
                 return self
-                    .insert(caller, fields)
+                    .insert(caller, fields, contact)
                     .await
                     .map_err(repo_error("customer"));
             }
@@ -59,7 +95,7 @@ impl CustomerService {
             if self.get_by_code(caller, &code).await.is_ok() {
                 continue;
             }
-            match self.insert(caller, fields).await {
+            match self.insert(caller, fields, contact.clone()).await {
                 Err(RepoError::Conflict(ConflictKind::DuplicateCustomerCode)) => continue,
                 result => return result.map_err(repo_error("customer")),
             }
@@ -72,22 +108,30 @@ impl CustomerService {
         })
     }
 
-    async fn insert(&self, caller: &Caller, fields: CustomerFields) -> Result<Customer, RepoError> {
+    /// Writes a new customer, and its first contact when there is one, in one call.
+    async fn insert(
+        &self,
+        caller: &Caller,
+        fields: CustomerFields,
+        contact: Option<ContactFields>,
+    ) -> Result<(Customer, Option<Contact>), RepoError> {
         let at = self.clock.now();
-        let changes = diff(&Map::new(), &fields.snapshot());
-        let ids = self
-            .store
-            .write(
-                caller.tenant_id,
-                vec![Write {
-                    op: WriteOp::CreateCustomer {
-                        fields: fields.clone(),
-                    },
-                    history: history(caller, at, changes),
-                }],
-            )
-            .await?;
-        Ok(Customer {
+        let mut writes = vec![Write {
+            op: WriteOp::CreateCustomer {
+                fields: fields.clone(),
+            },
+            history: history(caller, at, diff(&Map::new(), &fields.snapshot())),
+        }];
+        if let Some(contact) = &contact {
+            writes.push(Write {
+                op: WriteOp::CreateContactOfNewCustomer {
+                    fields: contact.clone(),
+                },
+                history: history(caller, at, diff(&Map::new(), &contact.snapshot())),
+            });
+        }
+        let ids = self.store.write(caller.tenant_id, writes).await?;
+        let customer = Customer {
             id: CustomerId(ids[0]),
             tenant_id: caller.tenant_id,
             fields,
@@ -96,7 +140,19 @@ impl CustomerService {
             updated_at: at,
             updated_by: caller.user_id,
             version: 1,
-        })
+        };
+        let contact = contact.zip(ids.get(1)).map(|(fields, id)| Contact {
+            id: ContactId(*id),
+            tenant_id: caller.tenant_id,
+            customer_id: customer.id,
+            fields,
+            created_at: at,
+            created_by: caller.user_id,
+            updated_at: at,
+            updated_by: caller.user_id,
+            version: 1,
+        });
+        Ok((customer, contact))
     }
 
     pub async fn get(&self, caller: &Caller, id: CustomerId) -> Result<Customer, CoreError> {

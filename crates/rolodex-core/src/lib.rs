@@ -68,24 +68,3 @@ impl Services {
         }
     }
 }
-
-impl Services {
-    /// Creates a customer with its first contact, made its primary. Both are validated
-    /// before either is written, so bad input leaves nothing behind.
-    pub async fn create_customer_with_contact(
-        &self,
-        caller: &Caller,
-        customer: rolodex_domain::CustomerPatch,
-        contact: rolodex_domain::ContactPatch,
-    ) -> Result<(rolodex_domain::Customer, rolodex_domain::Contact), CoreError> {
-        AuthService::require(caller, rolodex_domain::Role::Dispatcher)?;
-        let contact = rolodex_domain::ContactPatch {
-            is_primary: rolodex_domain::Patch::Set(true),
-            ..contact
-        };
-        rolodex_domain::ContactFields::default().apply(contact.clone())?;
-        let customer = self.customers.create(caller, customer).await?;
-        let contact = self.contacts.create(caller, customer.id, contact).await?;
-        Ok((customer, contact))
-    }
-}

@@ -76,6 +76,11 @@ pub enum WriteOp {
         customer_id: CustomerId,
         fields: ContactFields,
     },
+    /// A contact of the customer the call's previous write (a `CreateCustomer`) creates, so
+    /// that a customer and its first contact land together or not at all.
+    CreateContactOfNewCustomer {
+        fields: ContactFields,
+    },
     UpdateContact {
         id: ContactId,
         expected_version: i64,

@@ -15,7 +15,8 @@ pub use postgres::PgStore;
 pub use sqlite::{SqliteStore, WriterStats};
 
 use rolodex_core::Store;
-use rolodex_core::ports::{ConflictKind, RepoError};
+use rolodex_core::ports::{ConflictKind, RepoError, WriteOp};
+use rolodex_domain::CustomerId;
 use sqlx::error::ErrorKind;
 use std::sync::Arc;
 
@@ -202,6 +203,17 @@ pub(crate) fn is_unavailable(error: &sqlx::Error) -> bool {
             .and_then(|code| code.parse::<i32>().ok())
             .is_some_and(|code| matches!(code & 0xff, 5 | 6 | 10 | 13 | 14)),
         _ => false,
+    }
+}
+
+/// The customer a `CreateContactOfNewCustomer` belongs to: the one the call's previous write
+/// created (`previous` is that write's operation and the id it returned).
+pub(crate) fn new_customer(previous: Option<(&WriteOp, i64)>) -> Result<CustomerId, RepoError> {
+    match previous {
+        Some((WriteOp::CreateCustomer { .. }, id)) => Ok(CustomerId(id)),
+        _ => Err(RepoError::Other(
+            "a contact of a new customer must directly follow the customer's creation".into(),
+        )),
     }
 }
 

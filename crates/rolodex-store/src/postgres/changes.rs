@@ -18,8 +18,11 @@ impl Writer for PgStore {
         }
         let mut tx = self.begin().await?;
         let mut ids = Vec::with_capacity(writes.len());
+        let mut previous = None;
         for write in &writes {
-            ids.push(apply(&mut tx, tenant, write).await?);
+            let id = apply(&mut tx, tenant, write, previous).await?;
+            previous = Some((&write.op, id));
+            ids.push(id);
         }
         commit(tx).await?;
         Ok(ids)
@@ -28,7 +31,12 @@ impl Writer for PgStore {
 
 /// Applies one write and records its history entry; returns the entity's id. The entry's
 /// change is the one the operation makes (the draft's `change` is not trusted to agree).
-async fn apply(conn: &mut PgConnection, tenant: TenantId, write: &Write) -> Result<i64, RepoError> {
+async fn apply(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    write: &Write,
+    previous: Option<(&WriteOp, i64)>,
+) -> Result<i64, RepoError> {
     let draft = &write.history;
     let (subject, change, version) = match &write.op {
         WriteOp::CreateCustomer { fields } => {
@@ -63,6 +71,11 @@ async fn apply(conn: &mut PgConnection, tenant: TenantId, write: &Write) -> Resu
             fields,
         } => {
             let id = contacts::insert(conn, tenant, *customer_id, fields, draft).await?;
+            (Subject::Contact(id, customer_id.0), Change::Create, 1)
+        }
+        WriteOp::CreateContactOfNewCustomer { fields } => {
+            let customer_id = crate::new_customer(previous)?;
+            let id = contacts::insert(conn, tenant, customer_id, fields, draft).await?;
             (Subject::Contact(id, customer_id.0), Change::Create, 1)
         }
         WriteOp::UpdateContact {

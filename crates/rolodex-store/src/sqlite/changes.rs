@@ -18,8 +18,11 @@ impl Writer for SqliteStore {
             .submit(move |conn| {
                 Box::pin(async move {
                     let mut ids = Vec::with_capacity(writes.len());
+                    let mut previous = None;
                     for write in &writes {
-                        ids.push(apply(conn, tenant, write).await?);
+                        let id = apply(conn, tenant, write, previous).await?;
+                        previous = Some((&write.op, id));
+                        ids.push(id);
                     }
                     Ok(ids)
                 })
@@ -34,6 +37,7 @@ async fn apply(
     conn: &mut SqliteConnection,
     tenant: TenantId,
     write: &Write,
+    previous: Option<(&WriteOp, i64)>,
 ) -> Result<i64, RepoError> {
     let draft = &write.history;
     let (subject, change, version) = match &write.op {
@@ -69,6 +73,11 @@ async fn apply(
             fields,
         } => {
             let id = contacts::insert(conn, tenant, *customer_id, fields, draft).await?;
+            (Subject::Contact(id, customer_id.0), Change::Create, 1)
+        }
+        WriteOp::CreateContactOfNewCustomer { fields } => {
+            let customer_id = crate::new_customer(previous)?;
+            let id = contacts::insert(conn, tenant, customer_id, fields, draft).await?;
             (Subject::Contact(id, customer_id.0), Change::Create, 1)
         }
         WriteOp::UpdateContact {

@@ -668,7 +668,78 @@ async fn a_failed_write_leaves_neither_changes_nor_history(db: TestDb) {
     );
 }
 
+async fn a_customer_and_its_first_contact_land_together_or_not_at_all(db: TestDb) {
+    let tenant = db.tenant("acme").await;
+    let taken = create_customer(&db.store, tenant, "TAKEN").await;
+    let pair = |code: &str| {
+        vec![
+            write(
+                WriteOp::CreateCustomer {
+                    fields: customer_fields(code),
+                },
+                at(5),
+            ),
+            write(
+                WriteOp::CreateContactOfNewCustomer {
+                    fields: named("First", "Contact"),
+                },
+                at(5),
+            ),
+        ]
+    };
+    let ids = db.store.write(tenant, pair("NEW")).await.expect("written");
+    let contact = db
+        .store
+        .contact(tenant, ContactId(ids[1]))
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(contact.customer_id, CustomerId(ids[0]));
+    assert_eq!(
+        db.store
+            .history(tenant, "contact", ids[1], &PageRequest::default())
+            .await
+            .expect("history")
+            .items
+            .len(),
+        1
+    );
+
+    let refused = db.store.write(tenant, pair("taken")).await;
+    assert!(
+        matches!(
+            refused,
+            Err(RepoError::Conflict(ConflictKind::DuplicateCustomerCode))
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        db.store.count_contacts(tenant, taken).await.expect("count"),
+        0
+    );
+    let alone = db
+        .store
+        .write(
+            tenant,
+            vec![write(
+                WriteOp::CreateContactOfNewCustomer {
+                    fields: named("No", "Customer"),
+                },
+                at(6),
+            )],
+        )
+        .await;
+    assert!(matches!(alone, Err(RepoError::Other(_))), "{alone:?}");
+    let listed = db
+        .store
+        .list_contacts(tenant, &ContactQuery::default())
+        .await
+        .expect("list");
+    assert_eq!(listed.items.len(), 1, "only the first pair landed");
+}
+
 store_tests!(
+    a_customer_and_its_first_contact_land_together_or_not_at_all,
     a_contact_with_every_field_set_reads_back_as_written,
     a_customer_round_trips_and_its_version_counts_updates,
     an_update_with_a_stale_version_is_a_mismatch_and_changes_nothing,

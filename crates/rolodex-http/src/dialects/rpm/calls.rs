@@ -328,7 +328,8 @@ async fn customer_add(
             let contact = new_customer_contact(contact)?;
             state
                 .services
-                .create_customer_with_contact(caller, patch, contact)
+                .customers
+                .create_with_contact(caller, patch, contact)
                 .await?
                 .0
         }
