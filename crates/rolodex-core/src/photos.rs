@@ -14,7 +14,7 @@ use crate::clock::Clock;
 use crate::contacts::ContactService;
 use crate::error::CoreError;
 use crate::ports::{PhotoPipeline, PhotoStorage, PipelineError, ProcessedPhoto};
-use crate::write::repo_error;
+use crate::write::{Precondition, repo_error};
 use rand::Rng;
 use rolodex_domain::photo::{check_photo_size, parse_file_name};
 use rolodex_domain::{
@@ -74,7 +74,7 @@ impl PhotoService {
             id,
             ContactPatch::default(),
             Some(upload),
-            None,
+            Precondition::Any,
         )
         .await
     }
@@ -100,7 +100,7 @@ impl PhotoService {
                 id,
                 ContactPatch::default(),
                 Patch::Clear,
-                None,
+                Precondition::Any,
             )
             .await?;
         if let Some(old) = removed {
@@ -170,12 +170,13 @@ impl PhotoService {
         id: ContactId,
         patch: ContactPatch,
         upload: Option<Vec<u8>>,
-        expected_version: Option<i64>,
+        expected: impl Into<Precondition>,
     ) -> Result<Contact, CoreError> {
+        let expected = expected.into();
         let Some(upload) = upload else {
             return self
                 .contacts
-                .patch(caller, customer_id, id, patch, expected_version)
+                .patch(caller, customer_id, id, patch, expected)
                 .await;
         };
         AuthService::require(caller, Role::Dispatcher)?;
@@ -189,7 +190,7 @@ impl PhotoService {
                 id,
                 patch,
                 Patch::Set(photo.clone()),
-                expected_version,
+                expected,
             )
             .await
         {

@@ -136,6 +136,9 @@ pub struct UserUpdate {
     pub display_name: Option<String>,
     pub active: Option<bool>,
     pub password_hash: Option<String>,
+    /// When set, every login session of the user still valid is revoked at this time, in
+    /// the same transaction (a password reset or a deactivation ends them; API keys stay).
+    pub revoke_sessions_at: Option<OffsetDateTime>,
 }
 
 #[async_trait]
@@ -351,18 +354,29 @@ pub enum IdempotencyState {
     Mismatch,
 }
 
+/// When a key is claimed, and which older keys are forgotten at that moment.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimTimes {
+    pub at: OffsetDateTime,
+    /// Keys (completed or not) created before this have expired.
+    pub expired_before: OffsetDateTime,
+    /// Claims never completed nor released, made before this, were abandoned: their
+    /// request can no longer be running (the node died, or every deadline has passed).
+    pub abandoned_before: OffsetDateTime,
+}
+
 #[async_trait]
 pub trait IdempotencyRepo: Send + Sync {
-    /// Claims `key` for `scope` (tenant and user) unless a live claim exists; claims older
-    /// than `expired_before` are forgotten.
+    /// Claims `key` for `scope` (tenant and user) unless a live claim exists; keys older
+    /// than `times.expired_before`, and claims never completed older than
+    /// `times.abandoned_before`, are forgotten first.
     async fn claim(
         &self,
         tenant: TenantId,
         scope: &str,
         key: &str,
         fingerprint: &str,
-        at: OffsetDateTime,
-        expired_before: OffsetDateTime,
+        times: ClaimTimes,
     ) -> Result<IdempotencyState, RepoError>;
     async fn complete(
         &self,

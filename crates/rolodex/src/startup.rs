@@ -59,7 +59,7 @@ impl Application {
             store.close().await;
             return Err(e);
         }
-        let router = rolodex_http::app(services.clone(), prometheus(), config.http());
+        let router = rolodex_http::app(services.clone(), prometheus(), config.http(local_addr));
         Ok(Application {
             listener,
             local_addr,
@@ -104,7 +104,7 @@ impl Application {
 /// The photo pipeline, and the photo storage in the configured media folder.
 pub fn media(config: &Config) -> Media {
     Media {
-        pipeline: Arc::new(ImagePipeline),
+        pipeline: Arc::new(ImagePipeline::per_core()),
         storage: Arc::new(FsPhotoStorage::new(&config.media_dir)),
     }
 }
