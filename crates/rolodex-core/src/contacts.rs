@@ -16,7 +16,7 @@ use crate::write::{
 use rolodex_domain::history::diff;
 use rolodex_domain::{
     Contact, ContactFields, ContactId, ContactPatch, CustomerId, HistoryEntry, Patch, PhotoRef,
-    Role, ValidationError,
+    Role, TenantId, ValidationError,
 };
 use serde_json::Map;
 use std::sync::Arc;
@@ -389,6 +389,14 @@ impl ContactService {
             return Err(CoreError::NotFound { entity: "contact" });
         }
         Ok(entries)
+    }
+
+    /// The names of the photos the contacts of `tenant` have (the system's upkeep).
+    pub(crate) async fn photo_names(&self, tenant: TenantId) -> Result<Vec<String>, CoreError> {
+        self.store
+            .photo_names(tenant)
+            .await
+            .map_err(repo_error("contact"))
     }
 
     async fn require_customer(

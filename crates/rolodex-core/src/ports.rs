@@ -316,6 +316,8 @@ pub trait ContactRepo: Send + Sync {
         tenant: TenantId,
         customer: CustomerId,
     ) -> Result<u64, RepoError>;
+    /// The names of the photos the contacts of `tenant` have.
+    async fn photo_names(&self, tenant: TenantId) -> Result<Vec<String>, RepoError>;
 }
 
 #[async_trait]
@@ -439,6 +441,9 @@ pub trait PhotoStorage: Send + Sync {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, RepoError>;
     /// Removes `key`; a key that is not there is not an error.
     async fn delete(&self, key: &str) -> Result<(), RepoError>;
+    /// The last parts of the keys directly under `folder` (`a/b` lists `c` of `a/b/c`); none
+    /// when there is no such folder.
+    async fn list(&self, folder: &str) -> Result<Vec<String>, RepoError>;
 }
 
 /// Everything a store provides; what the composition root hands to [`crate::Services`].

@@ -167,7 +167,14 @@ mod tests {
         // Full-width letters are the ASCII ones.
         assert_eq!(Username::parse("ＡＬＩＣＥ").unwrap().as_str(), "alice");
         // A Cyrillic `а`, a Greek omicron, accents and invisible characters are refused.
-        for raw in ["\u{0430}lice", "b\u{03bf}b", "jos\u{e9}", "al\u{200b}ice", "", "x".repeat(65).as_str()] {
+        for raw in [
+            "\u{0430}lice",
+            "b\u{03bf}b",
+            "jos\u{e9}",
+            "al\u{200b}ice",
+            "",
+            "x".repeat(65).as_str(),
+        ] {
             assert!(Username::parse(raw).is_err(), "{raw:?}");
         }
         assert_eq!(

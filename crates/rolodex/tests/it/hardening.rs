@@ -356,7 +356,54 @@ async fn concurrent_photo_decodes_hold_bounded_memory() {
     server.terminate().await;
 }
 
+async fn photo_files_a_dead_process_left_behind_are_removed(app: TestApp) {
+    let api = app.admin().await;
+    let contact = a_contact(&api).await;
+    let request = api
+        .request(Method::PUT, &format!("{contact}/photo"))
+        .header("Content-Type", "image/png")
+        .body(images::png(64, 48));
+    let (status, _, body) = api.send(request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let kept = app.media_files();
+    assert_eq!(kept.len(), 3, "{kept:?}");
+    // A process that died between storing a photo's files and writing its contact left
+    // these: two hours old, and one being written right now.
+    let folder = std::path::Path::new(&kept[0]).parent().expect("a folder");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    let old = format!("{}_00000000deadbeef.png", now - 2 * 3600 * 1000);
+    let fresh = format!("{now}_00000000cafebabe.png");
+    for name in [
+        old.clone(),
+        format!("small_{old}"),
+        format!("medium_{old}"),
+        fresh.clone(),
+    ] {
+        std::fs::write(app.media_dir.join(folder).join(name), b"png").expect("written");
+    }
+    // The upkeep of a node starting on this database takes the old orphans only.
+    let node = app.another_node().await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let expected: Vec<String> = {
+        let mut files = kept.clone();
+        files.push(folder.join(&fresh).to_string_lossy().into_owned());
+        files.sort();
+        files
+    };
+    while app.media_files() != expected {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{:?} is not {expected:?}",
+            app.media_files()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    api.get(&format!("{contact}/photo"), StatusCode::OK).await;
+    drop(node);
+}
+
 app_tests!(
+    photo_files_a_dead_process_left_behind_are_removed,
     an_admin_of_one_tenant_cannot_take_over_an_account_that_is_in_another,
     a_password_reset_or_a_deactivation_ends_the_account_s_sessions,
     a_client_that_goes_away_never_strands_its_idempotency_key,
