@@ -192,7 +192,7 @@ async fn load_rolodex(
     let server = rolodex::start(bin).await?;
     let endpoint = rolodex::login(&server).await?;
     let (ids, seeding) = rolodex::seed(&endpoint, args.seed_clients, customers, contacts).await?;
-    rolodex::check_search(&endpoint, &prefixes[0]).await?;
+    rolodex::check_search(&endpoint, prefixes).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle_rss = server.rss()?;
     Ok(Loaded {
@@ -212,7 +212,7 @@ async fn load_pocketbase(
     let server = pocketbase::start(bin).await?;
     let endpoint = pocketbase::setup(&server).await?;
     let (ids, seeding) = pocketbase::seed(&endpoint, args.seed_clients, contacts).await?;
-    pocketbase::check_search(&endpoint, &prefixes[0]).await?;
+    pocketbase::check_search(&endpoint, prefixes).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle_rss = server.rss()?;
     Ok(Loaded {

@@ -163,13 +163,15 @@ fn search_path(prefix: &str) -> String {
     format!("{RECORDS}?{query}")
 }
 
-/// Checks that a search by `prefix` returns a full page of 50.
-pub async fn check_search(endpoint: &Endpoint, prefix: &str) -> anyhow::Result<()> {
+/// Checks that a search by each prefix returns a full page of 50.
+pub async fn check_search(endpoint: &Endpoint, prefixes: &[String]) -> anyhow::Result<()> {
     let mut conn = Conn::open(endpoint.addr).await?;
-    let page = conn.json(endpoint.get(&search_path(prefix))).await?;
-    let found = page["items"].as_array().map_or(0, Vec::len);
-    if found != 50 {
-        bail!("a PocketBase search by {prefix:?} returned {found} records, not 50");
+    for prefix in prefixes {
+        let page = conn.json(endpoint.get(&search_path(prefix))).await?;
+        let found = page["items"].as_array().map_or(0, Vec::len);
+        if found != 50 {
+            bail!("a PocketBase search by {prefix:?} returned {found} records, not 50");
+        }
     }
     Ok(())
 }
