@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use rolodex_core::{AuthFailure, Caller, CoreError, Identity};
 use rolodex_domain::{Surface, TenantId};
 use serde::de::DeserializeOwned;
@@ -245,29 +245,37 @@ impl Params {
     }
 }
 
-/// The version an `If-Match` header pins, if any. `*` pins nothing; a weak or foreign tag
-/// can never match, so the write is refused with 412.
-pub struct IfMatch(pub Option<i64>);
+/// The `If-Match` header of a write, read but not yet judged: a handler settles it with
+/// [`IfMatch::version`] after the body, so a bad body is reported as such whatever the header
+/// says (and a stale version, found by the core, only for a request that is otherwise sound).
+pub struct IfMatch(Option<HeaderValue>);
 
 impl FromRequestParts<AppState> for IfMatch {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Problem> {
-        let Some(value) = parts.headers.get(header::IF_MATCH) else {
-            return Ok(IfMatch(None));
+        Ok(IfMatch(parts.headers.get(header::IF_MATCH).cloned()))
+    }
+}
+
+impl IfMatch {
+    /// The version the header pins: `None` without the header or with `*`. Anything else but
+    /// one strong tag this API issued (`"3"`) can match no version: a weak tag, a list, a
+    /// foreign or malformed value. Such a write is refused with 412, never let through.
+    pub fn version(&self) -> Result<Option<i64>, Problem> {
+        let Some(value) = &self.0 else {
+            return Ok(None);
         };
-        let value = value.to_str().unwrap_or("").trim();
+        let value = value.to_str().unwrap_or_default().trim();
         if value == "*" {
-            return Ok(IfMatch(None));
+            return Ok(None);
         }
-        let version = value
+        value
             .strip_prefix('"')
             .and_then(|v| v.strip_suffix('"'))
-            .and_then(|v| v.parse::<i64>().ok());
-        match version {
-            Some(v) => Ok(IfMatch(Some(v))),
-            None => Err(Problem::from(CoreError::PreconditionFailed)),
-        }
+            .and_then(|v| v.parse::<i64>().ok())
+            .map(Some)
+            .ok_or_else(|| Problem::from(CoreError::PreconditionFailed))
     }
 }
 

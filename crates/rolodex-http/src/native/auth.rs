@@ -2,7 +2,8 @@
 
 use super::dto::{ApiKeyView, List, TenantView, TokenView};
 use crate::extract::{Ids, JsonBody, NativeCaller, NativeIdentity};
-use crate::problem::{Problem, ProblemBody};
+use crate::openapi::{IdempotencyKeyHeader, TenantHeader};
+use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -21,8 +22,10 @@ pub struct LoginRequest {
 }
 
 #[utoipa::path(post, path = "/v1/auth/token", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = TokenView), (status = 401, description = "Wrong username or password", body = ProblemBody),
-        (status = 429, description = "Too many failed logins", body = ProblemBody)))]
+    responses((status = 200, body = TokenView, headers(("Cache-Control" = String))),
+        (status = 401, description = "Wrong username or password"),
+        (status = 403, description = "Not a member of that tenant"),
+        (status = 429, description = "Too many failed logins; see Retry-After", headers(("Retry-After" = u64)))))]
 pub async fn login(
     State(state): State<AppState>,
     JsonBody(req): JsonBody<LoginRequest>,
@@ -47,10 +50,7 @@ pub async fn login(
 }
 
 #[utoipa::path(delete, path = "/v1/auth/token", tag = "auth", security(("bearer" = [])),
-    responses((status = 204, description = "The token is revoked"),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),))]
+    responses((status = 204, description = "The token is revoked")))]
 pub async fn logout(
     State(state): State<AppState>,
     NativeIdentity(identity): NativeIdentity,
@@ -59,10 +59,8 @@ pub async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/v1/tenants", tag = "auth", security(("bearer" = [])), description = "The tenants you belong to, with your role in each; needs no tenant to be chosen.", responses((status = 200, body = List<TenantView>),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),))]
+#[utoipa::path(get, path = "/v1/tenants", tag = "auth", security(("bearer" = [])), description = "The tenants you belong to, with your role in each; needs no tenant to be chosen.",
+    responses((status = 200, body = List<TenantView>)))]
 pub async fn tenants(
     State(state): State<AppState>,
     NativeIdentity(identity): NativeIdentity,
@@ -87,11 +85,9 @@ pub struct NewKeyRequest {
     user_id: Option<i64>,
 }
 
-#[utoipa::path(post, path = "/v1/api-keys", tag = "auth", security(("bearer" = [])), params(("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")), request_body = NewKeyRequest,
-    responses((status = 201, description = "The key, whose secret is shown only here", body = ApiKeyView),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),))]
+#[utoipa::path(post, path = "/v1/api-keys", tag = "auth", security(("bearer" = [])), params(TenantHeader, IdempotencyKeyHeader), request_body = NewKeyRequest,
+    responses((status = 201, description = "The key, whose secret is shown only here", body = ApiKeyView, headers(("Location" = String))),
+        (status = 404, description = "user_id names no member of the tenant")))]
 pub async fn create_key(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -116,10 +112,8 @@ pub async fn create_key(
     Ok(response)
 }
 
-#[utoipa::path(get, path = "/v1/api-keys", tag = "auth", security(("bearer" = [])), params(("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")), responses((status = 200, body = List<ApiKeyView>),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),))]
+#[utoipa::path(get, path = "/v1/api-keys", tag = "auth", security(("bearer" = [])), params(TenantHeader),
+    responses((status = 200, body = List<ApiKeyView>)))]
 pub async fn list_keys(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -133,11 +127,8 @@ pub async fn list_keys(
     .into_response())
 }
 
-#[utoipa::path(delete, path = "/v1/api-keys/{id}", tag = "auth", security(("bearer" = [])), params(("id" = i64, Path), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")),
-    responses((status = 204, description = "Revoked"),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody)))]
+#[utoipa::path(delete, path = "/v1/api-keys/{id}", tag = "auth", security(("bearer" = [])), params(("id" = i64, Path), TenantHeader),
+    responses((status = 204, description = "Revoked")))]
 pub async fn revoke_key(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,

@@ -2,13 +2,20 @@
 //! alone, `null` clears it, a value sets it. Unknown members and read-only members are refused
 //! with a per-field error; so are values of the wrong JSON type. The values themselves are
 //! validated by the domain, once for every surface.
+//!
+//! [`ContactWrite`] and [`CustomerWrite`] document these bodies: the writable members, each
+//! nullable (null clears), and no others.
 
+use crate::openapi::{nullable, schema};
 use rolodex_domain::{
-    ContactPatch, CustomerPatch, MapPatch, NotificationsPatch, Patch, PhoneInput, UserId,
-    ValidationError, ValidationErrors,
+    ContactPatch, CustomerPatch, MapPatch, NotificationsPatch, Patch, PhoneInput, PhoneType,
+    UserId, ValidationError, ValidationErrors,
 };
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, Type};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{PartialSchema, ToSchema};
 
 /// Members a client reads but may not write.
 const CONTACT_READ_ONLY: &[&str] = &[
@@ -31,6 +38,155 @@ const CUSTOMER_READ_ONLY: &[&str] = &[
     "updated_at",
     "updated_by",
 ];
+
+const CONTACT_TEXT: &[&str] = &[
+    "code",
+    "external_id",
+    "status",
+    "salutation",
+    "first_name",
+    "initial",
+    "last_name",
+    "full_name",
+    "title",
+    "mail_stop",
+    "address_1",
+    "address_2",
+    "address_3",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "web_address",
+    "notes",
+];
+const CUSTOMER_TEXT: &[&str] = &[
+    "code",
+    "name",
+    "website",
+    "address",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+];
+const NOTIFICATIONS: &[&str] = &[
+    "on_new",
+    "on_acknowledged",
+    "on_dispatched",
+    "on_completed",
+    "on_failed",
+];
+
+/// An object schema that refuses members it does not list.
+fn closed(object: ObjectBuilder) -> ObjectBuilder {
+    object.additional_properties(Some(AdditionalProperties::FreeForm(false)))
+}
+
+fn text_members(mut object: ObjectBuilder, names: &[&str]) -> ObjectBuilder {
+    for name in names {
+        let mut member = nullable(Type::String);
+        if *name == "country" {
+            member = member.description(Some("ISO 3166-1 alpha-2 (any case)"));
+        }
+        object = object.property(*name, member);
+    }
+    object
+}
+
+fn custom_fields_schema() -> ObjectBuilder {
+    nullable(Type::Object)
+        .description(Some(
+            "Merged into the current ones: a null value removes that field; null removes all",
+        ))
+        .additional_properties(Some(nullable(Type::String)))
+}
+
+fn strings_schema(item: ObjectBuilder) -> ArrayBuilder {
+    ArrayBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            Type::Array,
+            Type::Null,
+        ]))
+        .items(item)
+}
+
+/// The body of a contact create, replace (PUT) or merge patch.
+pub struct ContactWrite;
+
+impl PartialSchema for ContactWrite {
+    fn schema() -> RefOr<Schema> {
+        let phone = closed(
+            ObjectBuilder::new()
+                .property(
+                    "id",
+                    nullable(Type::Integer)
+                        .minimum(Some(0))
+                        .maximum(Some(u32::MAX))
+                        .description(Some("An existing phone's id, to keep it")),
+                )
+                .property(
+                    "type",
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .enum_values(Some(PhoneType::ALL.map(PhoneType::as_str))),
+                )
+                .property("number", ObjectBuilder::new().schema_type(Type::String))
+                .required("type")
+                .required("number"),
+        );
+        let mut notifications = closed(nullable(Type::Object));
+        for name in NOTIFICATIONS {
+            notifications = notifications.property(*name, nullable(Type::Boolean));
+        }
+        let object = text_members(closed(ObjectBuilder::new()), CONTACT_TEXT)
+            .property("phones", strings_schema(phone))
+            .property(
+                "emails",
+                strings_schema(ObjectBuilder::new().schema_type(Type::String).format(Some(
+                    utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Email),
+                )))
+                .description(Some("The first is the main one")),
+            )
+            .property(
+                "attachments",
+                strings_schema(ObjectBuilder::new().schema_type(Type::String)),
+            )
+            .property("is_primary", nullable(Type::Boolean))
+            .property("is_decision_maker", nullable(Type::Boolean))
+            .property(
+                "owner_id",
+                nullable(Type::Integer).description(Some("A user id")),
+            )
+            .property("notifications", notifications)
+            .property("custom_fields", custom_fields_schema())
+            .description(Some(
+                "A contact's writable members; null clears one. Read-only members (id, version, \
+                 created_at, ...) are refused.",
+            ));
+        schema(object)
+    }
+}
+
+impl ToSchema for ContactWrite {}
+
+/// The body of a customer create or merge patch.
+pub struct CustomerWrite;
+
+impl PartialSchema for CustomerWrite {
+    fn schema() -> RefOr<Schema> {
+        let object = text_members(closed(ObjectBuilder::new()), CUSTOMER_TEXT)
+            .property("custom_fields", custom_fields_schema())
+            .description(Some(
+                "A customer's writable members; null clears one; code is derived from the name \
+                 when a create leaves it out. Read-only members (id, version, created_at, ...) are \
+                 refused.",
+            ));
+        schema(object)
+    }
+}
+
+impl ToSchema for CustomerWrite {}
 
 fn type_error(field: &str, expected: &str) -> ValidationError {
     ValidationError::new(field, "invalid_type", format!("must be {expected}"))
@@ -348,5 +504,39 @@ mod tests {
         };
         assert_eq!(phones[1].id, Some(2));
         assert!(contact_patch(obj(json!({"phones": [{"type": "fax"}]}))).is_err());
+    }
+
+    /// Every member the schemas document is one the parsers take (null clears it), and
+    /// every read-only member is left out of them.
+    #[test]
+    fn the_write_schemas_match_the_parsers() {
+        let members = |s: RefOr<Schema>| -> Vec<String> {
+            let json = serde_json::to_value(s).unwrap_or_default();
+            json["properties"]
+                .as_object()
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let contact = members(ContactWrite::schema());
+        let customer = members(CustomerWrite::schema());
+        let nulls = |names: &[String]| -> Map<String, Value> {
+            names.iter().map(|n| (n.clone(), Value::Null)).collect()
+        };
+        assert!(contact_patch(nulls(&contact)).is_ok());
+        assert!(customer_patch(nulls(&customer)).is_ok());
+        assert_eq!(contact.len(), 27);
+        assert_eq!(customer.len(), 9);
+        for read_only in CONTACT_READ_ONLY {
+            assert!(!contact.iter().any(|m| m == read_only), "{read_only}");
+        }
+        for read_only in CUSTOMER_READ_ONLY {
+            assert!(!customer.iter().any(|m| m == read_only), "{read_only}");
+        }
+        let all_notifications: Map<String, Value> = NOTIFICATIONS
+            .iter()
+            .map(|n| ((*n).to_owned(), Value::Bool(true)))
+            .collect();
+        let p = contact_patch(obj(json!({ "notifications": all_notifications }))).unwrap();
+        assert_eq!(p.notifications.on_failed, Patch::Set(true));
     }
 }

@@ -2,7 +2,8 @@
 
 use super::dto::{List, UserView};
 use crate::extract::{Ids, JsonBody, NativeCaller};
-use crate::problem::{Problem, ProblemBody};
+use crate::openapi::{IdempotencyKeyHeader, TenantHeader};
+use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -36,10 +37,8 @@ pub struct UserChanges {
     password: Option<String>,
 }
 
-#[utoipa::path(get, path = "/v1/users", tag = "users", security(("bearer" = [])), params(("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")), responses((status = 200, body = List<UserView>),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),))]
+#[utoipa::path(get, path = "/v1/users", tag = "users", security(("bearer" = [])), params(TenantHeader),
+    responses((status = 200, body = List<UserView>)))]
 pub async fn list(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -52,11 +51,9 @@ pub async fn list(
     .into_response())
 }
 
-#[utoipa::path(post, path = "/v1/users", tag = "users", security(("bearer" = [])), params(("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")), request_body = NewUserRequest,
-    responses((status = 201, body = UserView),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 409, description = "Username taken", body = ProblemBody), (status = 422, body = ProblemBody)))]
+#[utoipa::path(post, path = "/v1/users", tag = "users", security(("bearer" = [])), params(TenantHeader, IdempotencyKeyHeader),
+    request_body = NewUserRequest,
+    responses((status = 201, body = UserView, headers(("Location" = String))), (status = 409, description = "Username taken")))]
 pub async fn create(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -79,11 +76,8 @@ pub async fn create(
     Ok(response)
 }
 
-#[utoipa::path(get, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")),
-    responses((status = 200, body = UserView),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody)))]
+#[utoipa::path(get, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), TenantHeader),
+    responses((status = 200, body = UserView)))]
 pub async fn get(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -94,11 +88,9 @@ pub async fn get(
     ))
 }
 
-#[utoipa::path(patch, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")), request_body = UserChanges,
-    responses((status = 200, body = UserView),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody), (status = 409, description = "Would leave no admin", body = ProblemBody)))]
+#[utoipa::path(patch, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), TenantHeader),
+    request_body = UserChanges,
+    responses((status = 200, body = UserView), (status = 409, description = "Would leave the tenant without an active admin")))]
 pub async fn update(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -121,11 +113,8 @@ pub async fn update(
     ))
 }
 
-#[utoipa::path(delete, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")),
-    responses((status = 204, description = "Removed from the tenant"),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody)))]
+#[utoipa::path(delete, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), TenantHeader),
+    responses((status = 204, description = "Removed from the tenant"), (status = 409, description = "Would leave the tenant without an active admin")))]
 pub async fn remove(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
