@@ -56,7 +56,7 @@ status=0
     SCHEMATHESIS_HOOKS=hooks PYTHONPATH=$settings \
     "$schemathesis" --config-file "$settings/schemathesis.toml" run "$url/openapi.json" \
     --checks all \
-    --phases examples,coverage,fuzzing \
+    --phases examples,coverage,fuzzing,stateful \
     --max-examples "${FUZZ_MAX_EXAMPLES:-25}" \
     --generation-database none \
     --workers 1 \

@@ -389,6 +389,24 @@ mod tests {
     }
 
     #[test]
+    fn operation_ids_are_unique() {
+        let doc = document();
+        let ids: Vec<&str> = operations(&doc)
+            .iter()
+            .filter_map(|(_, op)| op["operationId"].as_str())
+            .collect();
+        let mut unique = ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len(), "{ids:?}");
+        assert_eq!(
+            ids.len(),
+            operations(&doc).len(),
+            "every operation has an id"
+        );
+    }
+
+    #[test]
     fn every_error_response_is_a_problem() {
         let doc = document();
         for (name, op) in operations(&doc) {

@@ -21,7 +21,7 @@ pub struct LoginRequest {
     tenant: Option<String>,
 }
 
-#[utoipa::path(post, path = "/v1/auth/token", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(post, operation_id = "login", path = "/v1/auth/token", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = TokenView, headers(("Cache-Control" = String))),
         (status = 401, description = "Wrong username or password"),
         (status = 403, description = "Not a member of that tenant"),
@@ -49,7 +49,7 @@ pub async fn login(
         .into_response())
 }
 
-#[utoipa::path(delete, path = "/v1/auth/token", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(delete, operation_id = "logout", path = "/v1/auth/token", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "The token is revoked")))]
 pub async fn logout(
     State(state): State<AppState>,
@@ -59,7 +59,7 @@ pub async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/v1/tenants", tag = "auth", security(("bearer" = [])), description = "The tenants you belong to, with your role in each; needs no tenant to be chosen.",
+#[utoipa::path(get, operation_id = "list_tenants", path = "/v1/tenants", tag = "auth", security(("bearer" = [])), description = "The tenants you belong to, with your role in each; needs no tenant to be chosen.",
     responses((status = 200, body = List<TenantView>)))]
 pub async fn tenants(
     State(state): State<AppState>,
@@ -85,7 +85,7 @@ pub struct NewKeyRequest {
     user_id: Option<i64>,
 }
 
-#[utoipa::path(post, path = "/v1/api-keys", tag = "auth", security(("bearer" = [])), params(TenantHeader, IdempotencyKeyHeader), request_body = NewKeyRequest,
+#[utoipa::path(post, operation_id = "create_api_key", path = "/v1/api-keys", tag = "auth", security(("bearer" = [])), params(TenantHeader, IdempotencyKeyHeader), request_body = NewKeyRequest,
     responses((status = 201, description = "The key, whose secret is shown only here", body = ApiKeyView, headers(("Location" = String))),
         (status = 404, description = "user_id names no member of the tenant")))]
 pub async fn create_key(
@@ -112,7 +112,7 @@ pub async fn create_key(
     Ok(response)
 }
 
-#[utoipa::path(get, path = "/v1/api-keys", tag = "auth", security(("bearer" = [])), params(TenantHeader),
+#[utoipa::path(get, operation_id = "list_api_keys", path = "/v1/api-keys", tag = "auth", security(("bearer" = [])), params(TenantHeader),
     responses((status = 200, body = List<ApiKeyView>)))]
 pub async fn list_keys(
     State(state): State<AppState>,
@@ -127,7 +127,7 @@ pub async fn list_keys(
     .into_response())
 }
 
-#[utoipa::path(delete, path = "/v1/api-keys/{id}", tag = "auth", security(("bearer" = [])), params(("id" = i64, Path), TenantHeader),
+#[utoipa::path(delete, operation_id = "revoke_api_key", path = "/v1/api-keys/{id}", tag = "auth", security(("bearer" = [])), params(("id" = i64, Path), TenantHeader),
     responses((status = 204, description = "Revoked")))]
 pub async fn revoke_key(
     State(state): State<AppState>,

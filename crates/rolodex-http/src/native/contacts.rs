@@ -86,7 +86,7 @@ async fn list(
     Ok(Json(List::from_page(found, ContactView::from)))
 }
 
-#[utoipa::path(get, path = "/v1/contacts", tag = "contacts", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "search_contacts", path = "/v1/contacts", tag = "contacts", security(("bearer" = [])),
     params(TenantHeader, ("customer_id" = Option<i64>, Query, description = "Only the contacts of this customer"), ContactFilterParams, PageParams),
     responses((status = 200, body = List<ContactView>), (status = 404, description = "customer_id names no customer of the tenant")))]
 pub async fn search(
@@ -98,7 +98,7 @@ pub async fn search(
     list(&state, &caller, &query(&params, None)?).await
 }
 
-#[utoipa::path(get, path = "/v1/customers/{id}/contacts", tag = "contacts", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "list_customer_contacts", path = "/v1/customers/{id}/contacts", tag = "contacts", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Customer id"), TenantHeader, ContactFilterParams, PageParams),
     responses((status = 200, body = List<ContactView>)))]
 pub async fn list_of_customer(
@@ -123,7 +123,7 @@ pub async fn list_of_customer(
     .await
 }
 
-#[utoipa::path(post, path = "/v1/customers/{id}/contacts", tag = "contacts", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "create_contact", path = "/v1/customers/{id}/contacts", tag = "contacts", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Customer id"), TenantHeader, IdempotencyKeyHeader),
     request_body(content = ContactWrite),
     responses((status = 201, body = ContactView, headers(("ETag" = String), ("Location" = String))),
@@ -150,7 +150,7 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(get, path = "/v1/customers/{id}/contacts/{contact_id}", tag = "contacts", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "get_contact", path = "/v1/customers/{id}/contacts/{contact_id}", tag = "contacts", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader),
     responses((status = 200, body = ContactView, headers(("ETag" = String)))))]
 pub async fn get(
@@ -170,7 +170,7 @@ pub async fn get(
     ))
 }
 
-#[utoipa::path(patch, path = "/v1/customers/{id}/contacts/{contact_id}", tag = "contacts", security(("bearer" = [])),
+#[utoipa::path(patch, operation_id = "patch_contact", path = "/v1/customers/{id}/contacts/{contact_id}", tag = "contacts", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader, IfMatchHeader),
     request_body(content((ContactWrite = "application/merge-patch+json"), (ContactWrite = "application/json")),
         description = "JSON Merge Patch: absent leaves alone, null clears"),
@@ -203,7 +203,7 @@ pub async fn patch(
     ))
 }
 
-#[utoipa::path(put, path = "/v1/customers/{id}/contacts/{contact_id}", tag = "contacts", security(("bearer" = [])),
+#[utoipa::path(put, operation_id = "replace_contact", path = "/v1/customers/{id}/contacts/{contact_id}", tag = "contacts", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader, IfMatchHeader),
     request_body(content = ContactWrite, description = "The whole contact: members left out are cleared"),
     responses((status = 200, body = ContactView, headers(("ETag" = String))),
@@ -235,7 +235,7 @@ pub async fn replace(
     ))
 }
 
-#[utoipa::path(delete, path = "/v1/customers/{id}/contacts/{contact_id}", tag = "contacts", security(("bearer" = [])),
+#[utoipa::path(delete, operation_id = "delete_contact", path = "/v1/customers/{id}/contacts/{contact_id}", tag = "contacts", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader, IfMatchHeader),
     responses((status = 204, description = "Deleted; its history remains")))]
 pub async fn delete(
@@ -257,7 +257,7 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/v1/customers/{id}/contacts/{contact_id}/history", tag = "contacts", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "contact_history", path = "/v1/customers/{id}/contacts/{contact_id}/history", tag = "contacts", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader, PageParams),
     responses((status = 200, body = List<HistoryView>)))]
 pub async fn history(

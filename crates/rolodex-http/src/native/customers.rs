@@ -20,7 +20,7 @@ pub fn page(params: &Params) -> Result<PageRequest, Problem> {
     PageRequest::parse(limit, params.get("cursor")).map_err(|e| Problem::from(CoreError::from(e)))
 }
 
-#[utoipa::path(post, path = "/v1/customers", tag = "customers", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "create_customer", path = "/v1/customers", tag = "customers", security(("bearer" = [])),
     params(TenantHeader, IdempotencyKeyHeader),
     request_body(content = CustomerWrite, description = "code is derived from the name when left out"),
     responses((status = 201, body = CustomerView, headers(("ETag" = String), ("Location" = String))),
@@ -39,7 +39,7 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(get, path = "/v1/customers", tag = "customers", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "list_customers", path = "/v1/customers", tag = "customers", security(("bearer" = [])),
     params(TenantHeader, ("q" = Option<String>, Query, description = "Prefix of the code or name"), PageParams),
     responses((status = 200, body = List<CustomerView>)))]
 pub async fn list(
@@ -57,7 +57,7 @@ pub async fn list(
     Ok(Json(List::from_page(found, CustomerView::from)))
 }
 
-#[utoipa::path(get, path = "/v1/customers/{id}", tag = "customers", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "get_customer", path = "/v1/customers/{id}", tag = "customers", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Customer id"), TenantHeader),
     responses((status = 200, body = CustomerView, headers(("ETag" = String)))))]
 pub async fn get(
@@ -77,7 +77,7 @@ pub async fn get(
     ))
 }
 
-#[utoipa::path(patch, path = "/v1/customers/{id}", tag = "customers", security(("bearer" = [])),
+#[utoipa::path(patch, operation_id = "patch_customer", path = "/v1/customers/{id}", tag = "customers", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Customer id"), TenantHeader, IfMatchHeader),
     request_body(content((CustomerWrite = "application/merge-patch+json"), (CustomerWrite = "application/json")),
         description = "JSON Merge Patch: absent leaves alone, null clears"),
@@ -104,7 +104,7 @@ pub async fn patch(
     ))
 }
 
-#[utoipa::path(delete, path = "/v1/customers/{id}", tag = "customers", security(("bearer" = [])),
+#[utoipa::path(delete, operation_id = "delete_customer", path = "/v1/customers/{id}", tag = "customers", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Customer id"), TenantHeader, IfMatchHeader),
     responses((status = 204, description = "Deleted; its history remains"),
         (status = 409, description = "The customer still has contacts")))]
@@ -122,7 +122,7 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/v1/customers/{id}/history", tag = "customers", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "customer_history", path = "/v1/customers/{id}/history", tag = "customers", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Customer id"), TenantHeader, PageParams),
     responses((status = 200, body = List<HistoryView>)))]
 pub async fn history(

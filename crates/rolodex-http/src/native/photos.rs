@@ -21,7 +21,7 @@ use rolodex_domain::{ContactId, CustomerId, PhotoSize};
 /// The largest upload body: the photo limit itself (the body is the image, nothing else).
 pub const UPLOAD_BODY_LIMIT: usize = MAX_PHOTO_BYTES;
 
-#[utoipa::path(put, path = "/v1/customers/{id}/contacts/{contact_id}/photo", tag = "photos", security(("bearer" = [])),
+#[utoipa::path(put, operation_id = "put_photo", path = "/v1/customers/{id}/contacts/{contact_id}/photo", tag = "photos", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader),
     request_body(content = Vec<u8>, content_type = "image/*", description = "A JPEG, PNG, GIF or BMP image of at most 2 MiB, recognised by content; replaces the current photo"),
     responses((status = 200, description = "The contact, linking to its new photo", body = ContactView, headers(("ETag" = String))),
@@ -56,7 +56,7 @@ pub async fn put(
     ))
 }
 
-#[utoipa::path(get, path = "/v1/customers/{id}/contacts/{contact_id}/photo", tag = "photos", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "get_photo", path = "/v1/customers/{id}/contacts/{contact_id}/photo", tag = "photos", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader,
         PhotoSizeParams, IfNoneMatchHeader),
     responses((status = 200, description = "The image", content(("image/jpeg"), ("image/png")), headers(("ETag" = String), ("Cache-Control" = String))),
@@ -83,7 +83,7 @@ pub async fn get(
     Ok(serve(&headers, file))
 }
 
-#[utoipa::path(delete, path = "/v1/customers/{id}/contacts/{contact_id}/photo", tag = "photos", security(("bearer" = [])),
+#[utoipa::path(delete, operation_id = "delete_photo", path = "/v1/customers/{id}/contacts/{contact_id}/photo", tag = "photos", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader),
     responses((status = 204, description = "Removed, with its resized variants"),
         (status = 404, description = "No such contact, or it has no photo")))]

@@ -37,7 +37,7 @@ pub struct UserChanges {
     password: Option<String>,
 }
 
-#[utoipa::path(get, path = "/v1/users", tag = "users", security(("bearer" = [])), params(TenantHeader),
+#[utoipa::path(get, operation_id = "list_users", path = "/v1/users", tag = "users", security(("bearer" = [])), params(TenantHeader),
     responses((status = 200, body = List<UserView>)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -51,7 +51,7 @@ pub async fn list(
     .into_response())
 }
 
-#[utoipa::path(post, path = "/v1/users", tag = "users", security(("bearer" = [])), params(TenantHeader, IdempotencyKeyHeader),
+#[utoipa::path(post, operation_id = "create_user", path = "/v1/users", tag = "users", security(("bearer" = [])), params(TenantHeader, IdempotencyKeyHeader),
     request_body = NewUserRequest,
     responses((status = 201, body = UserView, headers(("Location" = String))), (status = 409, description = "Username taken")))]
 pub async fn create(
@@ -76,7 +76,7 @@ pub async fn create(
     Ok(response)
 }
 
-#[utoipa::path(get, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), TenantHeader),
+#[utoipa::path(get, operation_id = "get_user", path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), TenantHeader),
     responses((status = 200, body = UserView)))]
 pub async fn get(
     State(state): State<AppState>,
@@ -88,7 +88,7 @@ pub async fn get(
     ))
 }
 
-#[utoipa::path(patch, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), TenantHeader),
+#[utoipa::path(patch, operation_id = "update_user", path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), TenantHeader),
     request_body = UserChanges,
     responses((status = 200, body = UserView), (status = 409, description = "Would leave the tenant without an active admin")))]
 pub async fn update(
@@ -113,7 +113,7 @@ pub async fn update(
     ))
 }
 
-#[utoipa::path(delete, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), TenantHeader),
+#[utoipa::path(delete, operation_id = "remove_user", path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), TenantHeader),
     responses((status = 204, description = "Removed from the tenant"), (status = 409, description = "Would leave the tenant without an active admin")))]
 pub async fn remove(
     State(state): State<AppState>,
