@@ -79,7 +79,12 @@ class RunToken:
 
 @schemathesis.hook
 def before_call(ctx, case, kwargs):
-    """Sends a change or removal of the run's own membership to a user id no one has (404)."""
+    """Sends a change or removal of the run's own membership to a user id no one has (404),
+    and sends every header as text (the stateful phase may carry a linked integer, such as a
+    tenant id for X-Tenant-Id, as a number, which the HTTP client refuses)."""
+    for name, value in list((case.headers or {}).items()):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            case.headers[name] = str(value)
     own = case.operation.path == "/v1/users/{id}" and case.method.upper() in ("PATCH", "DELETE")
     if own and (case.path_parameters or {}).get("id") == OWN_ID:
         case.path_parameters["id"] = OWN_ID + 1_000_000_000

@@ -10,19 +10,57 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use rolodex_core::users::{MemberUpdate, NewUser};
+use rolodex_domain::user::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use rolodex_domain::{Role, UserId};
 use serde::Deserialize;
+use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 
 fn role(raw: &str) -> Result<Role, Problem> {
     raw.parse::<Role>()
         .map_err(|e| Problem::from(rolodex_core::CoreError::from(e)))
 }
 
+/// One of the roles, by name.
+fn roles(kind: SchemaType) -> Object {
+    let roles = [Role::Viewer, Role::Dispatcher, Role::Admin].map(Role::as_str);
+    ObjectBuilder::new()
+        .schema_type(kind)
+        .enum_values(Some(roles))
+        .build()
+}
+
+/// A password of the length the domain takes.
+fn password(kind: SchemaType) -> Object {
+    ObjectBuilder::new()
+        .schema_type(kind)
+        .min_length(Some(PASSWORD_MIN_CHARS))
+        .max_length(Some(PASSWORD_MAX_CHARS))
+        .build()
+}
+
+fn role_schema() -> Object {
+    roles(SchemaType::Type(Type::String))
+}
+
+fn role_or_null_schema() -> Object {
+    roles(SchemaType::from_iter([Type::String, Type::Null]))
+}
+
+fn password_schema() -> Object {
+    password(SchemaType::Type(Type::String))
+}
+
+fn password_or_null_schema() -> Object {
+    password(SchemaType::from_iter([Type::String, Type::Null]))
+}
+
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUserRequest {
     username: String,
+    #[schema(schema_with = password_schema)]
     password: String,
+    #[schema(schema_with = role_schema)]
     role: String,
     display_name: Option<String>,
 }
@@ -30,10 +68,12 @@ pub struct NewUserRequest {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserChanges {
+    #[schema(schema_with = role_or_null_schema)]
     role: Option<String>,
     display_name: Option<String>,
     active: Option<bool>,
     /// A new password (a reset by the admin).
+    #[schema(schema_with = password_or_null_schema)]
     password: Option<String>,
 }
 
