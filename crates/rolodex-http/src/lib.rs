@@ -29,6 +29,9 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// Longest a request may take before it is answered with 408.
     pub request_timeout: Duration,
+    /// The URL clients reach the service at, without a trailing slash, for absolute links
+    /// in responses (never taken from a request's `Host`, which the client controls).
+    pub public_url: String,
 }
 
 impl Default for HttpConfig {
@@ -36,13 +39,14 @@ impl Default for HttpConfig {
         Self {
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
 
 /// The whole HTTP application.
 pub fn app(services: Services, metrics: Option<PrometheusHandle>, config: HttpConfig) -> Router {
-    let state = AppState::new(services, metrics, config.max_body_bytes);
+    let state = AppState::new(services, metrics, config.clone());
     let router = Router::new()
         .merge(native::router(state.clone()))
         .merge(dialects::expandable::router())

@@ -4,10 +4,10 @@
 //! A handler's annotation names its inputs (with the shared headers below) and the outcomes
 //! of its own use case. [`Failures`] then completes every operation with the failures its
 //! inputs can cause, the same way for all: a bearer token (401), `X-Tenant-Id` (400, 403), a
-//! path id (400, 404), a query (400, 422), a JSON body (400, 413, 415, 422), `If-Match` (412),
-//! `Idempotency-Key` (400, 409, 422), and 500 for all. Every error response is an RFC 9457
-//! problem (`application/problem+json`). The Rust tests below and the schemathesis run of
-//! `tools/openapi-fuzz.sh` hold the document to what the server does.
+//! path id (400, 404), a query (400, 422), a JSON body (400, 413, 415, 422), `If-Match` and
+//! `If-None-Match` (412), `Idempotency-Key` (400, 409, 422), and 500 for all. Every error
+//! response is an RFC 9457 problem (`application/problem+json`). The Rust tests below and the
+//! schemathesis run of `tools/openapi-fuzz.sh` hold the document to what the server does.
 
 use crate::native::{auth, contacts, customers, photos, users};
 use crate::problem::ProblemBody;
@@ -29,9 +29,8 @@ use utoipa_swagger_ui::SwaggerUi;
             (application/problem+json); single resources carry an ETag that If-Match can pin; PATCH takes \
             JSON Merge Patch (RFC 7396). A request is judged in this order: credentials (401, 403), path, \
             query and headers (400), body (400, 413, 415, 422 for members of the wrong type, unknown or \
-            read-only), the resource (404), If-Match (412; a value that can match no version at all is \
-            refused before the resource is looked up), then the values against the rules and the other \
-            records (422, 409)."
+            read-only), the resource (404), If-Match and If-None-Match (412), then the values against the \
+            rules and the other records (422, 409)."
     ),
     paths(
         auth::login, auth::logout, auth::tenants, auth::create_key, auth::list_keys, auth::revoke_key,
@@ -63,6 +62,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 
 const TENANT_HEADER: &str = "X-Tenant-Id";
 const IF_MATCH: &str = "If-Match";
+const IF_NONE_MATCH: &str = "If-None-Match";
 const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 
 /// `*` or a comma-separated list of entity tags (RFC 9110, section 8.8.3), as `If-Match` and
@@ -135,7 +135,10 @@ fn complete(operation: &mut Operation) {
         ));
     }
     if has(ParameterIn::Header, Some(IF_MATCH)) {
-        statuses.push((412, "If-Match names another version than the current one"));
+        statuses.push((
+            412,
+            "If-Match or If-None-Match does not hold for the current version",
+        ));
     }
     if has(ParameterIn::Header, Some(IDEMPOTENCY_KEY)) {
         statuses.push((400, "Malformed request"));
@@ -209,17 +212,27 @@ impl IntoParams for TenantHeader {
     }
 }
 
-/// `If-Match`: the version a write is based on.
-pub struct IfMatchHeader;
+/// `If-Match` and `If-None-Match` of a write (RFC 9110, section 13.1).
+pub struct ConditionHeaders;
 
-impl IntoParams for IfMatchHeader {
+impl IntoParams for ConditionHeaders {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        vec![header(
-            IF_MATCH,
-            "The ETag of the version this change is based on, or * (no condition). A weak tag, a \
-             list, or any other value matches no version (412).",
-            entity_tags(),
-        )]
+        vec![
+            header(
+                IF_MATCH,
+                "The write applies only if the current version's ETag is one of these (strong \
+                 comparison; * for any version). A weak tag or a tag this API did not issue \
+                 matches nothing (412).",
+                entity_tags(),
+            ),
+            header(
+                IF_NONE_MATCH,
+                "The write applies only if the current version's ETag is none of these (weak \
+                 comparison); * for a resource that does not exist, so a write to an existing \
+                 one fails (412).",
+                entity_tags(),
+            ),
+        ]
     }
 }
 
@@ -245,7 +258,7 @@ pub struct IfNoneMatchHeader;
 impl IntoParams for IfNoneMatchHeader {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
         vec![header(
-            "If-None-Match",
+            IF_NONE_MATCH,
             "ETag of a copy the client holds (304 when it is current)",
             entity_tags(),
         )]

@@ -1,5 +1,6 @@
-//! The state every handler shares: the use cases, and the metrics handle.
+//! The state every handler shares: the use cases, the metrics handle and the server's limits.
 
+use crate::HttpConfig;
 use metrics_exporter_prometheus::PrometheusHandle;
 use rolodex_core::Services;
 use std::sync::Arc;
@@ -8,20 +9,16 @@ use std::sync::Arc;
 pub struct AppState {
     pub services: Arc<Services>,
     pub metrics: Option<PrometheusHandle>,
-    /// Largest request body accepted, for middleware that reads bodies itself.
-    pub max_body_bytes: usize,
+    /// The server's limits, for middleware that reads bodies or bounds work itself.
+    pub http: Arc<HttpConfig>,
 }
 
 impl AppState {
-    pub fn new(
-        services: Services,
-        metrics: Option<PrometheusHandle>,
-        max_body_bytes: usize,
-    ) -> Self {
+    pub fn new(services: Services, metrics: Option<PrometheusHandle>, http: HttpConfig) -> Self {
         Self {
             services: Arc::new(services),
             metrics,
-            max_body_bytes,
+            http: Arc::new(http),
         }
     }
 }

@@ -35,6 +35,7 @@ pub const KEYS: &[&str] = &[
     "admin_password",
     "max_login_failures",
     "login_window_secs",
+    "public_url",
 ];
 
 /// The configuration as written in the layers, before validation.
@@ -50,6 +51,7 @@ struct RawConfig {
     admin_password: Option<String>,
     max_login_failures: u32,
     login_window_secs: u64,
+    public_url: Option<String>,
 }
 
 /// A validated configuration.
@@ -71,6 +73,9 @@ pub struct Config {
     /// Failed logins per username within `login_window` before logins are refused.
     pub max_login_failures: u32,
     pub login_window: Duration,
+    /// The URL clients reach this service at (`https://contacts.example.com`), for links in
+    /// responses; `None`: `http://` and the listening address.
+    pub public_url: Option<String>,
 }
 
 /// Values given on the command line: the last layer.
@@ -136,11 +141,15 @@ impl Config {
         }
     }
 
-    /// The HTTP server's limits.
-    pub fn http(&self) -> HttpConfig {
+    /// The HTTP server's limits, and its public URL when `listening` on that address.
+    pub fn http(&self, listening: SocketAddr) -> HttpConfig {
         HttpConfig {
             max_body_bytes: self.max_body_bytes,
             request_timeout: self.request_timeout,
+            public_url: self
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{listening}")),
         }
     }
 }
@@ -160,6 +169,7 @@ impl fmt::Debug for Config {
             )
             .field("max_login_failures", &self.max_login_failures)
             .field("login_window", &self.login_window)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -195,6 +205,19 @@ impl RawConfig {
                 problems.push(format!("{key}: must be greater than 0"));
             }
         }
+        let public_url = self.public_url.filter(|url| !url.is_empty()).map(|url| {
+            let trimmed = url.trim_end_matches('/').to_owned();
+            let scheme_ok = trimmed.starts_with("http://") || trimmed.starts_with("https://");
+            if !scheme_ok
+                || trimmed.len() <= "https://".len()
+                || trimmed.contains(char::is_whitespace)
+            {
+                problems.push(format!(
+                    "public_url: {url:?} is not a URL like https://contacts.example.com"
+                ));
+            }
+            trimmed
+        });
         if let Some(password) = &self.admin_password
             && let Err(e) = rolodex_domain::user::check_password(password)
         {
@@ -211,6 +234,7 @@ impl RawConfig {
                 admin_password: self.admin_password,
                 max_login_failures: self.max_login_failures,
                 login_window: Duration::from_secs(self.login_window_secs),
+                public_url,
             }),
             _ => bail!("invalid configuration: {}", problems.join("; ")),
         }

@@ -5,9 +5,9 @@ use super::customers::page;
 use super::dto::{ContactView, HistoryView, List};
 use super::map::{ContactWrite, contact_patch};
 use super::{created, tagged};
-use crate::extract::{Ids, IfMatch, JsonObject, NativeCaller, Params};
+use crate::extract::{Conditions, Ids, JsonObject, NativeCaller, Params};
 use crate::openapi::{
-    ContactFilterParams, IdempotencyKeyHeader, IfMatchHeader, PageParams, TenantHeader,
+    ConditionHeaders, ContactFilterParams, IdempotencyKeyHeader, PageParams, TenantHeader,
 };
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -171,7 +171,7 @@ pub async fn get(
 }
 
 #[utoipa::path(patch, operation_id = "patch_contact", path = "/v1/customers/{id}/contacts/{contact_id}", tag = "contacts", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader, IfMatchHeader),
+    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader, ConditionHeaders),
     request_body(content((ContactWrite = "application/merge-patch+json"), (ContactWrite = "application/json")),
         description = "JSON Merge Patch: absent leaves alone, null clears"),
     responses((status = 200, body = ContactView, headers(("ETag" = String))),
@@ -180,11 +180,10 @@ pub async fn patch(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
     Ids((customer, id)): Ids<(i64, i64)>,
-    if_match: IfMatch,
+    Conditions(expected): Conditions,
     JsonObject(body): JsonObject,
 ) -> Result<Response, Problem> {
     let patch = contact_patch(body).map_err(CoreError::from)?;
-    let expected = if_match.version()?;
     let contact = state
         .services
         .contacts
@@ -204,7 +203,7 @@ pub async fn patch(
 }
 
 #[utoipa::path(put, operation_id = "replace_contact", path = "/v1/customers/{id}/contacts/{contact_id}", tag = "contacts", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader, IfMatchHeader),
+    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader, ConditionHeaders),
     request_body(content = ContactWrite, description = "The whole contact: members left out are cleared"),
     responses((status = 200, body = ContactView, headers(("ETag" = String))),
         (status = 409, description = "The code or external id is taken")))]
@@ -212,11 +211,10 @@ pub async fn replace(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
     Ids((customer, id)): Ids<(i64, i64)>,
-    if_match: IfMatch,
+    Conditions(expected): Conditions,
     JsonObject(body): JsonObject,
 ) -> Result<Response, Problem> {
     let patch = contact_patch(body).map_err(CoreError::from)?;
-    let expected = if_match.version()?;
     let contact = state
         .services
         .contacts
@@ -236,23 +234,18 @@ pub async fn replace(
 }
 
 #[utoipa::path(delete, operation_id = "delete_contact", path = "/v1/customers/{id}/contacts/{contact_id}", tag = "contacts", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader, IfMatchHeader),
+    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader, ConditionHeaders),
     responses((status = 204, description = "Deleted; its history remains")))]
 pub async fn delete(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
     Ids((customer, id)): Ids<(i64, i64)>,
-    if_match: IfMatch,
+    Conditions(expected): Conditions,
 ) -> Result<StatusCode, Problem> {
     state
         .services
         .contacts
-        .delete(
-            &caller,
-            CustomerId(customer),
-            ContactId(id),
-            if_match.version()?,
-        )
+        .delete(&caller, CustomerId(customer), ContactId(id), expected)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

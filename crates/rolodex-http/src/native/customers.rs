@@ -3,8 +3,8 @@
 use super::dto::{CustomerView, HistoryView, List};
 use super::map::{CustomerWrite, customer_patch};
 use super::{created, tagged};
-use crate::extract::{Ids, IfMatch, JsonObject, NativeCaller, Params};
-use crate::openapi::{IdempotencyKeyHeader, IfMatchHeader, PageParams, TenantHeader};
+use crate::extract::{Conditions, Ids, JsonObject, NativeCaller, Params};
+use crate::openapi::{ConditionHeaders, IdempotencyKeyHeader, PageParams, TenantHeader};
 use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
@@ -78,7 +78,7 @@ pub async fn get(
 }
 
 #[utoipa::path(patch, operation_id = "patch_customer", path = "/v1/customers/{id}", tag = "customers", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Customer id"), TenantHeader, IfMatchHeader),
+    params(("id" = i64, Path, description = "Customer id"), TenantHeader, ConditionHeaders),
     request_body(content((CustomerWrite = "application/merge-patch+json"), (CustomerWrite = "application/json")),
         description = "JSON Merge Patch: absent leaves alone, null clears"),
     responses((status = 200, body = CustomerView, headers(("ETag" = String))),
@@ -87,11 +87,10 @@ pub async fn patch(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
     Ids(id): Ids<i64>,
-    if_match: IfMatch,
+    Conditions(expected): Conditions,
     JsonObject(body): JsonObject,
 ) -> Result<Response, Problem> {
     let patch = customer_patch(body).map_err(CoreError::from)?;
-    let expected = if_match.version()?;
     let customer = state
         .services
         .customers
@@ -105,19 +104,19 @@ pub async fn patch(
 }
 
 #[utoipa::path(delete, operation_id = "delete_customer", path = "/v1/customers/{id}", tag = "customers", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Customer id"), TenantHeader, IfMatchHeader),
+    params(("id" = i64, Path, description = "Customer id"), TenantHeader, ConditionHeaders),
     responses((status = 204, description = "Deleted; its history remains"),
         (status = 409, description = "The customer still has contacts")))]
 pub async fn delete(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
     Ids(id): Ids<i64>,
-    if_match: IfMatch,
+    Conditions(expected): Conditions,
 ) -> Result<StatusCode, Problem> {
     state
         .services
         .customers
-        .delete(&caller, CustomerId(id), if_match.version()?)
+        .delete(&caller, CustomerId(id), expected)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,6 +11,7 @@ mod cro;
 mod durability;
 mod expandable;
 mod expandable_classic;
+mod hardening;
 mod native;
 mod nodes;
 mod photos;
