@@ -65,8 +65,9 @@ const IF_MATCH: &str = "If-Match";
 const IF_NONE_MATCH: &str = "If-None-Match";
 const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 
-/// `*` or a comma-separated list of entity tags (RFC 9110, section 8.8.3), as `If-Match` and
-/// `If-None-Match` take them.
+/// `*` or a comma-separated list of entity tags (RFC 9110, section 8.8.3), as `If-Match` takes
+/// them. (`If-None-Match` is documented as free text: the server ignores what is not a tag of
+/// ours there, so any value is acceptable.)
 const ENTITY_TAGS: &str =
     r#"^[ \t]*(\*|(W/)?"[\x21\x23-\x7E]*"([ \t]*,[ \t]*(W/)?"[\x21\x23-\x7E]*")*)[ \t]*$"#;
 
@@ -227,10 +228,10 @@ impl IntoParams for ConditionHeaders {
             ),
             header(
                 IF_NONE_MATCH,
-                "The write applies only if the current version's ETag is none of these (weak \
-                 comparison); * for a resource that does not exist, so a write to an existing \
-                 one fails (412).",
-                entity_tags(),
+                "Entity tags: the write applies only if the current version's ETag is none of \
+                 these (weak comparison); * for a resource that does not exist, so a write to an \
+                 existing one fails (412). Anything that is not one of our tags is ignored.",
+                of(Type::String),
             ),
         ]
     }
@@ -259,8 +260,9 @@ impl IntoParams for IfNoneMatchHeader {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
         vec![header(
             IF_NONE_MATCH,
-            "ETag of a copy the client holds (304 when it is current)",
-            entity_tags(),
+            "Entity tags of copies the client holds (304 when one is current); anything that is \
+             not one of our tags is ignored",
+            of(Type::String),
         )]
     }
 }
@@ -531,7 +533,7 @@ mod tests {
         let doc = document();
         for (name, op) in operations(&doc) {
             for p in op["parameters"].as_array().into_iter().flatten() {
-                if p["in"] != "header" {
+                if p["in"] != "header" || p["name"] == IF_NONE_MATCH {
                     continue;
                 }
                 let schema = &p["schema"];
