@@ -27,8 +27,8 @@ use utoipa_swagger_ui::SwaggerUi;
         title = "Rolodex",
         description = "Customers and the people to contact at each one. Errors are RFC 9457 problem details \
             (application/problem+json); single resources carry an ETag that If-Match can pin; PATCH takes \
-            JSON Merge Patch (RFC 7396). A request is judged in this order: credentials (401, 403), path, \
-            query and headers (400), body (400, 413, 415, 422 for members of the wrong type, unknown or \
+            JSON Merge Patch (RFC 7396). A request is judged in this order: the tenant and credentials (400 \
+            for a malformed X-Tenant-Id, 401, 403), path, query and headers (400), body (400, 413, 415, 422 for members of the wrong type, unknown or \
             read-only), the resource (404), If-Match and If-None-Match (412), then the values against the \
             rules and the other records (422, 409)."
     ),
@@ -58,7 +58,7 @@ impl Modify for BearerAuth {
 }
 
 /// The media type of every error response.
-pub const PROBLEM_JSON: &str = "application/problem+json";
+const PROBLEM_JSON: &str = "application/problem+json";
 
 const TENANT_HEADER: &str = "X-Tenant-Id";
 const IF_MATCH: &str = "If-Match";
@@ -339,7 +339,7 @@ impl IntoParams for ContactFilterParams {
     }
 }
 
-/// A JSON schema that is a string or null.
+/// A schema of `kind` or null.
 pub fn nullable(kind: Type) -> ObjectBuilder {
     ObjectBuilder::new().schema_type(SchemaType::from_iter([kind, Type::Null]))
 }
