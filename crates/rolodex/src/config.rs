@@ -36,6 +36,7 @@ pub const KEYS: &[&str] = &[
     "max_login_failures",
     "login_window_secs",
     "public_url",
+    "credential_cache_secs",
 ];
 
 /// The configuration as written in the layers, before validation.
@@ -52,6 +53,7 @@ struct RawConfig {
     max_login_failures: u32,
     login_window_secs: u64,
     public_url: Option<String>,
+    credential_cache_secs: u64,
 }
 
 /// A validated configuration.
@@ -76,6 +78,8 @@ pub struct Config {
     /// The URL clients reach this service at (`https://contacts.example.com`), for links in
     /// responses; `None`: `http://` and the listening address.
     pub public_url: Option<String>,
+    /// How long a verified credential is trusted without asking the store (0: never).
+    pub credential_cache: Duration,
 }
 
 /// Values given on the command line: the last layer.
@@ -138,6 +142,7 @@ impl Config {
             session_ttl: self.session_ttl,
             max_failures: self.max_login_failures,
             throttle_window: self.login_window,
+            credential_cache_ttl: self.credential_cache,
         }
     }
 
@@ -170,6 +175,7 @@ impl fmt::Debug for Config {
             .field("max_login_failures", &self.max_login_failures)
             .field("login_window", &self.login_window)
             .field("public_url", &self.public_url)
+            .field("credential_cache", &self.credential_cache)
             .finish()
     }
 }
@@ -235,6 +241,7 @@ impl RawConfig {
                 max_login_failures: self.max_login_failures,
                 login_window: Duration::from_secs(self.login_window_secs),
                 public_url,
+                credential_cache: Duration::from_secs(self.credential_cache_secs),
             }),
             _ => bail!("invalid configuration: {}", problems.join("; ")),
         }
