@@ -4,6 +4,7 @@
 //! Handlers translate wire requests into use-case calls of `rolodex_core` and results back
 //! into wire responses. This crate never touches storage and never repeats a validation rule.
 
+mod client;
 mod dialects;
 mod extract;
 mod health;
@@ -18,6 +19,7 @@ pub use state::AppState;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use ipnet::IpNet;
 use metrics_exporter_prometheus::PrometheusHandle;
 use rolodex_core::Services;
 use std::time::Duration;
@@ -29,6 +31,8 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// Longest a request may take before it is answered with 408.
     pub request_timeout: Duration,
+    /// The proxies whose `X-Forwarded-For` names the client (none by default).
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Default for HttpConfig {
@@ -36,13 +40,14 @@ impl Default for HttpConfig {
         Self {
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            trusted_proxies: Vec::new(),
         }
     }
 }
 
 /// The whole HTTP application.
 pub fn app(services: Services, metrics: Option<PrometheusHandle>, config: HttpConfig) -> Router {
-    let state = AppState::new(services, metrics, config.max_body_bytes);
+    let state = AppState::new(services, metrics, &config);
     let router = Router::new()
         .merge(native::router(state.clone()))
         .merge(dialects::expandable::router())
