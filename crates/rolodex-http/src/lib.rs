@@ -1,5 +1,6 @@
-//! Rolodex over HTTP: the native REST API under `/v1` and the plumbing every surface shares
-//! (errors, extractors, request ids, metrics, limits).
+//! Rolodex over HTTP: the native REST API under `/v1`, the plumbing every surface shares
+//! (errors, extractors, request ids, metrics, limits), and the server that accepts and times
+//! out connections ([`serve`]).
 //!
 //! Handlers translate wire requests into use-case calls of `rolodex_core` and results back
 //! into wire responses. This crate never touches storage and never repeats a validation rule.
@@ -13,8 +14,10 @@ mod native;
 mod openapi;
 mod photo_file;
 mod problem;
+mod serve;
 mod state;
 
+pub use serve::{ConnectionLimits, serve};
 pub use state::AppState;
 
 use axum::Router;

@@ -11,7 +11,7 @@ use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile, Provider};
 use ipnet::IpNet;
 use rolodex_core::{AuthConfig, LoginLimits};
-use rolodex_http::HttpConfig;
+use rolodex_http::{ConnectionLimits, HttpConfig};
 use serde::Deserialize;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
@@ -40,6 +40,10 @@ pub const KEYS: &[&str] = &[
     "login_window_secs",
     "login_failure_burst",
     "login_failures_per_minute",
+    "header_read_timeout_secs",
+    "idle_timeout_secs",
+    "max_connections",
+    "max_connections_per_client",
     "trusted_proxies",
 ];
 
@@ -60,6 +64,10 @@ struct RawConfig {
     login_window_secs: u64,
     login_failure_burst: u32,
     login_failures_per_minute: u32,
+    header_read_timeout_secs: u64,
+    idle_timeout_secs: u64,
+    max_connections: usize,
+    max_connections_per_client: usize,
     trusted_proxies: Addresses,
 }
 
@@ -115,7 +123,16 @@ pub struct Config {
     pub login_failure_burst: u32,
     /// The rate that refills `login_failure_burst`.
     pub login_failures_per_minute: u32,
-    /// Proxies whose `X-Forwarded-For` is believed.
+    /// Longest wait for a complete request head.
+    pub header_read_timeout: Duration,
+    /// Longest a connection may stay idle.
+    pub idle_timeout: Duration,
+    /// Open connections in all (lowered at start to fit under the open-file limit).
+    pub max_connections: usize,
+    /// Open connections per client address.
+    pub max_connections_per_client: usize,
+    /// Proxies whose `X-Forwarded-For` is believed, and whose connections are not bounded
+    /// per client.
     pub trusted_proxies: Vec<IpNet>,
 }
 
@@ -196,6 +213,17 @@ impl Config {
             trusted_proxies: self.trusted_proxies.clone(),
         }
     }
+
+    /// The HTTP server's connection limits, before they are fitted to the open-file limit.
+    pub fn connections(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            header_read_timeout: self.header_read_timeout,
+            idle_timeout: self.idle_timeout,
+            max_connections: self.max_connections,
+            max_connections_per_client: self.max_connections_per_client,
+            trusted_proxies: self.trusted_proxies.clone(),
+        }
+    }
 }
 
 impl fmt::Debug for Config {
@@ -220,6 +248,13 @@ impl fmt::Debug for Config {
             .field("login_window", &self.login_window)
             .field("login_failure_burst", &self.login_failure_burst)
             .field("login_failures_per_minute", &self.login_failures_per_minute)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("max_connections", &self.max_connections)
+            .field(
+                "max_connections_per_client",
+                &self.max_connections_per_client,
+            )
             .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
@@ -264,6 +299,13 @@ impl RawConfig {
                 "login_failures_per_minute",
                 u64::from(self.login_failures_per_minute),
             ),
+            ("header_read_timeout_secs", self.header_read_timeout_secs),
+            ("idle_timeout_secs", self.idle_timeout_secs),
+            ("max_connections", self.max_connections as u64),
+            (
+                "max_connections_per_client",
+                self.max_connections_per_client as u64,
+            ),
         ] {
             if value == 0 {
                 problems.push(format!("{key}: must be greater than 0"));
@@ -304,6 +346,10 @@ impl RawConfig {
                 login_window: Duration::from_secs(self.login_window_secs),
                 login_failure_burst: self.login_failure_burst,
                 login_failures_per_minute: self.login_failures_per_minute,
+                header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),
+                idle_timeout: Duration::from_secs(self.idle_timeout_secs),
+                max_connections: self.max_connections,
+                max_connections_per_client: self.max_connections_per_client,
                 trusted_proxies,
             }),
             _ => bail!("invalid configuration: {}", problems.join("; ")),

@@ -1,0 +1,238 @@
+//! Connections over real TCP (docs/deployment.md, "Limits and timeouts"): a half-sent request
+//! head and an idle keep-alive connection are closed in time, and idle connections over the
+//! per-client or global bound are closed at once while other clients are still answered.
+//!
+//! Clients connect from loopback addresses of their own (127.0.0.2, ...), which Linux routes
+//! to the listener on 127.0.0.1. Every wait is bounded.
+
+use crate::support::TestApp;
+use futures::future::join_all;
+use rolodex::Config;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
+use tokio::time::timeout;
+
+/// The request head timeout of the timing tests.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(1);
+/// The idle timeout of the timing tests: longer than the head's, to tell them apart.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(3);
+/// Longest any test waits for the server to close a connection.
+const PATIENCE: Duration = Duration::from_secs(8);
+
+fn short_timeouts(config: &mut Config) {
+    config.header_read_timeout = HEAD_TIMEOUT;
+    config.idle_timeout = IDLE_TIMEOUT;
+}
+
+/// A connection to `app` from the loopback address `from`.
+async fn connect_from(app: &TestApp, from: [u8; 4]) -> TcpStream {
+    let socket = TcpSocket::new_v4().expect("a socket");
+    socket
+        .bind(SocketAddr::from((from, 0)))
+        .expect("a loopback address to bind");
+    socket
+        .connect(SocketAddr::from(([127, 0, 0, 1], app.port)))
+        .await
+        .expect("the server accepts connections")
+}
+
+/// Reads until the server closes the connection, for at most `wait`: whether it did, and the
+/// bytes it sent.
+async fn closed_within(stream: &mut TcpStream, wait: Duration) -> (bool, Vec<u8>) {
+    let mut received = Vec::new();
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut buf = [0u8; 4096];
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Err(_) => return (false, received),
+            Ok(Ok(0) | Err(_)) => return (true, received),
+            Ok(Ok(n)) => received.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// Sends a `GET /healthz` on `stream` and reads its whole answer (it is small and has a
+/// `Content-Length`).
+async fn health_on(stream: &mut TcpStream) -> String {
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: rolodex\r\n\r\n")
+        .await
+        .expect("the request is sent");
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !is_complete(&answer) {
+        let n = timeout(PATIENCE, stream.read(&mut buf))
+            .await
+            .expect("the server answers in time")
+            .expect("the connection reads");
+        assert!(n > 0, "the connection stays open until the answer is whole");
+        answer.extend_from_slice(&buf[..n]);
+    }
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// Whether `answer` holds a whole HTTP response with a `Content-Length` body.
+fn is_complete(answer: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(answer);
+    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+        return false;
+    };
+    head.lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.trim().parse::<usize>().ok())
+        .is_some_and(|length| body.len() >= length)
+}
+
+#[tokio::test]
+async fn a_half_sent_request_head_is_closed_after_the_head_timeout() {
+    let app = TestApp::spawn_configured(short_timeouts).await;
+
+    let mut silent = connect_from(&app, [127, 0, 0, 2]).await;
+    let start = Instant::now();
+    let (closed, _) = closed_within(&mut silent, PATIENCE).await;
+    assert!(closed, "a connection that sends nothing is closed");
+    let waited = start.elapsed();
+    assert!(
+        waited >= HEAD_TIMEOUT / 2 && waited < HEAD_TIMEOUT * 3,
+        "{waited:?}"
+    );
+
+    let stream = connect_from(&app, [127, 0, 0, 2]).await;
+    let (mut reader, mut writer) = stream.into_split();
+    let start = Instant::now();
+    let dribble = tokio::spawn(async move {
+        writer
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: rolodex\r\n")
+            .await?;
+        // One more header byte every 200 ms does not keep the connection open.
+        for byte in b"X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+            .iter()
+            .cycle()
+        {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            writer.write_all(&[*byte]).await?;
+        }
+        Ok::<_, std::io::Error>(())
+    });
+    let mut buf = [0u8; 1024];
+    let read = timeout(PATIENCE, reader.read(&mut buf)).await;
+    dribble.abort();
+    assert!(
+        matches!(read, Ok(Ok(0) | Err(_))),
+        "the server closes a connection whose head is not complete in time: {read:?}"
+    );
+    let waited = start.elapsed();
+    assert!(waited < HEAD_TIMEOUT * 3, "{waited:?}");
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
+    let app = TestApp::spawn_configured(short_timeouts).await;
+    let mut stream = connect_from(&app, [127, 0, 0, 2]).await;
+    assert!(health_on(&mut stream).await.starts_with("HTTP/1.1 200"));
+
+    // Waiting between requests longer than the head timeout is fine...
+    tokio::time::sleep(HEAD_TIMEOUT + HEAD_TIMEOUT / 2).await;
+    assert!(health_on(&mut stream).await.starts_with("HTTP/1.1 200"));
+
+    // ...and idling past the idle timeout closes the connection.
+    let start = Instant::now();
+    let (closed, sent) = closed_within(&mut stream, PATIENCE).await;
+    assert!(closed, "the idle connection is closed");
+    assert!(sent.is_empty(), "without a word");
+    let waited = start.elapsed();
+    assert!(
+        waited > IDLE_TIMEOUT - HEAD_TIMEOUT && waited < IDLE_TIMEOUT + HEAD_TIMEOUT * 2,
+        "{waited:?}"
+    );
+}
+
+/// Idle connections held open from loopback addresses other than the per-client test's.
+const HELD_FROM: [[u8; 4]; 4] = [
+    [127, 0, 0, 3],
+    [127, 0, 0, 4],
+    [127, 0, 0, 5],
+    [127, 0, 0, 6],
+];
+const PER_CLIENT: usize = 200;
+
+fn per_client_bound(config: &mut Config) {
+    config.max_connections_per_client = PER_CLIENT;
+    // Long enough for every idle connection to be still open when counted.
+    config.header_read_timeout = Duration::from_secs(30);
+}
+
+#[tokio::test]
+async fn with_a_thousand_idle_connections_open_the_excess_is_closed_and_others_are_answered() {
+    let app = TestApp::spawn_configured(per_client_bound).await;
+
+    // 300 from 127.0.0.1: 100 over its bound.
+    let mut crowd = Vec::new();
+    for _ in 0..PER_CLIENT + 100 {
+        crowd.push(connect_from(&app, [127, 0, 0, 1]).await);
+    }
+    // 800 more from four other addresses, each at its bound: 1,000 held open.
+    let mut held = Vec::new();
+    for from in HELD_FROM {
+        for _ in 0..PER_CLIENT {
+            held.push(connect_from(&app, from).await);
+        }
+    }
+
+    let start = Instant::now();
+    let mut stream = connect_from(&app, [127, 0, 0, 2]).await;
+    let answer = health_on(&mut stream).await;
+    let took = start.elapsed();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(took < Duration::from_millis(500), "/healthz took {took:?}");
+
+    let crowd_closed = count_closed(&mut crowd).await;
+    assert_eq!(
+        crowd_closed, 100,
+        "the connections over the client's bound are closed"
+    );
+    let held_closed = count_closed(&mut held).await;
+    assert_eq!(
+        held_closed, 0,
+        "the connections within their bounds stay open"
+    );
+}
+
+/// How many of `streams` the server closes within a second, waiting for all at once.
+async fn count_closed(streams: &mut [TcpStream]) -> usize {
+    let waits = streams
+        .iter_mut()
+        .map(|s| closed_within(s, Duration::from_secs(1)));
+    join_all(waits)
+        .await
+        .iter()
+        .filter(|(closed, _)| *closed)
+        .count()
+}
+
+fn global_bound(config: &mut Config) {
+    config.max_connections = 50;
+}
+
+#[tokio::test]
+async fn connections_over_the_global_bound_are_closed_at_once() {
+    let app = TestApp::spawn_configured(global_bound).await;
+    let mut held = Vec::new();
+    for i in 0..50u8 {
+        held.push(connect_from(&app, [127, 0, 1, i]).await);
+    }
+    let mut over = connect_from(&app, [127, 0, 2, 1]).await;
+    let (closed, sent) = closed_within(&mut over, Duration::from_secs(2)).await;
+    assert!(
+        closed && sent.is_empty(),
+        "the 51st connection is closed at once"
+    );
+
+    held.truncate(40);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut stream = connect_from(&app, [127, 0, 2, 2]).await;
+    assert!(health_on(&mut stream).await.starts_with("HTTP/1.1 200"));
+}
