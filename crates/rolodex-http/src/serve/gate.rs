@@ -1,7 +1,13 @@
-//! Which accepted connections may stay open: at most `max_connections` in all, and at most
-//! `max_connections_per_client` per client address (trusted proxies excepted).
+//! Which accepted connections may stay open: at most `max_connections_per_client` per client
+//! address (trusted proxies excepted), and at most `max_connections` in all.
+//!
+//! A connection over its client's bound is refused. At the global bound, a new connection
+//! takes the place of an idle one (no request running) of the client holding the most
+//! connections, so that clients holding many idle connections cannot keep everybody else
+//! out; only when every open connection is busy is the new one refused.
 
 use super::ConnectionLimits;
+use super::watch::Activity;
 use ipnet::IpNet;
 use rolodex_domain::ClientAddress;
 use std::collections::HashMap;
@@ -20,7 +26,14 @@ pub(super) struct Gate {
 #[derive(Default)]
 struct Open {
     total: usize,
-    by_client: HashMap<ClientAddress, usize>,
+    /// Each client's open connections, oldest first.
+    by_client: HashMap<ClientAddress, Vec<Connection>>,
+    next_id: u64,
+}
+
+struct Connection {
+    id: u64,
+    activity: Arc<Activity>,
 }
 
 /// An open connection's place, given back when dropped.
@@ -28,6 +41,7 @@ pub(super) struct Admitted {
     gate: Arc<Gate>,
     /// The client it counts for, unless it came from a trusted proxy.
     client: Option<ClientAddress>,
+    id: u64,
 }
 
 impl Gate {
@@ -40,37 +54,76 @@ impl Gate {
         })
     }
 
-    /// A place for a connection from `peer`, or `None` when a bound is reached.
-    pub(super) fn admit(self: &Arc<Self>, peer: IpAddr) -> Option<Admitted> {
+    /// A place for a connection from `peer` doing `activity`, or `None` when a bound is
+    /// reached.
+    pub(super) fn admit(
+        self: &Arc<Self>,
+        peer: IpAddr,
+        activity: &Arc<Activity>,
+    ) -> Option<Admitted> {
         let peer = peer.to_canonical();
         let client = (!self.trusted_proxies.iter().any(|net| net.contains(&peer)))
             .then(|| ClientAddress::of(peer));
         let mut open = self.lock();
-        if open.total >= self.max_total {
+        if let Some(client) = client
+            && open.by_client.get(&client).map_or(0, Vec::len) >= self.max_per_client
+        {
             drop(open);
-            refused("max_connections");
+            refused("max_connections_per_client");
             return None;
         }
-        if let Some(client) = client {
-            let count = open.by_client.entry(client).or_insert(0);
-            if *count >= self.max_per_client {
+        if open.total >= self.max_total {
+            if !open.close_an_idle_connection() {
                 drop(open);
-                refused("max_connections_per_client");
+                refused("max_connections");
                 return None;
             }
-            *count += 1;
+            metrics::counter!("http_connections_evicted_total").increment(1);
         }
+        let id = open.next_id;
+        open.next_id += 1;
         open.total += 1;
+        if let Some(client) = client {
+            open.by_client.entry(client).or_default().push(Connection {
+                id,
+                activity: Arc::clone(activity),
+            });
+        }
         metrics::gauge!("http_connections_open").set(open.total as f64);
         Some(Admitted {
             gate: Arc::clone(self),
             client,
+            id,
         })
     }
 
     fn lock(&self) -> MutexGuard<'_, Open> {
         // The counts are updated in one step each, so they are whole whatever panicked.
         self.open.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Open {
+    /// Closes the oldest idle connection of the client holding the most connections that has
+    /// one; `false` when no connection is idle.
+    fn close_an_idle_connection(&self) -> bool {
+        let victim = self
+            .by_client
+            .values()
+            .filter_map(|conns| {
+                conns
+                    .iter()
+                    .find(|c| c.activity.is_idle())
+                    .map(|c| (conns.len(), c))
+            })
+            .max_by_key(|(held, _)| *held);
+        match victim {
+            Some((_, connection)) => {
+                connection.activity.close();
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -86,8 +139,8 @@ impl Drop for Admitted {
         if let Some(client) = self.client
             && let Entry::Occupied(mut entry) = open.by_client.entry(client)
         {
-            *entry.get_mut() -= 1;
-            if *entry.get() == 0 {
+            entry.get_mut().retain(|c| c.id != self.id);
+            if entry.get().is_empty() {
                 entry.remove();
             }
         }
@@ -114,26 +167,52 @@ mod tests {
         s.parse().unwrap()
     }
 
-    #[test]
-    fn a_client_gets_its_share_and_its_places_come_back() {
-        let gate = gate(10, 2);
-        let a = gate.admit(ip("192.0.2.1")).unwrap();
-        let _b = gate.admit(ip("::ffff:192.0.2.1")).unwrap();
-        assert!(gate.admit(ip("192.0.2.1")).is_none());
-        assert!(gate.admit(ip("192.0.2.2")).is_some());
-        drop(a);
-        assert!(gate.admit(ip("192.0.2.1")).is_some());
+    fn admit(gate: &Arc<Gate>, peer: &str) -> Option<(Admitted, Arc<Activity>)> {
+        let activity = Activity::new();
+        gate.admit(ip(peer), &activity).map(|a| (a, activity))
     }
 
     #[test]
-    fn the_total_bounds_everyone_and_proxies_count_only_there() {
-        let gate = gate(3, 1);
-        let held: Vec<_> = ["10.0.0.1", "10.0.0.1", "192.0.2.1"]
+    fn a_client_gets_its_share_and_its_places_come_back() {
+        let gate = gate(10, 2);
+        let a = admit(&gate, "192.0.2.1").unwrap();
+        let _b = admit(&gate, "::ffff:192.0.2.1").unwrap();
+        assert!(admit(&gate, "192.0.2.1").is_none());
+        assert!(admit(&gate, "192.0.2.2").is_some());
+        drop(a);
+        assert!(admit(&gate, "192.0.2.1").is_some());
+    }
+
+    #[test]
+    fn at_the_global_bound_the_biggest_holder_loses_an_idle_connection() {
+        let gate = gate(4, 10);
+        let small = admit(&gate, "192.0.2.1").unwrap();
+        let big: Vec<_> = (0..3).map(|_| admit(&gate, "192.0.2.2").unwrap()).collect();
+        big[0].1.request_started();
+
+        let newcomer = admit(&gate, "192.0.2.3").expect("an idle connection makes room");
+        assert!(!small.1.is_closing());
+        assert!(!big[0].1.is_closing(), "a busy connection is kept");
+        assert!(
+            big[1].1.is_closing(),
+            "the oldest idle one of the biggest holder goes"
+        );
+        assert!(!big[2].1.is_closing());
+        drop(newcomer);
+    }
+
+    #[test]
+    fn when_every_connection_is_busy_a_new_one_is_refused() {
+        let gate = gate(2, 10);
+        let held: Vec<_> = ["192.0.2.1", "10.0.0.1"]
             .into_iter()
-            .map(|p| gate.admit(ip(p)).expect("under both bounds"))
+            .map(|p| admit(&gate, p).expect("under both bounds"))
             .collect();
-        assert!(gate.admit(ip("192.0.2.2")).is_none());
-        assert!(gate.admit(ip("10.0.0.1")).is_none());
+        held[0].1.request_started();
+        assert!(
+            admit(&gate, "192.0.2.2").is_none(),
+            "a trusted proxy's connection is not taken"
+        );
         drop(held);
         assert_eq!(gate.lock().total, 0);
         assert!(gate.lock().by_client.is_empty());

@@ -5,9 +5,11 @@
 //! could exhaust the open-file limit and a client sending half a request head would hold its
 //! connection forever. Here every accepted connection:
 //!
-//! - is refused at once (closed without a word) when `max_connections` are open, or when its
-//!   client address ([`ClientAddress`]) already has `max_connections_per_client` open;
-//!   connections from trusted proxies count only toward the global bound ([`gate`]);
+//! - is refused at once (closed without a word) when its client address ([`ClientAddress`])
+//!   already has `max_connections_per_client` open (connections from trusted proxies count
+//!   only toward the global bound); when `max_connections` are open, it takes the place of
+//!   an idle connection of the client holding the most, or is refused if none is idle
+//!   ([`gate`]);
 //! - is closed when its request head is not complete `header_read_timeout` after the
 //!   connection opened or after the head's first byte, and when it has been idle (no request
 //!   running, no byte read or written) for `idle_timeout` ([`watch`]). hyper's own
@@ -83,11 +85,11 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let Some(admitted) = gate.admit(peer.ip()) else {
+        let activity = Activity::new();
+        let Some(admitted) = gate.admit(peer.ip(), &activity) else {
             drop(stream);
             continue;
         };
-        let activity = Activity::new();
         let io = TokioIo::new(Watched::new(stream, Arc::clone(&activity)));
         let service = Tracked::new(router.clone(), peer, Arc::clone(&activity));
         let connection = graceful.watch(builder.serve_connection(io, service));

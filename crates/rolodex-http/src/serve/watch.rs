@@ -5,6 +5,7 @@
 //! be closed:
 //!
 //! - while a request is being handled: never (the request timeout bounds handlers);
+//! - when [`Activity::close`] was called (to make room for another connection): at once;
 //! - while a request head is awaited (from the connection's start, or from the first byte
 //!   after a response): `header_read_timeout` after that moment, however slowly bytes come;
 //! - otherwise (between requests, or while a response body is written): `idle_timeout` after
@@ -44,6 +45,8 @@ struct State {
     handling: usize,
     /// Responses whose body is not yet written.
     responding: usize,
+    /// Whether the connection is to be closed as soon as no request is running.
+    closing: bool,
 }
 
 impl Activity {
@@ -55,6 +58,7 @@ impl Activity {
                 head_since: Some(now),
                 handling: 0,
                 responding: 0,
+                closing: false,
             }),
             changed: Notify::new(),
         })
@@ -79,7 +83,7 @@ impl Activity {
         self.lock().last_io = Instant::now();
     }
 
-    fn request_started(&self) {
+    pub(super) fn request_started(&self) {
         let mut state = self.lock();
         state.head_since = None;
         state.handling += 1;
@@ -104,11 +108,30 @@ impl Activity {
         self.changed.notify_one();
     }
 
+    /// Whether no request is running or being answered (and the connection is not closing).
+    pub(super) fn is_idle(&self) -> bool {
+        let state = self.lock();
+        state.handling == 0 && state.responding == 0 && !state.closing
+    }
+
+    /// Closes the connection as soon as no request is running on it.
+    pub(super) fn close(&self) {
+        self.lock().closing = true;
+        self.changed.notify_one();
+    }
+
+    #[cfg(test)]
+    pub(super) fn is_closing(&self) -> bool {
+        self.lock().closing
+    }
+
     /// When the connection is due to be closed, if it is.
     fn deadline(&self, limits: &ConnectionLimits) -> Option<Instant> {
         let state = self.lock();
         if state.handling > 0 {
             None
+        } else if state.closing {
+            Some(Instant::now())
         } else if let Some(since) = state.head_since {
             Some(since + limits.header_read_timeout)
         } else {
