@@ -19,8 +19,9 @@
 //! - is served by hyper's HTTP/1 connection with the router, which sees the peer address as
 //!   `ConnectInfo<SocketAddr>` (as with `into_make_service_with_connect_info`).
 //!
-//! When `shutdown` completes, the listener is closed, idle connections are closed, and the
-//! requests in flight finish before [`serve`] returns.
+//! When `shutdown` completes, the listener is closed, connections with no request running are
+//! closed (those awaiting a request head too), and the requests in flight are answered (with
+//! `Connection: close`) before [`serve`] returns.
 
 mod gate;
 mod watch;
@@ -37,6 +38,7 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::watch as signal;
 use watch::{Activity, Tracked, Watched};
 
 /// How long to wait before accepting again after an accept error other than a refused or
@@ -71,6 +73,7 @@ pub async fn serve(
     let gate = Gate::new(&limits);
     let timeouts = Arc::new(limits);
     let graceful = GracefulShutdown::new();
+    let (stop, stopping) = signal::channel(false);
     let mut builder = http1::Builder::new();
     builder.header_read_timeout(None);
     let mut shutdown = std::pin::pin!(shutdown);
@@ -94,7 +97,14 @@ pub async fn serve(
         let service = Tracked::new(router.clone(), peer, Arc::clone(&activity));
         let connection = graceful.watch(builder.serve_connection(io, service));
         let timeouts = Arc::clone(&timeouts);
+        let mut stopping = stopping.clone();
         tokio::spawn(async move {
+            let close_when_stopping = async {
+                if stopping.wait_for(|stopping| *stopping).await.is_ok() {
+                    activity.close();
+                }
+                std::future::pending::<()>().await;
+            };
             tokio::select! {
                 served = connection => if let Err(e) = served {
                     tracing::debug!(error = %e, client = %ClientAddress::of(peer.ip()), "connection ended");
@@ -102,11 +112,14 @@ pub async fn serve(
                 () = activity.expired(&timeouts) => {
                     tracing::debug!(client = %ClientAddress::of(peer.ip()), "closing a connection that timed out");
                 }
+                () = close_when_stopping => {}
             }
             drop(admitted);
         });
     }
     drop(listener);
+    // Cannot fail: `stopping` is still held here.
+    let _ = stop.send(true);
     tracing::info!(
         connections = graceful.count(),
         "no longer accepting; finishing the requests in flight"

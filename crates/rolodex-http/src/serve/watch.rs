@@ -5,7 +5,8 @@
 //! be closed:
 //!
 //! - while a request is being handled: never (the request timeout bounds handlers);
-//! - when [`Activity::close`] was called (to make room for another connection): at once;
+//! - when [`Activity::close`] was called (to make room for another connection, or when the
+//!   server stops): as soon as no request is running or being answered;
 //! - while a request head is awaited (from the connection's start, or from the first byte
 //!   after a response): `header_read_timeout` after that moment, however slowly bytes come;
 //! - otherwise (between requests, or while a response body is written): `idle_timeout` after
@@ -114,7 +115,7 @@ impl Activity {
         state.handling == 0 && state.responding == 0 && !state.closing
     }
 
-    /// Closes the connection as soon as no request is running on it.
+    /// Closes the connection as soon as no request is running or being answered on it.
     pub(super) fn close(&self) {
         self.lock().closing = true;
         self.changed.notify_one();
@@ -130,7 +131,7 @@ impl Activity {
         let state = self.lock();
         if state.handling > 0 {
             None
-        } else if state.closing {
+        } else if state.closing && state.responding == 0 {
             Some(Instant::now())
         } else if let Some(since) = state.head_since {
             Some(since + limits.header_read_timeout)
@@ -226,7 +227,6 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Watched<T> {
 
 /// The router as one connection's hyper service: it gives each request the peer address and
 /// notes when requests start and when their responses are written.
-#[derive(Clone)]
 pub(super) struct Tracked {
     router: Router,
     peer: SocketAddr,

@@ -243,3 +243,55 @@ async fn at_the_global_bound_a_new_client_takes_the_place_of_an_idle_connection(
     );
     assert_eq!(count_closed(&mut small).await, 0);
 }
+
+#[tokio::test]
+async fn stopping_answers_the_request_in_flight_and_closes_the_others_at_once() {
+    let app = TestApp::spawn().await;
+    let mut silent = connect_from(&app, [127, 0, 0, 2]).await;
+    let mut half = connect_from(&app, [127, 0, 0, 3]).await;
+    half.write_all(b"GET /healthz HTTP/1.1\r\n")
+        .await
+        .expect("sent");
+    let mut keep_alive = connect_from(&app, [127, 0, 0, 4]).await;
+    assert!(health_on(&mut keep_alive).await.starts_with("HTTP/1.1 200"));
+    // A login whose body is still coming: its handler is running.
+    let body = br#"{"username": "admin", "password": "wrong-password"}"#;
+    let mut in_flight = connect_from(&app, [127, 0, 0, 5]).await;
+    let head = format!(
+        "POST /v1/auth/token HTTP/1.1\r\nHost: rolodex\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+    in_flight.write_all(head.as_bytes()).await.expect("sent");
+    in_flight.write_all(&body[..10]).await.expect("sent");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let start = Instant::now();
+    let stopped = tokio::spawn(app.stop());
+    for (name, stream) in [
+        ("silent", &mut silent),
+        ("half a head", &mut half),
+        ("idle keep-alive", &mut keep_alive),
+    ] {
+        let (closed, _) = closed_within(stream, Duration::from_secs(2)).await;
+        assert!(closed, "the {name} connection is closed at once");
+    }
+    in_flight.write_all(&body[10..]).await.expect("sent");
+    let (closed, answer) = closed_within(&mut in_flight, PATIENCE).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(closed, "then closed");
+    assert!(
+        answer.starts_with("HTTP/1.1 401"),
+        "the request is answered: {answer}"
+    );
+    timeout(PATIENCE, stopped)
+        .await
+        .expect("the server stops in time")
+        .expect("the server task does not panic")
+        .expect("a clean stop");
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+}
