@@ -110,7 +110,7 @@ pub async fn serve(
                     tracing::debug!(error = %e, client = %ClientAddress::of(peer.ip()), "connection ended");
                 },
                 () = activity.expired(&timeouts) => {
-                    tracing::debug!(client = %ClientAddress::of(peer.ip()), "closing a connection that timed out");
+                    tracing::debug!(client = %ClientAddress::of(peer.ip()), "closing a connection: timed out, giving its place, or stopping");
                 }
                 () = close_when_stopping => {}
             }
