@@ -10,11 +10,13 @@ use crate::error::CoreError;
 use crate::photos::remove_photo_files;
 use crate::ports::{PhotoStorage, Store, Write, WriteOp};
 use crate::query::{ContactQuery, MAX_WINDOW_SIZE, Page, PageRequest};
-use crate::write::{Attempt, history, repo_error, retrying, settle};
+use crate::write::{
+    Attempt, Precondition, RecordKind, RecordLocks, history, repo_error, retrying, settle,
+};
 use rolodex_domain::history::diff;
 use rolodex_domain::{
     Contact, ContactFields, ContactId, ContactPatch, CustomerId, HistoryEntry, Patch, PhotoRef,
-    Role, ValidationError,
+    Role, TenantId, ValidationError,
 };
 use serde_json::Map;
 use std::sync::Arc;
@@ -28,6 +30,7 @@ pub struct ContactService {
     clock: Arc<dyn Clock>,
     /// Where a deleted contact's photo files are removed from.
     photos: Arc<dyn PhotoStorage>,
+    locks: Arc<RecordLocks>,
 }
 
 impl ContactService {
@@ -35,11 +38,13 @@ impl ContactService {
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
         photos: Arc<dyn PhotoStorage>,
+        locks: Arc<RecordLocks>,
     ) -> Self {
         Self {
             store,
             clock,
             photos,
+            locks,
         }
     }
 
@@ -82,7 +87,7 @@ impl ContactService {
                 history: history(caller, at, diff(&Map::new(), &fields.snapshot())),
             });
             let result = self.store.write(caller.tenant_id, writes).await;
-            Ok(match settle(result, None, "contact")? {
+            Ok(match settle(result, "contact")? {
                 Attempt::Done(ids) => Attempt::Done(Contact {
                     id: ContactId(*ids.last().unwrap_or(&0)),
                     tenant_id: caller.tenant_id,
@@ -205,14 +210,15 @@ impl ContactService {
         Ok((items, usize::try_from(total).unwrap_or(usize::MAX)))
     }
 
-    /// Applies a merge patch; with `expected_version`, only if the contact still has it.
+    /// Applies a merge patch, if the contact's version satisfies `expected` (a pinned
+    /// version, `None`, or any [`Precondition`]).
     pub async fn patch(
         &self,
         caller: &Caller,
         customer_id: CustomerId,
         id: ContactId,
         patch: ContactPatch,
-        expected_version: Option<i64>,
+        expected: impl Into<Precondition>,
     ) -> Result<Contact, CoreError> {
         self.patch_with_photo(
             caller,
@@ -220,7 +226,7 @@ impl ContactService {
             id,
             patch,
             Patch::Absent,
-            expected_version,
+            expected.into(),
         )
         .await
         .map(|(contact, _)| contact)
@@ -237,14 +243,16 @@ impl ContactService {
         id: ContactId,
         patch: ContactPatch,
         photo: Patch<PhotoRef>,
-        expected_version: Option<i64>,
+        expected: Precondition,
     ) -> Result<(Contact, Option<PhotoRef>), CoreError> {
         AuthService::require(caller, Role::Dispatcher)?;
+        let _turn = self
+            .locks
+            .turn(caller.tenant_id, RecordKind::Contact, id.0)
+            .await;
         retrying(|| async {
             let current = self.get(caller, customer_id, id).await?;
-            if expected_version.is_some_and(|v| v != current.version) {
-                return Err(CoreError::PreconditionFailed);
-            }
+            expected.check(current.version)?;
             let mut fields = current.fields.apply(patch.clone())?;
             match &photo {
                 Patch::Absent => {}
@@ -275,7 +283,7 @@ impl ContactService {
                 history: history(caller, at, changes),
             });
             let result = self.store.write(caller.tenant_id, writes).await;
-            Ok(match settle(result, expected_version, "contact")? {
+            Ok(match settle(result, "contact")? {
                 Attempt::Done(_) => Attempt::Done((
                     Contact {
                         fields,
@@ -299,16 +307,10 @@ impl ContactService {
         customer_id: CustomerId,
         id: ContactId,
         patch: ContactPatch,
-        expected_version: Option<i64>,
+        expected: impl Into<Precondition>,
     ) -> Result<Contact, CoreError> {
-        self.patch(
-            caller,
-            customer_id,
-            id,
-            patch.into_replacement(),
-            expected_version,
-        )
-        .await
+        self.patch(caller, customer_id, id, patch.into_replacement(), expected)
+            .await
     }
 
     /// Deletes a contact, then its photo's files; its history keeps every value it had.
@@ -318,14 +320,17 @@ impl ContactService {
         caller: &Caller,
         customer_id: CustomerId,
         id: ContactId,
-        expected_version: Option<i64>,
+        expected: impl Into<Precondition>,
     ) -> Result<(), CoreError> {
         AuthService::require(caller, Role::Dispatcher)?;
+        let expected = expected.into();
+        let turn = self
+            .locks
+            .turn(caller.tenant_id, RecordKind::Contact, id.0)
+            .await;
         let photo = retrying(|| async {
             let current = self.get(caller, customer_id, id).await?;
-            if expected_version.is_some_and(|v| v != current.version) {
-                return Err(CoreError::PreconditionFailed);
-            }
+            expected.check(current.version)?;
             let at = self.clock.now();
             let result = self
                 .store
@@ -340,12 +345,13 @@ impl ContactService {
                     }],
                 )
                 .await;
-            Ok(match settle(result, expected_version, "contact")? {
+            Ok(match settle(result, "contact")? {
                 Attempt::Done(_) => Attempt::Done(current.fields.photo),
                 Attempt::Stale => Attempt::Stale,
             })
         })
         .await?;
+        drop(turn);
         if let Some(photo) = photo {
             remove_photo_files(self.photos.as_ref(), caller.tenant_id, &photo).await;
         }
@@ -383,6 +389,14 @@ impl ContactService {
             return Err(CoreError::NotFound { entity: "contact" });
         }
         Ok(entries)
+    }
+
+    /// The names of the photos the contacts of `tenant` have (the system's upkeep).
+    pub(crate) async fn photo_names(&self, tenant: TenantId) -> Result<Vec<String>, CoreError> {
+        self.store
+            .photo_names(tenant)
+            .await
+            .map_err(repo_error("contact"))
     }
 
     async fn require_customer(

@@ -7,7 +7,9 @@ use crate::contacts::check_owner;
 use crate::error::CoreError;
 use crate::ports::{ConflictKind, RepoError, Store, Write, WriteOp};
 use crate::query::{Page, PageRequest};
-use crate::write::{Attempt, history, repo_error, retrying, settle};
+use crate::write::{
+    Attempt, Precondition, RecordKind, RecordLocks, history, repo_error, retrying, settle,
+};
 use rolodex_domain::history::diff;
 use rolodex_domain::{
     Contact, ContactFields, ContactId, ContactPatch, Customer, CustomerFields, CustomerId,
@@ -26,11 +28,16 @@ const HISTORY_SCOPE: &str = "history:customer";
 pub struct CustomerService {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    locks: Arc<RecordLocks>,
 }
 
 impl CustomerService {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, locks: Arc<RecordLocks>) -> Self {
+        Self {
+            store,
+            clock,
+            locks,
+        }
     }
 
     /// Creates a customer. One sent without a code but with a name gets a code derived from
@@ -196,19 +203,24 @@ impl CustomerService {
         Ok(found.scoped(LIST_SCOPE))
     }
 
-    /// Applies `patch`; with `expected_version`, only if the customer still has that version.
+    /// Applies `patch`, if the customer's version satisfies `expected`.
     #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id, customer = %id))]
     pub async fn patch(
         &self,
         caller: &Caller,
         id: CustomerId,
         patch: CustomerPatch,
-        expected_version: Option<i64>,
+        expected: impl Into<Precondition>,
     ) -> Result<Customer, CoreError> {
         AuthService::require(caller, Role::Dispatcher)?;
+        let expected = expected.into();
+        let _turn = self
+            .locks
+            .turn(caller.tenant_id, RecordKind::Customer, id.0)
+            .await;
         retrying(|| async {
             let current = self.get(caller, id).await?;
-            check_version(&current, expected_version)?;
+            expected.check(current.version)?;
             let fields = current.fields.apply(patch.clone())?;
             let changes = diff(&current.fields.snapshot(), &fields.snapshot());
             if changes.is_empty() {
@@ -229,7 +241,7 @@ impl CustomerService {
                     }],
                 )
                 .await;
-            Ok(match settle(result, expected_version, "customer")? {
+            Ok(match settle(result, "customer")? {
                 Attempt::Done(_) => Attempt::Done(Customer {
                     fields,
                     updated_at: at,
@@ -249,12 +261,17 @@ impl CustomerService {
         &self,
         caller: &Caller,
         id: CustomerId,
-        expected_version: Option<i64>,
+        expected: impl Into<Precondition>,
     ) -> Result<(), CoreError> {
         AuthService::require(caller, Role::Dispatcher)?;
+        let expected = expected.into();
+        let _turn = self
+            .locks
+            .turn(caller.tenant_id, RecordKind::Customer, id.0)
+            .await;
         retrying(|| async {
             let current = self.get(caller, id).await?;
-            check_version(&current, expected_version)?;
+            expected.check(current.version)?;
             let at = self.clock.now();
             let changes = diff(&current.fields.snapshot(), &Map::new());
             let result = self
@@ -270,7 +287,7 @@ impl CustomerService {
                     }],
                 )
                 .await;
-            settle(result, expected_version, "customer").map(|a| match a {
+            settle(result, "customer").map(|a| match a {
                 Attempt::Done(_) => Attempt::Done(()),
                 Attempt::Stale => Attempt::Stale,
             })
@@ -295,12 +312,5 @@ impl CustomerService {
             self.get(caller, id).await?;
         }
         Ok(entries)
-    }
-}
-
-fn check_version(current: &Customer, expected: Option<i64>) -> Result<(), CoreError> {
-    match expected {
-        Some(v) if v != current.version => Err(CoreError::PreconditionFailed),
-        _ => Ok(()),
     }
 }

@@ -4,7 +4,7 @@
 use crate::caller::Caller;
 use crate::clock::Clock;
 use crate::error::CoreError;
-use crate::ports::{IdempotencyState, Store, StoredResponse};
+use crate::ports::{ClaimTimes, IdempotencyState, Store, StoredResponse};
 use crate::write::repo_error;
 use rolodex_domain::ValidationError;
 use std::sync::Arc;
@@ -30,12 +30,15 @@ impl IdempotencyService {
         Self { store, clock }
     }
 
-    /// Claims `key` for the request whose method, path and body hash to `fingerprint`.
+    /// Claims `key` for the request whose method, path and body hash to `fingerprint`. A
+    /// claim whose request neither completed nor released it within `lease` (longer than any
+    /// request may run) was abandoned by a process that died: the key is free again.
     pub async fn claim(
         &self,
         caller: &Caller,
         key: &str,
         fingerprint: &str,
+        lease: std::time::Duration,
     ) -> Result<IdempotencyState, CoreError> {
         let valid =
             !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic());
@@ -54,8 +57,11 @@ impl IdempotencyService {
                 &scope(caller),
                 key,
                 fingerprint,
-                now,
-                now - KEY_LIFETIME,
+                ClaimTimes {
+                    at: now,
+                    expired_before: now - KEY_LIFETIME,
+                    abandoned_before: now - Duration::try_from(lease).unwrap_or(KEY_LIFETIME),
+                },
             )
             .await
             .map_err(repo_error("idempotency key"))

@@ -35,7 +35,7 @@ pub use query::{
 };
 pub use tenants::TenantService;
 pub use users::UserService;
-pub use write::repo_error;
+pub use write::{Precondition, repo_error};
 
 use std::sync::Arc;
 
@@ -58,13 +58,19 @@ impl Services {
         auth: AuthConfig,
         media: Media,
     ) -> Self {
-        let contacts = ContactService::new(store.clone(), clock.clone(), media.storage.clone());
+        let locks = Arc::new(write::RecordLocks::default());
+        let contacts = ContactService::new(
+            store.clone(),
+            clock.clone(),
+            media.storage.clone(),
+            locks.clone(),
+        );
         Self {
             photos: PhotoService::new(contacts.clone(), media, clock.clone()),
             auth: AuthService::new(store.clone(), clock.clone(), auth),
             tenants: TenantService::new(store.clone(), clock.clone()),
             users: UserService::new(store.clone(), clock.clone()),
-            customers: CustomerService::new(store.clone(), clock.clone()),
+            customers: CustomerService::new(store.clone(), clock.clone(), locks),
             contacts,
             idempotency: IdempotencyService::new(store, clock),
         }

@@ -6,7 +6,9 @@
 //! contact's record is written (one write, so its version bumps and its history keeps the old
 //! and new reference); if that write fails, the new files are removed; once it succeeded, the
 //! files of the photo it replaced are removed. A reader therefore never finds a record that
-//! names files which are not (yet) there.
+//! names files which are not (yet) there. A process that dies between storing files and
+//! writing the record leaves files no record names: [`PhotoService::remove_orphans`] finds
+//! and removes them once they are older than any request can run.
 
 use crate::auth::AuthService;
 use crate::caller::Caller;
@@ -14,13 +16,14 @@ use crate::clock::Clock;
 use crate::contacts::ContactService;
 use crate::error::CoreError;
 use crate::ports::{PhotoPipeline, PhotoStorage, PipelineError, ProcessedPhoto};
-use crate::write::repo_error;
+use crate::write::{Precondition, repo_error};
 use rand::Rng;
-use rolodex_domain::photo::{check_photo_size, parse_file_name};
+use rolodex_domain::photo::{check_photo_size, parse_file_name, photo_folder, stored_at_millis};
 use rolodex_domain::{
     Contact, ContactId, ContactPatch, CustomerId, Patch, PhotoRef, PhotoSize, Role, TenantId,
 };
 use sha2::{Digest, Sha256};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// The adapters the photo use cases need: the image pipeline and the file storage.
@@ -74,7 +77,7 @@ impl PhotoService {
             id,
             ContactPatch::default(),
             Some(upload),
-            None,
+            Precondition::Any,
         )
         .await
     }
@@ -100,7 +103,7 @@ impl PhotoService {
                 id,
                 ContactPatch::default(),
                 Patch::Clear,
-                None,
+                Precondition::Any,
             )
             .await?;
         if let Some(old) = removed {
@@ -170,12 +173,13 @@ impl PhotoService {
         id: ContactId,
         patch: ContactPatch,
         upload: Option<Vec<u8>>,
-        expected_version: Option<i64>,
+        expected: impl Into<Precondition>,
     ) -> Result<Contact, CoreError> {
+        let expected = expected.into();
         let Some(upload) = upload else {
             return self
                 .contacts
-                .patch(caller, customer_id, id, patch, expected_version)
+                .patch(caller, customer_id, id, patch, expected)
                 .await;
         };
         AuthService::require(caller, Role::Dispatcher)?;
@@ -189,7 +193,7 @@ impl PhotoService {
                 id,
                 patch,
                 Patch::Set(photo.clone()),
-                expected_version,
+                expected,
             )
             .await
         {
@@ -204,6 +208,51 @@ impl PhotoService {
                 Err(e)
             }
         }
+    }
+
+    /// Removes the photo files of `tenant` that no contact names and that were stored more
+    /// than `grace` ago (files of a write still under way are younger), left behind by a
+    /// process that died between storing them and writing the contact (the system's upkeep,
+    /// run at start and then periodically). Returns how many files it removed.
+    pub async fn remove_orphans(
+        &self,
+        tenant: TenantId,
+        grace: std::time::Duration,
+    ) -> Result<usize, CoreError> {
+        let storage = self.media.storage.as_ref();
+        let folder = photo_folder(tenant);
+        let files = storage.list(&folder).await.map_err(repo_error("photo"))?;
+        if files.is_empty() {
+            return Ok(0);
+        }
+        let named: HashSet<String> = self
+            .contacts
+            .photo_names(tenant)
+            .await?
+            .into_iter()
+            .collect();
+        let grace = i64::try_from(grace.as_millis()).unwrap_or(i64::MAX);
+        let before = (self.clock.now().unix_timestamp_nanos() / 1_000_000)
+            .try_into()
+            .unwrap_or(i64::MAX)
+            .saturating_sub(grace);
+        let mut removed = 0;
+        for file in files {
+            let (_, name) = parse_file_name(&file);
+            let old = stored_at_millis(name).is_some_and(|at| at < before);
+            if old && !named.contains(name) {
+                match storage.delete(&format!("{folder}/{file}")).await {
+                    Ok(()) => removed += 1,
+                    Err(e) => {
+                        tracing::warn!(error = ?e, file, "could not remove an orphan photo file")
+                    }
+                }
+            }
+        }
+        if removed > 0 {
+            tracing::info!(tenant = %tenant, removed, "removed orphan photo files");
+        }
+        Ok(removed)
     }
 
     async fn read(

@@ -136,6 +136,9 @@ pub struct UserUpdate {
     pub display_name: Option<String>,
     pub active: Option<bool>,
     pub password_hash: Option<String>,
+    /// When set, every login session of the user still valid is revoked at this time, in
+    /// the same transaction (a password reset or a deactivation ends them; API keys stay).
+    pub revoke_sessions_at: Option<OffsetDateTime>,
 }
 
 #[async_trait]
@@ -313,6 +316,8 @@ pub trait ContactRepo: Send + Sync {
         tenant: TenantId,
         customer: CustomerId,
     ) -> Result<u64, RepoError>;
+    /// The names of the photos the contacts of `tenant` have.
+    async fn photo_names(&self, tenant: TenantId) -> Result<Vec<String>, RepoError>;
 }
 
 #[async_trait]
@@ -351,18 +356,29 @@ pub enum IdempotencyState {
     Mismatch,
 }
 
+/// When a key is claimed, and which older keys are forgotten at that moment.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimTimes {
+    pub at: OffsetDateTime,
+    /// Keys (completed or not) created before this have expired.
+    pub expired_before: OffsetDateTime,
+    /// Claims never completed nor released, made before this, were abandoned: their
+    /// request can no longer be running (the node died, or every deadline has passed).
+    pub abandoned_before: OffsetDateTime,
+}
+
 #[async_trait]
 pub trait IdempotencyRepo: Send + Sync {
-    /// Claims `key` for `scope` (tenant and user) unless a live claim exists; claims older
-    /// than `expired_before` are forgotten.
+    /// Claims `key` for `scope` (tenant and user) unless a live claim exists; keys older
+    /// than `times.expired_before`, and claims never completed older than
+    /// `times.abandoned_before`, are forgotten first.
     async fn claim(
         &self,
         tenant: TenantId,
         scope: &str,
         key: &str,
         fingerprint: &str,
-        at: OffsetDateTime,
-        expired_before: OffsetDateTime,
+        times: ClaimTimes,
     ) -> Result<IdempotencyState, RepoError>;
     async fn complete(
         &self,
@@ -425,6 +441,9 @@ pub trait PhotoStorage: Send + Sync {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, RepoError>;
     /// Removes `key`; a key that is not there is not an error.
     async fn delete(&self, key: &str) -> Result<(), RepoError>;
+    /// The last parts of the keys directly under `folder` (`a/b` lists `c` of `a/b/c`); none
+    /// when there is no such folder.
+    async fn list(&self, folder: &str) -> Result<Vec<String>, RepoError>;
 }
 
 /// Everything a store provides; what the composition root hands to [`crate::Services`].

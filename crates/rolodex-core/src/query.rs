@@ -135,11 +135,32 @@ pub enum ContactSort {
     UpdatedAt,
 }
 
+/// Most values all the field criteria of one query may compare with.
+pub const MAX_FILTER_VALUES: usize = 1_000;
+
 impl ContactQuery {
     /// Checks the field criteria: instants are RFC 3339 and are not matched with `LIKE`;
-    /// custom field names are well formed.
+    /// custom field names are well formed; all the criteria together compare with at most
+    /// [`MAX_FILTER_VALUES`] values (each is a bound parameter of the query, and databases
+    /// cap those).
     pub fn check_filters(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
+        let values: usize = self
+            .filters
+            .iter()
+            .map(|f| match &f.condition {
+                Condition::In(vs) | Condition::NotIn(vs) => vs.len(),
+                _ => 1,
+            })
+            .sum();
+        if values > MAX_FILTER_VALUES {
+            errors.push(ValidationError::new(
+                "filters",
+                "too_many_values",
+                format!("the criteria compare with {values} values; at most {MAX_FILTER_VALUES}"),
+            ));
+            return errors.into_result(());
+        }
         for (i, filter) in self.filters.iter().enumerate() {
             let field = format!("filters[{i}]");
             match &filter.field {
@@ -305,6 +326,27 @@ pub struct ContactQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn criteria_compare_with_at_most_a_thousand_values_in_all() {
+        let query = |n: usize| ContactQuery {
+            filters: vec![
+                FieldFilter {
+                    field: FilterField::LastName,
+                    condition: Condition::Equals("Doe".into()),
+                },
+                FieldFilter {
+                    field: FilterField::FirstName,
+                    condition: Condition::In((0..n).map(|i| i.to_string()).collect()),
+                },
+            ],
+            ..ContactQuery::default()
+        };
+        assert!(query(MAX_FILTER_VALUES - 1).check_filters().is_ok());
+        let refused = query(MAX_FILTER_VALUES).check_filters().unwrap_err();
+        assert_eq!(refused.0[0].code, "too_many_values");
+        assert!(query(40_000).check_filters().is_err());
+    }
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {

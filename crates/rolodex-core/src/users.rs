@@ -73,6 +73,12 @@ impl UserService {
 
     /// Changes a member's role, name, state or password (admin only). The tenant always keeps
     /// one active admin.
+    ///
+    /// The role is the tenant's; the name, password and state belong to the account, which
+    /// may be a member of other tenants too: only a caller who is an admin of every tenant the
+    /// account belongs to may change them (else the admin of one tenant could take over, or
+    /// lock out, an account of another). A new password or a deactivation ends the account's
+    /// login sessions.
     pub async fn update(
         &self,
         caller: &Caller,
@@ -89,10 +95,21 @@ impl UserService {
             errors.collect(check_password(p));
         }
         errors.into_result(())?;
-        let loses_admin = member.role == Role::Admin
-            && (update.role.is_some_and(|r| r != Role::Admin) || update.active == Some(false));
-        if loses_admin {
+        let touches_account =
+            display_name.is_some() || update.active.is_some() || update.password.is_some();
+        let tenants = self.tenants_of(id).await?;
+        if touches_account {
+            self.require_admin_of_all(caller, &tenants).await?;
+        }
+        if member.role == Role::Admin && update.role.is_some_and(|r| r != Role::Admin) {
             self.keep_an_admin(caller.tenant_id, id).await?;
+        }
+        if update.active == Some(false) {
+            for (tenant, role) in &tenants {
+                if *role == Role::Admin {
+                    self.keep_an_admin(*tenant, id).await?;
+                }
+            }
         }
         if let Some(role) = update.role {
             self.store
@@ -104,7 +121,8 @@ impl UserService {
             Some(p) => Some(hash_password(p).await?),
             None => None,
         };
-        if display_name.is_some() || update.active.is_some() || password_hash.is_some() {
+        if touches_account {
+            let ends_sessions = password_hash.is_some() || update.active == Some(false);
             self.store
                 .update_user(
                     id,
@@ -112,6 +130,7 @@ impl UserService {
                         display_name,
                         active: update.active,
                         password_hash,
+                        revoke_sessions_at: ends_sessions.then(|| self.clock.now()),
                     },
                 )
                 .await
@@ -199,7 +218,7 @@ impl UserService {
         self.member(tenant, user.id).await
     }
 
-    /// Sets a user's password (operator only).
+    /// Sets a user's password (operator only), ending the user's login sessions.
     pub async fn set_password(&self, username: &str, password: String) -> Result<(), CoreError> {
         check_password(&password)?;
         let username = Username::parse(username)?;
@@ -216,6 +235,7 @@ impl UserService {
                 user.id,
                 UserUpdate {
                     password_hash: Some(hash),
+                    revoke_sessions_at: Some(self.clock.now()),
                     ..UserUpdate::default()
                 },
             )
@@ -311,6 +331,40 @@ impl UserService {
             .await
             .map_err(repo_error("user"))?
             .ok_or(CoreError::NotFound { entity: "user" })
+    }
+
+    /// The tenants `user` belongs to, with the role in each.
+    async fn tenants_of(&self, user: UserId) -> Result<Vec<(TenantId, Role)>, CoreError> {
+        Ok(self
+            .store
+            .tenants_of_user(user)
+            .await
+            .map_err(repo_error("tenant"))?
+            .into_iter()
+            .map(|(tenant, role)| (tenant.id, role))
+            .collect())
+    }
+
+    /// Refuses unless `caller` is an admin of each of `tenants` (the operator always is).
+    async fn require_admin_of_all(
+        &self,
+        caller: &Caller,
+        tenants: &[(TenantId, Role)],
+    ) -> Result<(), CoreError> {
+        let Some(me) = caller.user_id else {
+            return Ok(());
+        };
+        let mine = self.tenants_of(me).await?;
+        let administers = |t: TenantId| mine.iter().any(|&(m, r)| m == t && r == Role::Admin);
+        if tenants.iter().all(|&(t, _)| administers(t)) {
+            Ok(())
+        } else {
+            Err(CoreError::forbidden(
+                "this account is also a member of a tenant you do not administer: its name, \
+                 password and state can be changed only by an admin of each of its tenants or \
+                 by the operator; you can change its role here or remove it from this tenant",
+            ))
+        }
     }
 
     async fn keep_an_admin(&self, tenant: TenantId, leaving: UserId) -> Result<(), CoreError> {

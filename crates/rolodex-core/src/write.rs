@@ -1,12 +1,16 @@
 //! The one write path shared by every use case: storage errors turned into core errors, the
 //! history entry of a change, and retrying a write whose read went stale under a concurrent
-//! writer (only when the client did not pin a version itself).
+//! writer (only when the client did not pin a version itself). Within one process, writes to
+//! one record take turns ([`RecordLocks`]), so only writers on other nodes can make a read go
+//! stale, and the bounded retries are enough however many clients write the same record.
 
 use crate::caller::Caller;
 use crate::error::CoreError;
 use crate::ports::{ConflictKind, HistoryDraft, RepoError};
-use rolodex_domain::FieldChange;
+use rolodex_domain::{FieldChange, TenantId};
+use std::hash::{BuildHasher, RandomState};
 use time::OffsetDateTime;
+use tokio::sync::{Mutex, MutexGuard};
 
 /// How many times a write is retried after losing a race with another writer.
 pub const MAX_ATTEMPTS: usize = 8;
@@ -93,19 +97,97 @@ where
     Err(repo_error("resource")(RepoError::VersionMismatch))
 }
 
-/// Classifies the result of a conditional write: a version mismatch is stale when the client
-/// did not pin a version (retry), and a failed precondition when it did.
+/// Classifies the result of a write based on a read: a version mismatch means another writer
+/// changed the record since, so the attempt is stale (read again, check the client's
+/// [`Precondition`] again, retry).
 pub fn settle<T>(
     result: Result<T, RepoError>,
-    pinned: Option<i64>,
     entity: &'static str,
 ) -> Result<Attempt<T>, CoreError> {
     match result {
         Ok(v) => Ok(Attempt::Done(v)),
-        Err(RepoError::VersionMismatch) => match pinned {
-            None => Ok(Attempt::Stale),
-            Some(_) => Err(CoreError::PreconditionFailed),
-        },
+        Err(RepoError::VersionMismatch) => Ok(Attempt::Stale),
         Err(e) => Err(repo_error(entity)(e)),
+    }
+}
+
+/// What the client requires of a record's version for its write to apply (HTTP's `If-Match`
+/// and `If-None-Match`, RFC 9110 section 13.1; other surfaces pin one version or none).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Precondition {
+    /// Any version: the write applies to whatever is current.
+    #[default]
+    Any,
+    /// The current version must be one of these.
+    OneOf(Vec<i64>),
+    /// The current version must be none of these.
+    NoneOf(Vec<i64>),
+    /// The record must not exist (`If-None-Match: *`): a write to an existing one fails.
+    Absent,
+}
+
+impl Precondition {
+    /// Whether a record at `version` satisfies the precondition.
+    pub fn holds(&self, version: i64) -> bool {
+        match self {
+            Precondition::Any => true,
+            Precondition::OneOf(versions) => versions.contains(&version),
+            Precondition::NoneOf(versions) => !versions.contains(&version),
+            Precondition::Absent => false,
+        }
+    }
+
+    /// `Ok` if a record at `version` satisfies the precondition, else `PreconditionFailed`.
+    pub fn check(&self, version: i64) -> Result<(), CoreError> {
+        if self.holds(version) {
+            Ok(())
+        } else {
+            Err(CoreError::PreconditionFailed)
+        }
+    }
+}
+
+/// A pinned version, or none.
+impl From<Option<i64>> for Precondition {
+    fn from(version: Option<i64>) -> Self {
+        version.map_or(Precondition::Any, |v| Precondition::OneOf(vec![v]))
+    }
+}
+
+/// The kinds of record whose writes take turns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    Customer,
+    Contact,
+}
+
+/// Turns for writing records: a read-modify-write of one record holds its turn, so that
+/// concurrent writers of one record in this process queue instead of racing (a race costs
+/// the loser a retry, and enough losers exhaust the retries). Records share a fixed set of
+/// locks by hash: two records may occasionally share a turn, never deadlock, since a write
+/// holds one turn at a time.
+pub struct RecordLocks {
+    hasher: RandomState,
+    shards: Box<[Mutex<()>]>,
+}
+
+/// How many locks records share.
+const RECORD_LOCK_SHARDS: usize = 1024;
+
+impl Default for RecordLocks {
+    fn default() -> Self {
+        Self {
+            hasher: RandomState::new(),
+            shards: (0..RECORD_LOCK_SHARDS).map(|_| Mutex::new(())).collect(),
+        }
+    }
+}
+
+impl RecordLocks {
+    /// Waits for the turn to write record `id` of `kind` in `tenant`.
+    pub async fn turn(&self, tenant: TenantId, kind: RecordKind, id: i64) -> MutexGuard<'_, ()> {
+        let hash = self.hasher.hash_one((tenant.0, kind, id));
+        let shard = usize::try_from(hash % RECORD_LOCK_SHARDS as u64).unwrap_or(0);
+        self.shards[shard].lock().await
     }
 }

@@ -235,7 +235,18 @@ impl PhotoRef {
 
 /// The storage key of one size of the photo called `name`.
 pub fn photo_key(tenant: TenantId, size: PhotoSize, name: &str) -> String {
-    format!("tenants/{tenant}/photos/{}{name}", size.prefix())
+    format!("{}/{}{name}", photo_folder(tenant), size.prefix())
+}
+
+/// The storage folder of a tenant's photo files.
+pub fn photo_folder(tenant: TenantId) -> String {
+    format!("tenants/{tenant}/photos")
+}
+
+/// When the photo called `name` was stored, in Unix milliseconds: names start with it
+/// (`<millis>_<nonce>.<ext>`). `None` for a name of another shape.
+pub fn stored_at_millis(name: &str) -> Option<i64> {
+    name.split_once('_')?.0.parse().ok()
 }
 
 /// Splits a file name into the size its prefix names and the photo's name.
@@ -314,6 +325,16 @@ mod tests {
                 (size, photo.name.as_str())
             );
         }
+    }
+
+    #[test]
+    fn photo_names_start_with_when_they_were_stored() {
+        assert_eq!(
+            stored_at_millis("1700000000123_00000000deadbeef.png"),
+            Some(1_700_000_000_123)
+        );
+        assert_eq!(stored_at_millis("photo.png"), None);
+        assert_eq!(stored_at_millis("x_y.png"), None);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 use time::OffsetDateTime;
+use unicode_normalization::UnicodeNormalization;
 
 /// What a member may do in a tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -60,28 +61,37 @@ impl FromStr for Role {
     }
 }
 
-/// A login name: 1 to 64 characters of letters, digits and `.-_@`, compared case-insensitively
-/// (stored lower-case).
+/// A login name: 1 to 64 ASCII letters, digits and `.-_@`, compared case-insensitively
+/// (stored lower-case). What a person types is first normalised (Unicode NFKC, so full-width
+/// or compatibility forms become their ASCII letters); other letters are refused, so that no
+/// two accounts can look alike (a Cyrillic `а` for a Latin `a`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Username(String);
 
 impl Username {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        let ok = !raw.is_empty()
-            && raw.chars().count() <= 64
-            && raw
-                .chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'));
+        let normalised: String = raw.nfkc().collect::<String>().to_ascii_lowercase();
+        let ok = !normalised.is_empty()
+            && normalised.len() <= 64
+            && normalised
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'@'));
         if ok {
-            Ok(Self(raw.to_lowercase()))
+            Ok(Self(normalised))
         } else {
             Err(ValidationError::new(
                 "username",
                 "invalid_username",
-                "must be 1 to 64 letters, digits, '.', '-', '_' or '@'",
+                "must be 1 to 64 ASCII letters, digits, '.', '-', '_' or '@'",
             ))
         }
+    }
+
+    /// A username as stored: accepted by [`Username::parse`] when it was stored, possibly
+    /// under the looser rule of an earlier version (any letters), and kept readable.
+    pub fn stored(name: String) -> Self {
+        Self(name)
     }
 
     pub fn as_str(&self) -> &str {
@@ -150,6 +160,27 @@ mod tests {
     fn usernames_are_lower_cased() {
         assert_eq!(Username::parse("Alice").unwrap().as_str(), "alice");
         assert!(Username::parse("a b").is_err());
+    }
+
+    #[test]
+    fn usernames_are_normalised_and_look_alikes_refused() {
+        // Full-width letters are the ASCII ones.
+        assert_eq!(Username::parse("ＡＬＩＣＥ").unwrap().as_str(), "alice");
+        // A Cyrillic `а`, a Greek omicron, accents and invisible characters are refused.
+        for raw in [
+            "\u{0430}lice",
+            "b\u{03bf}b",
+            "jos\u{e9}",
+            "al\u{200b}ice",
+            "",
+            "x".repeat(65).as_str(),
+        ] {
+            assert!(Username::parse(raw).is_err(), "{raw:?}");
+        }
+        assert_eq!(
+            Username::parse("j.doe-2_x@acme.com").unwrap().as_str(),
+            "j.doe-2_x@acme.com"
+        );
     }
 
     #[test]

@@ -34,7 +34,7 @@ impl FromRequestParts<AppState> for ClientIp {
         Ok(ClientIp(client_ip(
             peer.ip(),
             &parts.headers,
-            &state.trusted_proxies,
+            &state.http.trusted_proxies,
         )))
     }
 }

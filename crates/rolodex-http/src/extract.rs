@@ -1,5 +1,5 @@
 //! Extractors shared by native handlers: the authenticated caller, JSON object bodies, path
-//! ids, `If-Match` and query strings, each rejecting bad input with a problem response.
+//! ids, `If-Match`/`If-None-Match` and query strings, each rejecting bad input with a problem response.
 
 use crate::problem::{FieldProblem, Problem};
 use crate::state::AppState;
@@ -8,7 +8,7 @@ use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
-use rolodex_core::{AuthFailure, Caller, CoreError, Identity};
+use rolodex_core::{AuthFailure, Caller, CoreError, Identity, Precondition};
 use rolodex_domain::{Surface, TenantId};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -245,30 +245,74 @@ impl Params {
     }
 }
 
-/// The version an `If-Match` header pins, if any. `*` pins nothing; a weak or foreign tag
-/// can never match, so the write is refused with 412.
-pub struct IfMatch(pub Option<i64>);
+/// What a request's `If-Match` and `If-None-Match` headers require of the version it writes
+/// (RFC 9110 section 13.1): `If-Match` passes when any of its strong tags is the current
+/// one (`*`: any version), `If-None-Match` when none of its tags is (weak comparison; `*`:
+/// only if the resource does not exist, so a write to an existing one fails). A tag that is
+/// not one of ours can never match.
+pub struct Conditions(pub Precondition);
 
-impl FromRequestParts<AppState> for IfMatch {
+impl FromRequestParts<AppState> for Conditions {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Problem> {
-        let Some(value) = parts.headers.get(header::IF_MATCH) else {
-            return Ok(IfMatch(None));
-        };
-        let value = value.to_str().unwrap_or("").trim();
-        if value == "*" {
-            return Ok(IfMatch(None));
-        }
-        let version = value
-            .strip_prefix('"')
-            .and_then(|v| v.strip_suffix('"'))
-            .and_then(|v| v.parse::<i64>().ok());
-        match version {
-            Some(v) => Ok(IfMatch(Some(v))),
-            None => Err(Problem::from(CoreError::PreconditionFailed)),
+        let if_match = tag_list(&parts.headers, header::IF_MATCH, false);
+        let if_none_match = tag_list(&parts.headers, header::IF_NONE_MATCH, true);
+        Ok(Conditions(match (if_match, if_none_match) {
+            (_, Some(Tags::Any)) => Precondition::Absent,
+            (None | Some(Tags::Any), None) => Precondition::Any,
+            (None | Some(Tags::Any), Some(Tags::Versions(excluded))) => {
+                Precondition::NoneOf(excluded)
+            }
+            (Some(Tags::Versions(allowed)), excluded) => {
+                let excluded = match excluded {
+                    Some(Tags::Versions(v)) => v,
+                    _ => Vec::new(),
+                };
+                Precondition::OneOf(
+                    allowed
+                        .into_iter()
+                        .filter(|v| !excluded.contains(v))
+                        .collect(),
+                )
+            }
+        }))
+    }
+}
+
+/// The entity tags of a conditional header.
+enum Tags {
+    Any,
+    /// The versions of our tags in the list (others can never match, and are left out).
+    Versions(Vec<i64>),
+}
+
+/// The tags of every `name` header, `None` when there is none. Weak tags (`W/"3"`) count
+/// only with `weak` (If-None-Match compares weakly, If-Match strongly).
+fn tag_list(headers: &HeaderMap, name: header::HeaderName, weak: bool) -> Option<Tags> {
+    let mut values = headers.get_all(name).iter().peekable();
+    values.peek()?;
+    let mut versions = Vec::new();
+    for value in values {
+        for tag in value.to_str().unwrap_or("").split(',').map(str::trim) {
+            if tag == "*" {
+                return Some(Tags::Any);
+            }
+            let tag = match tag.strip_prefix("W/") {
+                Some(t) if weak => t,
+                Some(_) => continue,
+                None => tag,
+            };
+            if let Some(v) = tag
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .and_then(|v| v.parse::<i64>().ok())
+            {
+                versions.push(v);
+            }
         }
     }
+    Some(Tags::Versions(versions))
 }
 
 /// The strong entity tag of a resource version.

@@ -36,6 +36,9 @@ pub struct HttpConfig {
     pub request_timeout: Duration,
     /// The proxies whose `X-Forwarded-For` names the client (none by default).
     pub trusted_proxies: Vec<IpNet>,
+    /// The URL clients reach the service at, without a trailing slash, for absolute links
+    /// in responses (never taken from a request's `Host`, which the client controls).
+    pub public_url: String,
 }
 
 impl Default for HttpConfig {
@@ -44,13 +47,14 @@ impl Default for HttpConfig {
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
 
 /// The whole HTTP application.
 pub fn app(services: Services, metrics: Option<PrometheusHandle>, config: HttpConfig) -> Router {
-    let state = AppState::new(services, metrics, &config);
+    let state = AppState::new(services, metrics, config.clone());
     let router = Router::new()
         .merge(native::router(state.clone()))
         .merge(dialects::expandable::router())

@@ -12,10 +12,11 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
+use futures::FutureExt;
 use rolodex_core::ports::{IdempotencyState, StoredResponse};
 use sha2::{Digest, Sha256};
 use std::any::Any;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
     MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -97,7 +98,7 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
         return next.run(req).await;
     };
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = to_bytes(body, state.max_body_bytes).await else {
+    let Ok(bytes) = to_bytes(body, state.http.max_body_bytes).await else {
         return Problem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "body_too_large",
@@ -116,58 +117,121 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let idem = &state.services.idempotency;
-    match idem.claim(&caller, &key, &fingerprint).await {
-        Err(e) => Problem::from(e).into_response(),
-        Ok(IdempotencyState::Completed(stored)) => replay(stored),
-        Ok(IdempotencyState::InProgress) => Problem::new(
-            StatusCode::CONFLICT,
-            "idempotency_key_in_use",
-            "a request with this Idempotency-Key is still being processed",
-        )
-        .into_response(),
-        Ok(IdempotencyState::Mismatch) => Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
-            "this Idempotency-Key was used with a different request",
-        )
-        .into_response(),
-        Ok(IdempotencyState::Claimed) => {
-            let response = next
-                .run(Request::from_parts(parts, Body::from(bytes)))
-                .await;
-            if !response.status().is_success() {
-                if let Err(e) = idem.release(&caller, &key).await {
-                    tracing::warn!(error = ?e, "could not release an idempotency key");
-                }
-                return response;
-            }
-            let (parts, body) = response.into_parts();
-            let Ok(body) = to_bytes(body, usize::MAX).await else {
-                return Problem::from(rolodex_core::CoreError::Internal(
-                    "response body unreadable".into(),
-                ))
+    // From the claim on, the work runs on a task of its own: a client that goes away drops
+    // this future, not the request, which still ends by keeping its response or releasing
+    // its key (a claim stored by a dropped future would stay "in use").
+    let claim = Claim {
+        idem: state.services.idempotency.clone(),
+        caller,
+        key,
+    };
+    let request = Request::from_parts(parts, Body::from(bytes));
+    let task = tokio::spawn(claim.settle(fingerprint, next, request, state.http.request_timeout));
+    task.await.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "an idempotent request failed");
+        panic_response(Box::new(()))
+    })
+}
+
+/// A claimed idempotency key and the request it was claimed for.
+struct Claim {
+    idem: rolodex_core::IdempotencyService,
+    caller: rolodex_core::Caller,
+    key: String,
+}
+
+impl Claim {
+    /// Claims the key for the request whose method, path and body hash to `fingerprint`,
+    /// then answers from the stored response, refuses, or runs the request.
+    async fn settle(
+        self,
+        fingerprint: String,
+        next: Next,
+        request: Request,
+        timeout: Duration,
+    ) -> Response {
+        // A claim lives as long as its request at most, which `timeout` bounds; twice that is
+        // the lease after which a claim left behind by a dead process is free again.
+        let lease = timeout.saturating_mul(2);
+        match self
+            .idem
+            .claim(&self.caller, &self.key, &fingerprint, lease)
+            .await
+        {
+            Err(e) => Problem::from(e).into_response(),
+            Ok(IdempotencyState::Completed(stored)) => replay(stored),
+            Ok(IdempotencyState::InProgress) => Problem::new(
+                StatusCode::CONFLICT,
+                "idempotency_key_in_use",
+                "a request with this Idempotency-Key is still being processed",
+            )
+            .into_response(),
+            Ok(IdempotencyState::Mismatch) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "this Idempotency-Key was used with a different request",
+            )
+            .into_response(),
+            Ok(IdempotencyState::Claimed) => self.run(next, request, timeout).await,
+        }
+    }
+
+    /// Runs the request and settles the key: a success keeps its response for replays; a
+    /// failure (which changed nothing) or a panic releases the key. A request that outlives
+    /// `timeout` keeps its claim, since its write may still land: the claim's lease ends it.
+    async fn run(self, next: Next, request: Request, timeout: Duration) -> Response {
+        let run = std::panic::AssertUnwindSafe(next.run(request)).catch_unwind();
+        let response = match tokio::time::timeout(timeout, run).await {
+            Err(_) => {
+                return Problem::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request_timeout",
+                    "the request took too long",
+                )
                 .into_response();
-            };
-            let header_str = |name: header::HeaderName| {
-                parts
-                    .headers
-                    .get(name)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned)
-            };
-            let stored = StoredResponse {
-                status: parts.status.as_u16(),
-                content_type: header_str(header::CONTENT_TYPE)
-                    .unwrap_or_else(|| "application/json".into()),
-                body: body.to_vec(),
-                etag: header_str(header::ETAG),
-                location: header_str(header::LOCATION),
-            };
-            if let Err(e) = idem.complete(&caller, &key, &stored).await {
-                tracing::warn!(error = ?e, "could not keep an idempotent response");
             }
-            Response::from_parts(parts, Body::from(body))
+            Ok(Err(_)) => {
+                self.release().await;
+                return panic_response(Box::new(()));
+            }
+            Ok(Ok(response)) => response,
+        };
+        if !response.status().is_success() {
+            self.release().await;
+            return response;
+        }
+        let (parts, body) = response.into_parts();
+        let Ok(body) = to_bytes(body, usize::MAX).await else {
+            self.release().await;
+            return Problem::from(rolodex_core::CoreError::Internal(
+                "response body unreadable".into(),
+            ))
+            .into_response();
+        };
+        let header_str = |name: header::HeaderName| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let stored = StoredResponse {
+            status: parts.status.as_u16(),
+            content_type: header_str(header::CONTENT_TYPE)
+                .unwrap_or_else(|| "application/json".into()),
+            body: body.to_vec(),
+            etag: header_str(header::ETAG),
+            location: header_str(header::LOCATION),
+        };
+        if let Err(e) = self.idem.complete(&self.caller, &self.key, &stored).await {
+            tracing::warn!(error = ?e, "could not keep an idempotent response");
+        }
+        Response::from_parts(parts, Body::from(body))
+    }
+
+    async fn release(&self) {
+        if let Err(e) = self.idem.release(&self.caller, &self.key).await {
+            tracing::warn!(error = ?e, "could not release an idempotency key");
         }
     }
 }

@@ -1,8 +1,6 @@
-//! The state every handler shares: the use cases, the metrics handle, and the settings
-//! extractors need.
+//! The state every handler shares: the use cases, the metrics handle and the server's limits.
 
 use crate::HttpConfig;
-use ipnet::IpNet;
 use metrics_exporter_prometheus::PrometheusHandle;
 use rolodex_core::Services;
 use std::sync::Arc;
@@ -11,19 +9,16 @@ use std::sync::Arc;
 pub struct AppState {
     pub services: Arc<Services>,
     pub metrics: Option<PrometheusHandle>,
-    /// Largest request body accepted, for middleware that reads bodies itself.
-    pub max_body_bytes: usize,
-    /// The proxies whose `X-Forwarded-For` names the client (see [`crate::client`]).
-    pub trusted_proxies: Arc<[IpNet]>,
+    /// The server's limits, for middleware that reads bodies or bounds work itself.
+    pub http: Arc<HttpConfig>,
 }
 
 impl AppState {
-    pub fn new(services: Services, metrics: Option<PrometheusHandle>, config: &HttpConfig) -> Self {
+    pub fn new(services: Services, metrics: Option<PrometheusHandle>, http: HttpConfig) -> Self {
         Self {
             services: Arc::new(services),
             metrics,
-            max_body_bytes: config.max_body_bytes,
-            trusted_proxies: config.trusted_proxies.clone().into(),
+            http: Arc::new(http),
         }
     }
 }

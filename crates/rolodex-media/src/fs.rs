@@ -85,6 +85,23 @@ impl PhotoStorage for FsPhotoStorage {
         }
     }
 
+    async fn list(&self, folder: &str) -> Result<Vec<String>, RepoError> {
+        let mut entries = match tokio::fs::read_dir(self.path(folder)?).await {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(other(e)),
+        };
+        let mut names = Vec::new();
+        while let Some(entry) = entries.next_entry().await.map_err(other)? {
+            if entry.file_type().await.map_err(other)?.is_file()
+                && let Some(name) = entry.file_name().to_str()
+            {
+                names.push(name.to_owned());
+            }
+        }
+        Ok(names)
+    }
+
     async fn delete(&self, key: &str) -> Result<(), RepoError> {
         match tokio::fs::remove_file(self.path(key)?).await {
             Ok(()) => Ok(()),
@@ -112,6 +129,17 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("a.png")]);
+        assert_eq!(
+            storage.list("tenants/1/photos").await.expect("list"),
+            ["a.png"]
+        );
+        assert!(
+            storage
+                .list("tenants/2/photos")
+                .await
+                .expect("list")
+                .is_empty()
+        );
         storage.delete(key).await.expect("delete");
         storage.delete(key).await.expect("deleting twice is fine");
         assert_eq!(storage.get(key).await.expect("get"), None);

@@ -16,20 +16,50 @@ use rolodex_domain::photo::{
 };
 use rolodex_domain::{PhotoRejection, PhotoSize};
 use std::io::Cursor;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 /// Quality of re-encoded JPEG files.
 const JPEG_QUALITY: u8 = 85;
 
-/// The `image`-crate pipeline.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct ImagePipeline;
+/// The `image`-crate pipeline. A decode may take up to [`MAX_DECODE_ALLOC`] bytes for its
+/// pixels, plus their resized copies: a semaphore bounds how many run at once, so the memory
+/// photos take is bounded whatever the number of concurrent uploads (the others wait, within
+/// their request's deadline).
+#[derive(Debug, Clone)]
+pub struct ImagePipeline {
+    decodes: Arc<Semaphore>,
+}
+
+impl ImagePipeline {
+    /// A pipeline running at most `concurrent` decodes at once (at least one).
+    pub fn new(concurrent: usize) -> Self {
+        Self {
+            decodes: Arc::new(Semaphore::new(concurrent.max(1))),
+        }
+    }
+
+    /// A pipeline running as many decodes at once as the machine has cores: the work is
+    /// CPU-bound, so more would only hold more memory, not finish sooner.
+    pub fn per_core() -> Self {
+        Self::new(std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
+    }
+}
 
 #[async_trait]
 impl PhotoPipeline for ImagePipeline {
     async fn process(&self, upload: Vec<u8>) -> Result<ProcessedPhoto, PipelineError> {
-        tokio::task::spawn_blocking(move || process(&upload))
+        let permit = Arc::clone(&self.decodes)
+            .acquire_owned()
             .await
-            .map_err(|e| PipelineError::Failed(Box::new(e)))?
+            .map_err(|e| PipelineError::Failed(Box::new(e)))?;
+        tokio::task::spawn_blocking(move || {
+            let processed = process(&upload);
+            drop(permit);
+            processed
+        })
+        .await
+        .map_err(|e| PipelineError::Failed(Box::new(e)))?
     }
 }
 

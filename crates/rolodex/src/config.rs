@@ -45,6 +45,7 @@ pub const KEYS: &[&str] = &[
     "max_connections",
     "max_connections_per_client",
     "trusted_proxies",
+    "public_url",
 ];
 
 /// The configuration as written in the layers, before validation.
@@ -62,6 +63,7 @@ struct RawConfig {
     max_client_login_failures: u32,
     max_username_login_failures: u32,
     login_window_secs: u64,
+    public_url: Option<String>,
     login_failure_burst: u32,
     login_failures_per_minute: u32,
     header_read_timeout_secs: u64,
@@ -134,6 +136,9 @@ pub struct Config {
     /// Proxies whose `X-Forwarded-For` is believed, and whose connections are not bounded
     /// per client.
     pub trusted_proxies: Vec<IpNet>,
+    /// The URL clients reach this service at (`https://contacts.example.com`), for links in
+    /// responses; `None`: `http://` and the listening address.
+    pub public_url: Option<String>,
 }
 
 /// Values given on the command line: the last layer.
@@ -205,12 +210,16 @@ impl Config {
         }
     }
 
-    /// The HTTP application's limits.
-    pub fn http(&self) -> HttpConfig {
+    /// The HTTP application's limits, and its public URL when `listening` on that address.
+    pub fn http(&self, listening: SocketAddr) -> HttpConfig {
         HttpConfig {
             max_body_bytes: self.max_body_bytes,
             request_timeout: self.request_timeout,
             trusted_proxies: self.trusted_proxies.clone(),
+            public_url: self
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{listening}")),
         }
     }
 
@@ -256,6 +265,7 @@ impl fmt::Debug for Config {
                 &self.max_connections_per_client,
             )
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -311,6 +321,19 @@ impl RawConfig {
                 problems.push(format!("{key}: must be greater than 0"));
             }
         }
+        let public_url = self.public_url.filter(|url| !url.is_empty()).map(|url| {
+            let trimmed = url.trim_end_matches('/').to_owned();
+            let scheme_ok = trimmed.starts_with("http://") || trimmed.starts_with("https://");
+            if !scheme_ok
+                || trimmed.len() <= "https://".len()
+                || trimmed.contains(char::is_whitespace)
+            {
+                problems.push(format!(
+                    "public_url: {url:?} is not a URL like https://contacts.example.com"
+                ));
+            }
+            trimmed
+        });
         if let Some(password) = &self.admin_password
             && let Err(e) = rolodex_domain::user::check_password(password)
         {
@@ -351,6 +374,7 @@ impl RawConfig {
                 max_connections: self.max_connections,
                 max_connections_per_client: self.max_connections_per_client,
                 trusted_proxies,
+                public_url,
             }),
             _ => bail!("invalid configuration: {}", problems.join("; ")),
         }

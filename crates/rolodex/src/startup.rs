@@ -22,6 +22,13 @@ use tokio::net::TcpListener;
 /// How often the Prometheus recorder drains its histograms.
 const METRICS_UPKEEP_EVERY: Duration = Duration::from_secs(5);
 
+/// How often the upkeep runs.
+const UPKEEP_EVERY: Duration = Duration::from_secs(3600);
+
+/// How old a photo file no contact names must be before the upkeep removes it: far longer
+/// than any request may run, so the files of an upload still being written are never taken.
+const ORPHAN_PHOTO_GRACE: Duration = Duration::from_secs(3600);
+
 /// Length of a generated `admin` password, in URL-safe characters (144 bits).
 const GENERATED_PASSWORD_CHARS: usize = 24;
 
@@ -67,7 +74,7 @@ impl Application {
             store.close().await;
             return Err(e);
         }
-        let router = rolodex_http::app(services.clone(), prometheus(), config.http());
+        let router = rolodex_http::app(services.clone(), prometheus(), config.http(local_addr));
         Ok(Application {
             listener,
             local_addr,
@@ -100,11 +107,38 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         tracing::info!(address = %self.local_addr, "listening");
+        let upkeep = tokio::spawn(upkeep(self.services.clone()));
         rolodex_http::serve(self.listener, self.router, self.connections, shutdown).await;
+        upkeep.abort();
         tracing::info!("HTTP server stopped; closing the store");
         self.store.close().await;
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Removes, at start and then every [`UPKEEP_EVERY`], photo files that no contact names and
+/// that are older than [`ORPHAN_PHOTO_GRACE`] (left by a process that died mid-write).
+async fn upkeep(services: Services) {
+    let mut every = tokio::time::interval(UPKEEP_EVERY);
+    loop {
+        every.tick().await;
+        let tenants = match services.tenants.list_all().await {
+            Ok(tenants) => tenants,
+            Err(e) => {
+                tracing::warn!(error = ?e, "upkeep could not list the tenants");
+                continue;
+            }
+        };
+        for tenant in tenants {
+            if let Err(e) = services
+                .photos
+                .remove_orphans(tenant.id, ORPHAN_PHOTO_GRACE)
+                .await
+            {
+                tracing::warn!(error = ?e, tenant = %tenant.id, "upkeep of photo files failed");
+            }
+        }
     }
 }
 
@@ -163,7 +197,7 @@ fn fit_connections(mut limits: ConnectionLimits, open_file_limit: Option<u64>) -
 /// The photo pipeline, and the photo storage in the configured media folder.
 pub fn media(config: &Config) -> Media {
     Media {
-        pipeline: Arc::new(ImagePipeline),
+        pipeline: Arc::new(ImagePipeline::per_core()),
         storage: Arc::new(FsPhotoStorage::new(&config.media_dir)),
     }
 }

@@ -5,7 +5,7 @@ use super::customers::page;
 use super::dto::{ContactView, HistoryView, List};
 use super::map::contact_patch;
 use super::{created, tagged};
-use crate::extract::{Ids, IfMatch, JsonObject, NativeCaller, Params};
+use crate::extract::{Conditions, Ids, JsonObject, NativeCaller, Params};
 use crate::problem::{Problem, ProblemBody};
 use crate::state::AppState;
 use axum::Json;
@@ -193,7 +193,7 @@ pub async fn patch(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
     Ids((customer, id)): Ids<(i64, i64)>,
-    IfMatch(expected): IfMatch,
+    Conditions(expected): Conditions,
     JsonObject(body): JsonObject,
 ) -> Result<Response, Problem> {
     let patch = contact_patch(body).map_err(CoreError::from)?;
@@ -226,7 +226,7 @@ pub async fn replace(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
     Ids((customer, id)): Ids<(i64, i64)>,
-    IfMatch(expected): IfMatch,
+    Conditions(expected): Conditions,
     JsonObject(body): JsonObject,
 ) -> Result<Response, Problem> {
     let patch = contact_patch(body).map_err(CoreError::from)?;
@@ -257,7 +257,7 @@ pub async fn delete(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
     Ids((customer, id)): Ids<(i64, i64)>,
-    IfMatch(expected): IfMatch,
+    Conditions(expected): Conditions,
 ) -> Result<StatusCode, Problem> {
     state
         .services

@@ -3,7 +3,7 @@
 use super::dto::{CustomerView, HistoryView, List};
 use super::map::customer_patch;
 use super::{created, tagged};
-use crate::extract::{Ids, IfMatch, JsonObject, NativeCaller, Params};
+use crate::extract::{Conditions, Ids, JsonObject, NativeCaller, Params};
 use crate::problem::{Problem, ProblemBody};
 use crate::state::AppState;
 use axum::Json;
@@ -94,7 +94,7 @@ pub async fn patch(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
     Ids(id): Ids<i64>,
-    IfMatch(expected): IfMatch,
+    Conditions(expected): Conditions,
     JsonObject(body): JsonObject,
 ) -> Result<Response, Problem> {
     let patch = customer_patch(body).map_err(CoreError::from)?;
@@ -120,7 +120,7 @@ pub async fn delete(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
     Ids(id): Ids<i64>,
-    IfMatch(expected): IfMatch,
+    Conditions(expected): Conditions,
 ) -> Result<StatusCode, Problem> {
     state
         .services

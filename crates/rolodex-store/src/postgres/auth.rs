@@ -166,15 +166,28 @@ impl UserRepo for PgStore {
                  password_hash = coalesce($3, password_hash) WHERE id = $4 RETURNING {USER_COLUMNS}"
             )
         });
+        let mut tx = self.pool.begin().await.map_err(classify)?;
         let row = sqlx::query(&SQL)
             .bind(update.display_name)
             .bind(update.active)
             .bind(update.password_hash)
             .bind(id.0)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(classify)?
             .ok_or(RepoError::NotFound)?;
+        if let Some(at) = update.revoke_sessions_at {
+            sqlx::query(
+                "UPDATE tokens SET revoked_at = $1 \
+                 WHERE user_id = $2 AND kind = 'session' AND revoked_at IS NULL",
+            )
+            .bind(rows::at(at))
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
+        }
+        tx.commit().await.map_err(classify)?;
         Ok(rows::user(&row)?)
     }
 

@@ -166,6 +166,16 @@ impl ContactRepo for PgStore {
         .map_err(classify)?;
         Ok(n.unsigned_abs())
     }
+
+    async fn photo_names(&self, tenant: TenantId) -> Result<Vec<String>, RepoError> {
+        sqlx::query_scalar(
+            "SELECT photo ->> 'name' FROM contacts WHERE tenant_id = $1 AND photo IS NOT NULL",
+        )
+        .bind(tenant.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(classify)
+    }
 }
 
 /// Adds `AND id IN (contacts with a `kind` term in [start, end))`; no `end` is an exact match.

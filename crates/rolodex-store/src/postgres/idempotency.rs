@@ -6,10 +6,11 @@
 use super::rows::{self, RESPONSE_COLUMNS};
 use super::{PgStore, classify, commit};
 use async_trait::async_trait;
-use rolodex_core::ports::{IdempotencyRepo, IdempotencyState, RepoError, StoredResponse};
+use rolodex_core::ports::{
+    ClaimTimes, IdempotencyRepo, IdempotencyState, RepoError, StoredResponse,
+};
 use rolodex_domain::TenantId;
 use std::sync::LazyLock;
-use time::OffsetDateTime;
 
 #[async_trait]
 impl IdempotencyRepo for PgStore {
@@ -19,8 +20,7 @@ impl IdempotencyRepo for PgStore {
         scope: &str,
         key: &str,
         fingerprint: &str,
-        at: OffsetDateTime,
-        expired_before: OffsetDateTime,
+        times: ClaimTimes,
     ) -> Result<IdempotencyState, RepoError> {
         static SELECT: LazyLock<String> = LazyLock::new(|| {
             format!(
@@ -29,13 +29,19 @@ impl IdempotencyRepo for PgStore {
             )
         });
         let mut tx = self.begin().await?;
-        // Forgets the tenant's expired keys, this one included if it has expired.
-        sqlx::query("DELETE FROM idempotency_keys WHERE tenant_id = $1 AND created_at < $2")
-            .bind(tenant.0)
-            .bind(rows::at(expired_before))
-            .execute(&mut *tx)
-            .await
-            .map_err(classify)?;
+        // Forgets the tenant's expired keys and abandoned claims (requests that neither
+        // completed nor released their key: the node died, or the request outlived every
+        // deadline), this one included if it is either.
+        sqlx::query(
+            "DELETE FROM idempotency_keys WHERE tenant_id = $1 \
+             AND (created_at < $2 OR (NOT completed AND created_at < $3))",
+        )
+        .bind(tenant.0)
+        .bind(rows::at(times.expired_before))
+        .bind(rows::at(times.abandoned_before))
+        .execute(&mut *tx)
+        .await
+        .map_err(classify)?;
         // Of concurrent claims, one inserts; the others wait for it to commit, then insert
         // nothing and read its row.
         let inserted = sqlx::query(
@@ -46,7 +52,7 @@ impl IdempotencyRepo for PgStore {
         .bind(scope)
         .bind(key)
         .bind(fingerprint)
-        .bind(rows::at(at))
+        .bind(rows::at(times.at))
         .execute(&mut *tx)
         .await
         .map_err(classify)?;

@@ -88,8 +88,7 @@ pub fn user(row: &PgRow) -> Result<User, RowError> {
     let username: String = get(row, "username")?;
     Ok(User {
         id: UserId(get(row, "user_id")?),
-        username: Username::parse(&username)
-            .map_err(|_| RowError::BadValue { column: "username" })?,
+        username: Username::stored(username),
         display_name: get(row, "display_name")?,
         active: get(row, "active")?,
         created_at: time(row, "user_created_at")?,

@@ -159,6 +159,8 @@ impl UserRepo for SqliteStore {
     }
 
     async fn update_user(&self, id: UserId, update: UserUpdate) -> Result<User, RepoError> {
+        const REVOKE_SESSIONS: &str = "UPDATE tokens SET revoked_at = ? \
+             WHERE user_id = ? AND kind = 'session' AND revoked_at IS NULL";
         static SQL: LazyLock<String> = LazyLock::new(|| {
             format!(
                 "UPDATE users SET display_name = coalesce(?, display_name), active = coalesce(?, active), \
@@ -173,10 +175,18 @@ impl UserRepo for SqliteStore {
                         .bind(update.active)
                         .bind(update.password_hash)
                         .bind(id.0)
-                        .fetch_optional(conn)
+                        .fetch_optional(&mut *conn)
                         .await
                         .map_err(classify)?
                         .ok_or(RepoError::NotFound)?;
+                    if let Some(at) = update.revoke_sessions_at {
+                        sqlx::query(REVOKE_SESSIONS)
+                            .bind(rows::millis(at))
+                            .bind(id.0)
+                            .execute(conn)
+                            .await
+                            .map_err(classify)?;
+                    }
                     Ok(rows::user(&row)?)
                 })
             })

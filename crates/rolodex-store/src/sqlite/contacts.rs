@@ -160,6 +160,16 @@ impl ContactRepo for SqliteStore {
         .map_err(classify)?;
         Ok(n.unsigned_abs())
     }
+
+    async fn photo_names(&self, tenant: TenantId) -> Result<Vec<String>, RepoError> {
+        sqlx::query_scalar(
+            "SELECT json_extract(photo, '$.name') FROM contacts WHERE tenant_id = ? AND photo IS NOT NULL",
+        )
+        .bind(tenant.0)
+        .fetch_all(&self.read)
+        .await
+        .map_err(classify)
+    }
 }
 
 /// Adds `AND id IN (contacts with a `kind` term in [start, end))`; no `end` is an exact match.

@@ -6,10 +6,16 @@ use super::SqliteStore;
 use super::rows::{self, RESPONSE_COLUMNS};
 use crate::classify;
 use async_trait::async_trait;
-use rolodex_core::ports::{IdempotencyRepo, IdempotencyState, RepoError, StoredResponse};
+use rolodex_core::ports::{
+    ClaimTimes, IdempotencyRepo, IdempotencyState, RepoError, StoredResponse,
+};
 use rolodex_domain::TenantId;
 use std::sync::LazyLock;
-use time::OffsetDateTime;
+
+/// Deletes a tenant's expired keys and its abandoned claims: requests that neither completed
+/// nor released their key (the process died, or the request outlived every deadline).
+const PRUNE: &str = "DELETE FROM idempotency_keys WHERE tenant_id = ? \
+     AND (created_at < ? OR (completed = 0 AND created_at < ?))";
 
 #[async_trait]
 impl IdempotencyRepo for SqliteStore {
@@ -19,8 +25,7 @@ impl IdempotencyRepo for SqliteStore {
         scope: &str,
         key: &str,
         fingerprint: &str,
-        at: OffsetDateTime,
-        expired_before: OffsetDateTime,
+        times: ClaimTimes,
     ) -> Result<IdempotencyState, RepoError> {
         static SELECT: LazyLock<String> = LazyLock::new(|| {
             format!(
@@ -32,10 +37,12 @@ impl IdempotencyRepo for SqliteStore {
         self.writer
             .submit(move |conn| {
                 Box::pin(async move {
-                    // Forgets the tenant's expired keys, this one included if it has expired.
-                    sqlx::query("DELETE FROM idempotency_keys WHERE tenant_id = ? AND created_at < ?")
+                    // Forgets the tenant's expired keys and abandoned claims, this one
+                    // included if it is either.
+                    sqlx::query(PRUNE)
                         .bind(tenant.0)
-                        .bind(rows::millis(expired_before))
+                        .bind(rows::millis(times.expired_before))
+                        .bind(rows::millis(times.abandoned_before))
                         .execute(&mut *conn)
                         .await
                         .map_err(classify)?;
@@ -64,7 +71,7 @@ impl IdempotencyRepo for SqliteStore {
                     .bind(&scope)
                     .bind(&key)
                     .bind(&fingerprint)
-                    .bind(rows::millis(at))
+                    .bind(rows::millis(times.at))
                     .execute(conn)
                     .await
                     .map_err(classify)?;

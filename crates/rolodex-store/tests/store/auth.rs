@@ -117,6 +117,7 @@ async fn users_are_created_found_updated_and_counted(db: TestDb) {
                 display_name: Some("Alice B.".into()),
                 password_hash: Some("new".into()),
                 active: None,
+                revoke_sessions_at: None,
             },
         )
         .await
@@ -321,6 +322,44 @@ async fn tokens_are_found_by_hash_revoked_once_and_listed_newest_first(db: TestD
     );
     let unknown = db.store.revoke_token(9_999, at(1)).await;
     assert!(matches!(unknown, Err(RepoError::NotFound)), "{unknown:?}");
+
+    // Ending a user's sessions revokes every live session of theirs, and nothing else.
+    db.store
+        .insert_token(token(TokenKind::Session, "b1", bob.id, Some(acme), 70))
+        .await
+        .expect("ok");
+    db.store
+        .update_user(
+            alice.id,
+            UserUpdate {
+                revoke_sessions_at: Some(at(300)),
+                ..UserUpdate::default()
+            },
+        )
+        .await
+        .expect("updated");
+    let store = &db.store;
+    let revoked_at = |hash: &'static str| async move {
+        store
+            .token_by_hash(hash)
+            .await
+            .expect("read")
+            .expect("found")
+            .revoked_at
+    };
+    assert_eq!(revoked_at("s1").await, Some(at(300)));
+    assert_eq!(revoked_at("s2").await, Some(at(300)));
+    assert_eq!(revoked_at("k3").await, None, "API keys are kept");
+    assert_eq!(
+        revoked_at("k1").await,
+        Some(at(100)),
+        "an earlier date is kept"
+    );
+    assert_eq!(
+        revoked_at("b1").await,
+        None,
+        "another user's session is kept"
+    );
 }
 
 async fn login_failures_are_counted_since_an_instant_and_cleared(db: TestDb) {

@@ -3,7 +3,7 @@
 
 use crate::support::*;
 use rolodex_core::Store;
-use rolodex_core::ports::{NewToken, StoredResponse, TokenKind, WriteOp};
+use rolodex_core::ports::{ClaimTimes, NewToken, StoredResponse, TokenKind, WriteOp};
 use rolodex_core::query::{ContactQuery, ContactSort, PageRequest};
 use rolodex_domain::{ContactFields, ContactId, Role, TenantId, Username};
 use rolodex_store::copy::CopyError;
@@ -181,7 +181,17 @@ async fn fill(db: &TestDb) -> (TenantId, ContactId) {
     };
     for key in ["k-done", "k-pending"] {
         store
-            .claim(tenant, "user:1", key, "fp", at(8), at(0))
+            .claim(
+                tenant,
+                "user:1",
+                key,
+                "fp",
+                ClaimTimes {
+                    at: at(8),
+                    expired_before: at(0),
+                    abandoned_before: at(0),
+                },
+            )
             .await
             .expect("claimed");
     }

@@ -1,7 +1,17 @@
 //! Idempotency keys: claim, complete, mismatch, release and expiry.
 
 use crate::support::*;
-use rolodex_core::ports::{IdempotencyState, StoredResponse};
+use rolodex_core::ports::{ClaimTimes, IdempotencyState, StoredResponse};
+
+/// Claiming at `now`, keys created before `expired_before` have expired; no claim counts as
+/// abandoned unless it has expired too.
+fn times(now: i64, expired_before: i64) -> ClaimTimes {
+    ClaimTimes {
+        at: at(now),
+        expired_before: at(expired_before),
+        abandoned_before: at(expired_before),
+    }
+}
 
 fn response() -> StoredResponse {
     StoredResponse {
@@ -17,7 +27,7 @@ async fn a_key_is_claimed_once_then_replays_its_response(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let store = &db.store;
     let claim = |key: &'static str, fingerprint: &'static str, now: i64| {
-        store.claim(tenant, "user:1", key, fingerprint, at(now), at(now - 1_000))
+        store.claim(tenant, "user:1", key, fingerprint, times(now, now - 1_000))
     };
 
     assert_eq!(
@@ -55,7 +65,7 @@ async fn a_key_is_claimed_once_then_replays_its_response(db: TestDb) {
     // The same key in another scope or tenant is another key.
     assert_eq!(
         store
-            .claim(tenant, "user:2", "k", "fp", at(40), at(0))
+            .claim(tenant, "user:2", "k", "fp", times(40, 0))
             .await
             .expect("claim"),
         IdempotencyState::Claimed
@@ -63,7 +73,7 @@ async fn a_key_is_claimed_once_then_replays_its_response(db: TestDb) {
     let other = db.tenant("other").await;
     assert_eq!(
         store
-            .claim(other, "user:1", "k", "fp", at(40), at(0))
+            .claim(other, "user:1", "k", "fp", times(40, 0))
             .await
             .expect("claim"),
         IdempotencyState::Claimed
@@ -75,7 +85,7 @@ async fn a_released_claim_can_be_claimed_again(db: TestDb) {
     let store = &db.store;
     assert_eq!(
         store
-            .claim(tenant, "s", "k", "fp", at(10), at(0))
+            .claim(tenant, "s", "k", "fp", times(10, 0))
             .await
             .expect("claim"),
         IdempotencyState::Claimed
@@ -83,7 +93,7 @@ async fn a_released_claim_can_be_claimed_again(db: TestDb) {
     store.release(tenant, "s", "k").await.expect("released");
     assert_eq!(
         store
-            .claim(tenant, "s", "k", "fp2", at(11), at(0))
+            .claim(tenant, "s", "k", "fp2", times(11, 0))
             .await
             .expect("claim"),
         IdempotencyState::Claimed
@@ -95,7 +105,7 @@ async fn an_expired_key_is_forgotten_and_claimed_anew(db: TestDb) {
     let store = &db.store;
     assert_eq!(
         store
-            .claim(tenant, "s", "k", "fp", at(1_000), at(0))
+            .claim(tenant, "s", "k", "fp", times(1_000, 0))
             .await
             .expect("claim"),
         IdempotencyState::Claimed
@@ -107,7 +117,7 @@ async fn an_expired_key_is_forgotten_and_claimed_anew(db: TestDb) {
     // Still live when created exactly at `expired_before`.
     assert_eq!(
         store
-            .claim(tenant, "s", "k", "new", at(5_000), at(1_000))
+            .claim(tenant, "s", "k", "new", times(5_000, 1_000))
             .await
             .expect("claim"),
         IdempotencyState::Mismatch
@@ -115,17 +125,60 @@ async fn an_expired_key_is_forgotten_and_claimed_anew(db: TestDb) {
     // Created before `expired_before`: forgotten, whatever its fingerprint.
     assert_eq!(
         store
-            .claim(tenant, "s", "k", "new", at(5_000), at(1_001))
+            .claim(tenant, "s", "k", "new", times(5_000, 1_001))
             .await
             .expect("claim"),
         IdempotencyState::Claimed
     );
     assert_eq!(
         store
-            .claim(tenant, "s", "k", "new", at(5_001), at(1_001))
+            .claim(tenant, "s", "k", "new", times(5_001, 1_001))
             .await
             .expect("claim"),
         IdempotencyState::InProgress
+    );
+}
+
+async fn an_abandoned_claim_is_free_again_but_a_completed_key_is_kept(db: TestDb) {
+    let tenant = db.tenant("acme").await;
+    let store = &db.store;
+    let claim = |key: &'static str, fingerprint: &'static str, now: i64, abandoned: i64| {
+        store.claim(
+            tenant,
+            "s",
+            key,
+            fingerprint,
+            ClaimTimes {
+                at: at(now),
+                expired_before: at(0),
+                abandoned_before: at(abandoned),
+            },
+        )
+    };
+    for key in ["pending", "done"] {
+        assert_eq!(
+            claim(key, "fp", 100, 0).await.expect("claim"),
+            IdempotencyState::Claimed
+        );
+    }
+    store
+        .complete(tenant, "s", "done", &response())
+        .await
+        .expect("completed");
+    // Still running while it was claimed at or after `abandoned_before`.
+    assert_eq!(
+        claim("pending", "fp", 150, 100).await.expect("claim"),
+        IdempotencyState::InProgress
+    );
+    // Claimed before it and never completed: abandoned, and free for the retry.
+    assert_eq!(
+        claim("pending", "fp", 200, 101).await.expect("claim"),
+        IdempotencyState::Claimed
+    );
+    assert_eq!(
+        claim("done", "fp", 200, 101).await.expect("claim"),
+        IdempotencyState::Completed(response()),
+        "a completed key keeps its response until it expires"
     );
 }
 
@@ -134,7 +187,7 @@ async fn concurrent_claims_of_one_key_have_one_winner(db: TestDb) {
     let tasks: Vec<_> = (0..20)
         .map(|_| {
             let store = db.store.clone();
-            tokio::spawn(async move { store.claim(tenant, "s", "race", "fp", at(10), at(0)).await })
+            tokio::spawn(async move { store.claim(tenant, "s", "race", "fp", times(10, 0)).await })
         })
         .collect();
     let mut claimed = 0;
@@ -152,5 +205,6 @@ store_tests!(
     a_key_is_claimed_once_then_replays_its_response,
     a_released_claim_can_be_claimed_again,
     an_expired_key_is_forgotten_and_claimed_anew,
+    an_abandoned_claim_is_free_again_but_a_completed_key_is_kept,
     concurrent_claims_of_one_key_have_one_winner,
 );

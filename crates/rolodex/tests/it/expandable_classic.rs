@@ -576,6 +576,12 @@ async fn query_finds_one_by_its_keys_and_many_by_example(app: TestApp) {
             StatusCode::INTERNAL_SERVER_ERROR,
             "UNSUPPORTED_CRITERION",
         ),
+        // More values than a database takes as parameters of one statement.
+        (
+            json!({"STATE": format!("IN {}", vec!["'CA'"; 40_000].join(","))}),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "VALIDATION",
+        ),
     ] {
         let (got, answer) = classic(&app, Some(&token), QUERY, &criteria).await;
         assert_eq!(

@@ -28,7 +28,10 @@ impl Members {
     pub async fn read(req: Request, state: &AppState) -> Result<Self, Fault> {
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             Fault::InvalidJson(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                format!("The body is larger than {} bytes.", state.max_body_bytes)
+                format!(
+                    "The body is larger than {} bytes.",
+                    state.http.max_body_bytes
+                )
             } else {
                 "The body could not be read.".to_owned()
             })

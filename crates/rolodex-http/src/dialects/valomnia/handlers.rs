@@ -80,20 +80,11 @@ pub async fn ajax_success(
     }))
 }
 
-/// The server's base URL as the client reached it, for photo URLs.
-fn base_url(headers: &HeaderMap) -> String {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let proto = get("x-forwarded-proto").unwrap_or("http");
-    let host = get(header::HOST.as_str()).unwrap_or("localhost");
-    format!("{proto}://{host}")
-}
-
 /// Everything rendering `contacts` needs (see [`Render`]).
 async fn render(
     state: &AppState,
     caller: &Caller,
     version: &str,
-    headers: &HeaderMap,
     contacts: &[Contact],
 ) -> Result<Render, ValomniaError> {
     let services = &state.services;
@@ -106,7 +97,7 @@ async fn render(
     let owners: Vec<UserId> = contacts.iter().filter_map(|c| c.fields.owner_id).collect();
     Ok(Render {
         version: version.to_owned(),
-        base_url: base_url(headers),
+        base_url: state.http.public_url.clone(),
         tenant: services.tenants.current(caller).await?,
         customers,
         usernames: services.users.usernames(caller, &owners).await?,
@@ -117,17 +108,9 @@ async fn one(
     state: &AppState,
     caller: &Caller,
     version: &str,
-    headers: &HeaderMap,
     contact: Contact,
 ) -> Result<dto::Contact, ValomniaError> {
-    let render = render(
-        state,
-        caller,
-        version,
-        headers,
-        std::slice::from_ref(&contact),
-    )
-    .await?;
+    let render = render(state, caller, version, std::slice::from_ref(&contact)).await?;
     Ok(render.contact(contact))
 }
 
@@ -182,7 +165,6 @@ pub async fn list(
     State(state): State<AppState>,
     Path(version): Path<String>,
     ValomniaCaller(caller): ValomniaCaller,
-    headers: HeaderMap,
     params: Params,
 ) -> Result<Json<dto::List>, ValomniaError> {
     map::check_version(&version)?;
@@ -192,7 +174,7 @@ pub async fn list(
         .contacts
         .window(&caller, &query, offset, max)
         .await?;
-    let render = render(&state, &caller, &version, &headers, &contacts).await?;
+    let render = render(&state, &caller, &version, &contacts).await?;
     let previous =
         (offset > 0).then(|| map::page_link(&version, &params, offset.saturating_sub(max), max));
     let next = (offset.saturating_add(max) < total)
@@ -214,14 +196,11 @@ pub async fn show(
     State(state): State<AppState>,
     Path((version, id)): Path<(String, String)>,
     ValomniaCaller(caller): ValomniaCaller,
-    headers: HeaderMap,
     params: Params,
 ) -> Result<Json<dto::Contact>, ValomniaError> {
     map::check_version(&version)?;
     let contact = contact_of(&state, &caller, &id, &params, Operation::Read).await?;
-    Ok(Json(
-        one(&state, &caller, &version, &headers, contact).await?,
-    ))
+    Ok(Json(one(&state, &caller, &version, contact).await?))
 }
 
 /// `POST /api/{VERSION}/contacts`: 201 with the new contact, owned by its creator.
@@ -229,7 +208,6 @@ pub async fn create(
     State(state): State<AppState>,
     Path(version): Path<String>,
     ValomniaCaller(caller): ValomniaCaller,
-    headers: HeaderMap,
     params: Params,
 ) -> Result<Response, ValomniaError> {
     map::check_version(&version)?;
@@ -246,7 +224,7 @@ pub async fn create(
         .create_contact(&caller, customer.id, patch, params.image)
         .await
         .map_err(|e| ValomniaError::core(e, Operation::Create, &Ids::default()))?;
-    let body = one(&state, &caller, &version, &headers, contact).await?;
+    let body = one(&state, &caller, &version, contact).await?;
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
@@ -256,7 +234,6 @@ pub async fn update(
     State(state): State<AppState>,
     Path((version, id)): Path<(String, String)>,
     ValomniaCaller(caller): ValomniaCaller,
-    headers: HeaderMap,
     params: Params,
 ) -> Result<Json<dto::Contact>, ValomniaError> {
     map::check_version(&version)?;
@@ -276,9 +253,7 @@ pub async fn update(
         .update_contact(&caller, customer.id, current.id, patch, params.image, None)
         .await
         .map_err(|e| ValomniaError::core(e, Operation::Update, &ids))?;
-    Ok(Json(
-        one(&state, &caller, &version, &headers, contact).await?,
-    ))
+    Ok(Json(one(&state, &caller, &version, contact).await?))
 }
 
 /// `DELETE /api/{VERSION}/contacts/{id}`: 204 (the delete page is not public).

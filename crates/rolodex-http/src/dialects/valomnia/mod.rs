@@ -22,7 +22,7 @@
 //!   `no_credentials`, a role that may not write 403 `access_denied`.
 //! - `organization` is the tenant's code; `uploadDirectory` is `/<code>-<tenant id>`, and
 //!   photo URLs are `<base>/<uploadDirectory>/photoContact/<contact id>_<photo name>`, where
-//!   `<base>` is the scheme (`X-Forwarded-Proto`, else `http`) and `Host` of the request.
+//!   `<base>` is the configured `public_url` (never the request's `Host`, which the client sets).
 //!   Photo URLs need the session like every call.
 //! - A contact created here is owned by (its `user` is) the user who created it.
 //! - Update changes the fields whose parameters are sent (an empty value clears) and needs

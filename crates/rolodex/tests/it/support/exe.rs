@@ -157,6 +157,24 @@ pub struct Server {
 }
 
 impl Server {
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("the server is still running")
+    }
+
+    /// The most memory the server has held at once (`VmHWM`), in bytes.
+    pub fn peak_memory(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .expect("the server's /proc status is readable");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().strip_suffix("kB"))
+            .and_then(|kb| kb.trim().parse::<u64>().ok())
+            .expect("VmHWM in kB")
+            * 1024
+    }
+
     /// Sends SIGTERM and waits for the process to exit; returns whether it exited with
     /// success, and everything else it printed.
     pub async fn terminate(mut self) -> (bool, Vec<String>) {

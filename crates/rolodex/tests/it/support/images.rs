@@ -20,6 +20,17 @@ pub fn encoded(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
     out
 }
 
+/// A PNG of about 16 megapixels (just within the limit) in one colour with an alpha channel:
+/// a few hundred kilobytes to upload, 64 MB of pixels to decode.
+pub fn dense_png() -> Vec<u8> {
+    let img = image::RgbaImage::from_pixel(4000, 3990, image::Rgba([200, 30, 90, 255]));
+    let mut out = Vec::new();
+    DynamicImage::ImageRgba8(img)
+        .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+        .expect("the test image encodes");
+    out
+}
+
 pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
     encoded(width, height, ImageFormat::Jpeg)
 }
