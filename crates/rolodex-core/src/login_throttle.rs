@@ -26,7 +26,7 @@
 use crate::error::CoreError;
 use crate::ports::Store;
 use crate::repo_error;
-use rolodex_domain::ClientAddress;
+use rolodex_domain::{ClientAddress, Username};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -103,7 +103,10 @@ impl LoginThrottle {
         now: OffsetDateTime,
     ) -> Result<Attempt, CoreError> {
         self.lock_rate().take(client, now, &self.limits)?;
-        let username = username.to_lowercase();
+        // As the user is looked up: normalised, so that another spelling of one name counts
+        // as that name. Names no user can have are counted as one.
+        let username = Username::parse(username)
+            .map_or_else(|_| String::from("(invalid)"), |u| u.as_str().to_owned());
         let keys = Keys {
             pair: format!("login:{username}:{client}"),
             client: format!("login-client:{client}"),
