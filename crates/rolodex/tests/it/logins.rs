@@ -103,10 +103,17 @@ fn few_failures_per_username(config: &mut Config) {
 
 async fn failures_of_one_client_do_not_lock_the_user_out_for_another(app: TestApp) {
     let attacker = proxied("192.0.2.1");
-    for _ in 0..5 {
-        fails(&app, attacker, "admin").await;
+    // Every spelling of one name counts as that name (full-width letters included).
+    for spelling in [
+        "admin",
+        "ADMIN",
+        "\u{ff41}\u{ff44}\u{ff4d}\u{ff49}\u{ff4e}",
+        "Admin",
+        "admin",
+    ] {
+        fails(&app, attacker, spelling).await;
     }
-    refused(&app, attacker, "admin", "wrong-password").await;
+    refused(&app, attacker, "\u{ff21}dmin", "wrong-password").await;
     refused(&app, attacker, "admin", ADMIN_PASSWORD).await;
 
     admitted(&app, socket([127, 0, 0, 2])).await;
