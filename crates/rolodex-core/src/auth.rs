@@ -2,11 +2,13 @@
 //!
 //! Secrets are random 256-bit values; only their SHA-256 is stored. Passwords are hashed with
 //! Argon2id. Failed logins are throttled per client address and username (see
-//! [`crate::login_throttle`]), counted in storage so that every node sees them. Every surface authenticates through [`AuthService::authenticate`], so a token
-//! issued through any surface works in every other.
+//! [`crate::login_throttle`]), counted in storage so that every node sees them. Every surface
+//! authenticates through [`AuthService::authenticate`], so a token issued through any surface
+//! works in every other.
 
 use crate::caller::{Caller, Identity};
 use crate::clock::Clock;
+use crate::credentials::{CredentialCache, Resolved};
 use crate::error::{AuthFailure, CoreError};
 use crate::login_throttle::{LoginLimits, LoginThrottle};
 use crate::ports::{NewToken, Store, TokenKind, TokenRecord};
@@ -36,6 +38,10 @@ pub struct AuthConfig {
     pub session_ttl: Duration,
     /// How failed logins are throttled.
     pub login: LoginLimits,
+    /// How long a verified token or membership is trusted without asking the store again:
+    /// the longest a revocation made on one node takes to reach the others (see
+    /// [`crate::credentials`]).
+    pub credential_cache_ttl: Duration,
 }
 
 impl Default for AuthConfig {
@@ -43,6 +49,7 @@ impl Default for AuthConfig {
         Self {
             session_ttl: Duration::from_secs(8 * 3600),
             login: LoginLimits::default(),
+            credential_cache_ttl: Duration::from_secs(5),
         }
     }
 }
@@ -187,15 +194,22 @@ pub struct AuthService {
     clock: Arc<dyn Clock>,
     session_ttl: Duration,
     throttle: LoginThrottle,
+    credentials: Arc<CredentialCache>,
 }
 
 impl AuthService {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: AuthConfig) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        config: AuthConfig,
+        credentials: Arc<CredentialCache>,
+    ) -> Self {
         Self {
             store,
             clock,
             session_ttl: config.session_ttl,
             throttle: LoginThrottle::new(config.login),
+            credentials,
         }
     }
 
@@ -301,12 +315,20 @@ impl AuthService {
         self.enter(&identity, tenant, surface).await
     }
 
-    /// Who a presented token (or API key) belongs to, whatever the tenant.
+    /// Who a presented token (or API key) belongs to, whatever the tenant. A token verified
+    /// within the credential cache's time to live costs no query.
     pub async fn identify(&self, token: &str) -> Result<Identity, CoreError> {
         if !has_token_shape(token) {
             return Err(CoreError::Unauthenticated(AuthFailure::Malformed));
         }
         let hash = sha256_hex(token);
+        let now = self.clock.now();
+        if let Some(cached) = self.credentials.token(&hash).await {
+            if cached.expires_at.is_some_and(|e| e <= now) {
+                return Err(CoreError::Unauthenticated(AuthFailure::Expired));
+            }
+            return Ok(cached.identity);
+        }
         let record = self
             .store
             .token_by_hash(&hash)
@@ -314,7 +336,6 @@ impl AuthService {
             .map_err(repo_error("token"))?
             .filter(|r| bool::from(r.secret_hash.as_bytes().ct_eq(hash.as_bytes())))
             .ok_or(CoreError::Unauthenticated(AuthFailure::Unknown))?;
-        let now = self.clock.now();
         if record.revoked_at.is_some() {
             return Err(CoreError::Unauthenticated(AuthFailure::Revoked));
         }
@@ -330,13 +351,23 @@ impl AuthService {
         if !user.active {
             return Err(CoreError::Unauthenticated(AuthFailure::Disabled));
         }
-        Ok(Identity {
+        let identity = Identity {
             user_id: user.id,
             username: user.username.to_string(),
             token_id: record.id,
             kind: record.kind,
             bound_tenant: record.tenant_id,
-        })
+        };
+        self.credentials
+            .keep_token(
+                hash,
+                Resolved {
+                    identity: identity.clone(),
+                    expires_at: record.expires_at,
+                },
+            )
+            .await;
+        Ok(identity)
     }
 
     /// The caller `identity` is in `tenant` (or the token's, or the user's only tenant).
@@ -370,17 +401,28 @@ impl AuthService {
                 }
             }
         };
-        let membership = self
-            .store
-            .membership(tenant_id, identity.user_id)
-            .await
-            .map_err(repo_error("tenant"))?
-            .ok_or_else(|| CoreError::forbidden("you are not a member of that tenant"))?;
+        let role = match self.credentials.role(identity.user_id, tenant_id).await {
+            Some(role) => role,
+            None => {
+                let role = self
+                    .store
+                    .membership(tenant_id, identity.user_id)
+                    .await
+                    .map_err(repo_error("tenant"))?
+                    .map(|m| m.role);
+                self.credentials
+                    .keep_role(identity.user_id, tenant_id, role)
+                    .await;
+                role
+            }
+        };
+        let role =
+            role.ok_or_else(|| CoreError::forbidden("you are not a member of that tenant"))?;
         Ok(Caller {
             user_id: Some(identity.user_id),
             username: identity.username.clone(),
             tenant_id,
-            role: membership.role,
+            role,
             surface,
             token_id: Some(identity.token_id),
         })
@@ -388,10 +430,13 @@ impl AuthService {
 
     /// Revokes the token `identity` authenticated with.
     pub async fn logout(&self, identity: &Identity) -> Result<(), CoreError> {
-        self.store
+        let revoked = self
+            .store
             .revoke_token(identity.token_id, self.clock.now())
             .await
-            .map_err(repo_error("token"))
+            .map_err(repo_error("token"));
+        self.credentials.clear();
+        revoked
     }
 
     /// Creates an API key for `user` (the caller when `None`; another member needs an admin)
@@ -473,10 +518,13 @@ impl AuthService {
             .into_iter()
             .find(|k| k.id == id)
             .ok_or(CoreError::NotFound { entity: "api key" })?;
-        self.store
+        let revoked = self
+            .store
             .revoke_token(key.id, self.clock.now())
             .await
-            .map_err(repo_error("api key"))
+            .map_err(repo_error("api key"));
+        self.credentials.clear();
+        revoked
     }
 
     /// The caller's role, or `Forbidden` if it is below `needed`.

@@ -11,7 +11,8 @@ use crate::photos::remove_photo_files;
 use crate::ports::{PhotoStorage, Store, Write, WriteOp};
 use crate::query::{ContactQuery, MAX_WINDOW_SIZE, Page, PageRequest};
 use crate::write::{
-    Attempt, Precondition, RecordKind, RecordLocks, history, repo_error, retrying, settle,
+    Attempt, Precondition, RecordKind, RecordLocks, history, repo_error, retrying, retrying_with,
+    settle,
 };
 use rolodex_domain::history::diff;
 use rolodex_domain::{
@@ -235,7 +236,6 @@ impl ContactService {
     /// Applies a merge patch and sets or clears the photo reference, in one write. Returns
     /// the contact and the photo this write replaced or removed, whose files the caller
     /// removes (see [`crate::PhotoService`]).
-    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id, contact = %id))]
     pub(crate) async fn patch_with_photo(
         &self,
         caller: &Caller,
@@ -245,16 +245,57 @@ impl ContactService {
         photo: Patch<PhotoRef>,
         expected: Precondition,
     ) -> Result<(Contact, Option<PhotoRef>), CoreError> {
+        let edit = |_: &Contact| Ok::<_, CoreError>(patch.clone());
+        self.edit(caller, customer_id, id, &edit, &photo, &expected)
+            .await
+    }
+
+    /// Edits a contact with a patch made from its current state, for surfaces whose edits
+    /// depend on it (a phone list merged by the surface's rules, say): `edit` sees the
+    /// contact as it is when the change applies, and is called again if a writer elsewhere
+    /// changed it meanwhile. Its refusal (`E`) changes nothing.
+    pub async fn edit_with<E: From<CoreError> + Send>(
+        &self,
+        caller: &Caller,
+        customer_id: CustomerId,
+        id: ContactId,
+        edit: impl Fn(&Contact) -> Result<ContactPatch, E> + Sync,
+    ) -> Result<Contact, E> {
+        self.edit(
+            caller,
+            customer_id,
+            id,
+            &edit,
+            &Patch::Absent,
+            &Precondition::Any,
+        )
+        .await
+        .map(|(contact, _)| contact)
+    }
+
+    /// The one contact update: under the contact's write turn, reads it, checks `expected`,
+    /// applies `edit`'s patch and the photo change, and writes it with its history entry.
+    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id, contact = %id))]
+    async fn edit<E: From<CoreError> + Send>(
+        &self,
+        caller: &Caller,
+        customer_id: CustomerId,
+        id: ContactId,
+        edit: &(dyn Fn(&Contact) -> Result<ContactPatch, E> + Sync),
+        photo: &Patch<PhotoRef>,
+        expected: &Precondition,
+    ) -> Result<(Contact, Option<PhotoRef>), E> {
         AuthService::require(caller, Role::Dispatcher)?;
         let _turn = self
             .locks
             .turn(caller.tenant_id, RecordKind::Contact, id.0)
             .await;
-        retrying(|| async {
+        retrying_with(|| async {
             let current = self.get(caller, customer_id, id).await?;
             expected.check(current.version)?;
-            let mut fields = current.fields.apply(patch.clone())?;
-            match &photo {
+            let patch = edit(&current)?;
+            let mut fields = current.fields.apply(patch).map_err(CoreError::from)?;
+            match photo {
                 Patch::Absent => {}
                 Patch::Clear => fields.photo = None,
                 Patch::Set(p) => fields.photo = Some(p.clone()),

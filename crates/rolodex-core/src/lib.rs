@@ -9,6 +9,7 @@ pub mod auth;
 pub mod caller;
 pub mod clock;
 pub mod contacts;
+pub mod credentials;
 pub mod customers;
 pub mod error;
 pub mod idempotency;
@@ -59,6 +60,7 @@ impl Services {
         media: Media,
     ) -> Self {
         let locks = Arc::new(write::RecordLocks::default());
+        let credentials = Arc::new(credentials::CredentialCache::new(auth.credential_cache_ttl));
         let contacts = ContactService::new(
             store.clone(),
             clock.clone(),
@@ -67,9 +69,9 @@ impl Services {
         );
         Self {
             photos: PhotoService::new(contacts.clone(), media, clock.clone()),
-            auth: AuthService::new(store.clone(), clock.clone(), auth),
+            auth: AuthService::new(store.clone(), clock.clone(), auth, credentials.clone()),
             tenants: TenantService::new(store.clone(), clock.clone()),
-            users: UserService::new(store.clone(), clock.clone()),
+            users: UserService::new(store.clone(), clock.clone(), credentials),
             customers: CustomerService::new(store.clone(), clock.clone(), locks),
             contacts,
             idempotency: IdempotencyService::new(store, clock),

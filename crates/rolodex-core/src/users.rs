@@ -4,6 +4,7 @@
 use crate::auth::{AuthService, hash_password};
 use crate::caller::Caller;
 use crate::clock::Clock;
+use crate::credentials::CredentialCache;
 use crate::error::CoreError;
 use crate::ports::{Store, UserUpdate};
 use crate::write::repo_error;
@@ -43,11 +44,21 @@ pub struct Bootstrap {
 pub struct UserService {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    /// Cleared by every change to accounts and memberships.
+    credentials: Arc<CredentialCache>,
 }
 
 impl UserService {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        credentials: Arc<CredentialCache>,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            credentials,
+        }
     }
 
     /// The members of the caller's tenant (admin only).
@@ -112,10 +123,9 @@ impl UserService {
             }
         }
         if let Some(role) = update.role {
-            self.store
-                .set_membership(caller.tenant_id, id, role)
-                .await
-                .map_err(repo_error("user"))?;
+            let set = self.store.set_membership(caller.tenant_id, id, role).await;
+            self.credentials.clear();
+            set.map_err(repo_error("user"))?;
         }
         let password_hash = match update.password {
             Some(p) => Some(hash_password(p).await?),
@@ -123,7 +133,8 @@ impl UserService {
         };
         if touches_account {
             let ends_sessions = password_hash.is_some() || update.active == Some(false);
-            self.store
+            let updated = self
+                .store
                 .update_user(
                     id,
                     UserUpdate {
@@ -133,8 +144,9 @@ impl UserService {
                         revoke_sessions_at: ends_sessions.then(|| self.clock.now()),
                     },
                 )
-                .await
-                .map_err(repo_error("user"))?;
+                .await;
+            self.credentials.clear();
+            updated.map_err(repo_error("user"))?;
         }
         self.member(caller.tenant_id, id).await
     }
@@ -146,10 +158,9 @@ impl UserService {
         if member.role == Role::Admin {
             self.keep_an_admin(caller.tenant_id, id).await?;
         }
-        self.store
-            .remove_membership(caller.tenant_id, id)
-            .await
-            .map_err(repo_error("user"))
+        let removed = self.store.remove_membership(caller.tenant_id, id).await;
+        self.credentials.clear();
+        removed.map_err(repo_error("user"))
     }
 
     /// Creates a user account that is a member of `tenant` with `role` (operator only: the
@@ -176,10 +187,9 @@ impl UserService {
             )
             .await
             .map_err(repo_error("user"))?;
-        self.store
-            .set_membership(tenant, user.id, new.role)
-            .await
-            .map_err(repo_error("user"))?;
+        let set = self.store.set_membership(tenant, user.id, new.role).await;
+        self.credentials.clear();
+        set.map_err(repo_error("user"))?;
         self.member(tenant, user.id).await
     }
 
@@ -211,10 +221,9 @@ impl UserService {
                 message: format!("{username} is already a member of this tenant"),
             });
         }
-        self.store
-            .set_membership(tenant, user.id, role)
-            .await
-            .map_err(repo_error("user"))?;
+        let set = self.store.set_membership(tenant, user.id, role).await;
+        self.credentials.clear();
+        set.map_err(repo_error("user"))?;
         self.member(tenant, user.id).await
     }
 
@@ -230,7 +239,8 @@ impl UserService {
             .ok_or(CoreError::NotFound { entity: "user" })?
             .user;
         let hash = hash_password(password).await?;
-        self.store
+        let updated = self
+            .store
             .update_user(
                 user.id,
                 UserUpdate {
@@ -239,8 +249,9 @@ impl UserService {
                     ..UserUpdate::default()
                 },
             )
-            .await
-            .map_err(repo_error("user"))?;
+            .await;
+        self.credentials.clear();
+        updated.map_err(repo_error("user"))?;
         Ok(())
     }
 

@@ -84,17 +84,27 @@ pub enum Attempt<T> {
 }
 
 /// Runs `attempt` until it is done, retrying stale attempts a bounded number of times.
-pub async fn retrying<T, F, Fut>(mut attempt: F) -> Result<T, CoreError>
+pub async fn retrying<T, F, Fut>(attempt: F) -> Result<T, CoreError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Attempt<T>, CoreError>>,
+{
+    retrying_with(attempt).await
+}
+
+/// [`retrying`], for attempts that may also fail with an error of their caller's own.
+pub async fn retrying_with<T, E, F, Fut>(mut attempt: F) -> Result<T, E>
+where
+    E: From<CoreError>,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Attempt<T>, E>>,
 {
     for _ in 0..MAX_ATTEMPTS {
         if let Attempt::Done(value) = attempt().await? {
             return Ok(value);
         }
     }
-    Err(repo_error("resource")(RepoError::VersionMismatch))
+    Err(repo_error("resource")(RepoError::VersionMismatch).into())
 }
 
 /// Classifies the result of a write based on a read: a version mismatch means another writer

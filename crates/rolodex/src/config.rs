@@ -46,6 +46,7 @@ pub const KEYS: &[&str] = &[
     "max_connections_per_client",
     "trusted_proxies",
     "public_url",
+    "credential_cache_secs",
 ];
 
 /// The configuration as written in the layers, before validation.
@@ -64,6 +65,7 @@ struct RawConfig {
     max_username_login_failures: u32,
     login_window_secs: u64,
     public_url: Option<String>,
+    credential_cache_secs: u64,
     login_failure_burst: u32,
     login_failures_per_minute: u32,
     header_read_timeout_secs: u64,
@@ -139,6 +141,8 @@ pub struct Config {
     /// The URL clients reach this service at (`https://contacts.example.com`), for links in
     /// responses; `None`: `http://` and the listening address.
     pub public_url: Option<String>,
+    /// How long a verified credential is trusted without asking the store (0: never).
+    pub credential_cache: Duration,
 }
 
 /// Values given on the command line: the last layer.
@@ -207,6 +211,7 @@ impl Config {
                 burst: self.login_failure_burst,
                 per_minute: self.login_failures_per_minute,
             },
+            credential_cache_ttl: self.credential_cache,
         }
     }
 
@@ -266,6 +271,7 @@ impl fmt::Debug for Config {
             )
             .field("trusted_proxies", &self.trusted_proxies)
             .field("public_url", &self.public_url)
+            .field("credential_cache", &self.credential_cache)
             .finish()
     }
 }
@@ -375,6 +381,7 @@ impl RawConfig {
                 max_connections_per_client: self.max_connections_per_client,
                 trusted_proxies,
                 public_url,
+                credential_cache: Duration::from_secs(self.credential_cache_secs),
             }),
             _ => bail!("invalid configuration: {}", problems.join("; ")),
         }

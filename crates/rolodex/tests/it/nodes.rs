@@ -73,6 +73,34 @@ async fn a_token_issued_by_one_node_is_accepted_and_revoked_on_the_other() {
         .await;
 }
 
+/// A node trusts a token it verified for the credential cache's time to live (5 s by
+/// default): a revocation made on another node reaches it within that bound.
+#[tokio::test]
+async fn a_revocation_on_one_node_reaches_the_other_within_the_cache_bound() {
+    let Some((a, b)) = two_nodes().await else {
+        return;
+    };
+    let token = a.token("admin", ADMIN_PASSWORD).await;
+    let on_b = b.with_token(&token);
+    on_b.get("/v1/customers", StatusCode::OK).await;
+    a.with_token(&token)
+        .delete("/v1/auth/token", StatusCode::NO_CONTENT)
+        .await;
+    let revoked = std::time::Instant::now();
+    loop {
+        let (status, _, _) = on_b.send(on_b.request(Method::GET, "/v1/customers")).await;
+        if status == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            revoked.elapsed() < std::time::Duration::from_secs(6),
+            "node b still accepts the revoked token after the cache bound"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_stale_if_match_is_refused_whichever_node_wrote_last() {
     let Some((a, b)) = two_nodes().await else {

@@ -855,7 +855,48 @@ async fn the_transport_is_post_with_json_and_other_requests_get_the_envelope(app
     );
 }
 
+async fn concurrent_edits_of_one_contact_are_all_applied(app: TestApp) {
+    let w = World::new(app).await;
+    let writers = 24;
+    let edits = (0..writers).map(|i| {
+        let body = json!({
+            "Contact": {
+                "ContactID": w.contact_id(),
+                "FirstName": format!("Jane {i}"),
+                "PhoneNumbers": [
+                    {"Number": format!("555-{i:04}"), "PhoneNumberID": w.phone_id("business"), "Type": 1}
+                ]
+            },
+            "CustomerID": w.customer
+        });
+        let app = &w.app;
+        let key = w.key.as_str();
+        async move { ok(app, "CustomerContactEdit", key, body).await }
+    });
+    let results = futures::future::join_all(edits).await;
+    assert_eq!(results.len(), writers);
+    let history = w
+        .admin
+        .get(
+            &format!(
+                "/v1/customers/{}/contacts/{}/history?limit=100",
+                w.customer,
+                w.contact_id()
+            ),
+            StatusCode::OK,
+        )
+        .await;
+    let edits = history["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|e| e["surface"] == "rpm")
+        .count();
+    assert_eq!(edits, writers, "every edit is its own change");
+}
+
 app_tests!(
+    concurrent_edits_of_one_contact_are_all_applied,
     the_seeds_edit_example_sent_as_printed_returns_the_documented_shape,
     omitted_salutation_title_and_email_are_cleared_and_history_keeps_their_values,
     every_listed_error_is_produced_and_changes_nothing,

@@ -7,7 +7,6 @@ use super::{phones, view};
 use crate::state::AppState;
 use axum::http::HeaderMap;
 use rolodex_core::query::{ContactQuery, PageRequest};
-use rolodex_core::write::MAX_ATTEMPTS;
 use rolodex_core::{Caller, CoreError};
 use rolodex_domain::{
     Contact, ContactId, ContactPatch, Customer, CustomerId, CustomerPatch, MapPatch, Patch, Surface,
@@ -444,25 +443,21 @@ async fn contact_edit(
         is_primary: promoted(is_primary),
         ..ContactPatch::default()
     };
-    let contacts = &state.services.contacts;
-    for _ in 0..MAX_ATTEMPTS {
-        let current = contacts.get(caller, customer, id).await?;
-        let phones = match &entries {
-            Some(entries) => Patch::Set(phones::merged(&current.fields.phones, entries.clone())?),
-            None => Patch::Absent,
-        };
-        let patch = ContactPatch {
-            phones,
-            ..patch.clone()
-        };
-        match contacts
-            .patch(caller, customer, id, patch, Some(current.version))
-            .await
-        {
-            Ok(edited) => return Ok(json!({"Contact": view::contact(&edited)})),
-            Err(CoreError::PreconditionFailed) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(CoreError::PreconditionFailed.into())
+    let edited = state
+        .services
+        .contacts
+        .edit_with(caller, customer, id, |current| {
+            let phones = match &entries {
+                Some(entries) => {
+                    Patch::Set(phones::merged(&current.fields.phones, entries.clone())?)
+                }
+                None => Patch::Absent,
+            };
+            Ok::<_, RpmError>(ContactPatch {
+                phones,
+                ..patch.clone()
+            })
+        })
+        .await?;
+    Ok(json!({"Contact": view::contact(&edited)}))
 }
