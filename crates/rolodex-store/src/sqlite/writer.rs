@@ -5,6 +5,11 @@
 //! A job that fails is rolled back to its savepoint and gets its own error; the others still
 //! commit. No job is answered before COMMIT has returned: an acknowledged write is on disk. This
 //! module knows nothing of tables; the jobs are closures written by the area modules.
+//!
+//! Metrics: `store_writer_jobs_total`, `store_writer_commits_total`, and the histograms
+//! `store_writer_batch_size` (jobs per transaction), `store_writer_queue_wait_seconds` (from
+//! submission to the start of the job's transaction) and `store_writer_commit_seconds` (the
+//! whole transaction, fsync included).
 
 use crate::migrations::BoxFuture;
 use rolodex_core::ports::RepoError;
@@ -13,6 +18,7 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 use tokio::sync::{mpsc, oneshot};
 
 /// Most jobs in one transaction: bounds the latency a batch adds to its first job.
@@ -82,7 +88,8 @@ where
 }
 
 enum Message {
-    Job(Box<dyn Job>),
+    /// A job, and when it was submitted.
+    Job(Box<dyn Job>, Instant),
     /// Finish what is queued, close the connection, then answer.
     Close(oneshot::Sender<()>),
 }
@@ -169,7 +176,7 @@ impl WriterHandle {
         };
         let closed = || RepoError::Unavailable(Box::new(WriterError::Closed));
         self.tx
-            .send(Message::Job(Box::new(job)))
+            .send(Message::Job(Box::new(job), Instant::now()))
             .await
             .map_err(|_| closed())?;
         answer.await.map_err(|_| closed())?
@@ -221,7 +228,11 @@ fn take(
     closing: &mut Option<oneshot::Sender<()>>,
 ) {
     match message {
-        Message::Job(job) => batch.push(job),
+        Message::Job(job, submitted) => {
+            metrics::histogram!("store_writer_queue_wait_seconds")
+                .record(submitted.elapsed().as_secs_f64());
+            batch.push(job);
+        }
         Message::Close(done) => *closing = Some(done),
     }
 }
@@ -235,6 +246,9 @@ async fn run_batch(conn: &mut SqliteConnection, mut batch: Vec<Box<dyn Job>>, co
     counters
         .jobs
         .fetch_add(batch.len() as u64, Ordering::Relaxed);
+    metrics::counter!("store_writer_jobs_total").increment(batch.len() as u64);
+    metrics::histogram!("store_writer_batch_size").record(batch.len() as f64);
+    let started = Instant::now();
     if let Err(e) = execute(conn, "BEGIN IMMEDIATE").await {
         let shared = SharedError(Arc::new(e));
         for job in batch {
@@ -273,6 +287,9 @@ async fn run_batch(conn: &mut SqliteConnection, mut batch: Vec<Box<dyn Job>>, co
     match committed {
         Ok(()) => {
             counters.commits.fetch_add(1, Ordering::Relaxed);
+            metrics::counter!("store_writer_commits_total").increment(1);
+            metrics::histogram!("store_writer_commit_seconds")
+                .record(started.elapsed().as_secs_f64());
             for (job, outcome) in batch.into_iter().zip(outcomes) {
                 job.answer(outcome);
             }

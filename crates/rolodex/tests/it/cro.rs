@@ -456,6 +456,35 @@ async fn roles_and_tenants_are_enforced_and_refusals_change_nothing(app: TestApp
     );
 }
 
+async fn a_browser_s_preflight_gets_the_cors_headers_without_credentials(app: TestApp) {
+    let w = World::new(app).await;
+    let anonymous = TestClient::new(&w.app.address);
+    for (path, allow) in [
+        (w.path(), "GET,PATCH"),
+        (format!("{}/", w.path()), "GET,PATCH"),
+        (format!("/customers/{}/contacts", w.customer), "GET,POST"),
+        ("/tenants".to_owned(), "GET"),
+    ] {
+        let request = anonymous
+            .request(Method::OPTIONS, &path)
+            .header("Origin", "https://dispatch.example")
+            .header("Access-Control-Request-Method", "PATCH")
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization, x-tenant-id, content-type",
+            );
+        let (status, headers, body) = anonymous.send(request).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{path}: {body}");
+        assert_eq!(body, Value::Null, "{path}");
+        assert_eq!(headers["access-control-allow-origin"], "*");
+        assert_eq!(headers["access-control-allow-methods"], allow);
+        assert_eq!(
+            headers["access-control-allow-headers"],
+            "Authorization, Accept, X-TENANT-ID, Content-Type"
+        );
+    }
+}
+
 async fn requests_are_checked_and_other_methods_get_405_with_allow(app: TestApp) {
     let w = World::new(app).await;
     let before = w.read().await;
@@ -648,5 +677,6 @@ app_tests!(
     booleans_take_each_documented_spelling,
     roles_and_tenants_are_enforced_and_refusals_change_nothing,
     requests_are_checked_and_other_methods_get_405_with_allow,
+    a_browser_s_preflight_gets_the_cors_headers_without_credentials,
     siblings_create_get_list_and_tenants,
 );

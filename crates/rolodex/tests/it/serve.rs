@@ -34,6 +34,18 @@ async fn the_first_start_prints_a_generated_admin_password_once_and_it_works() {
         .await
         .expect("the server answers");
     assert_eq!(response.status(), 200);
+    // The login's token went through the writer, which reports its work.
+    let metrics = TestClient::new(&server.address).get("/metrics", 200).await;
+    let metrics = metrics.as_str().expect("Prometheus text");
+    for name in [
+        "store_writer_jobs_total",
+        "store_writer_commits_total",
+        "store_writer_batch_size",
+        "store_writer_queue_wait_seconds",
+        "store_writer_commit_seconds",
+    ] {
+        assert!(metrics.contains(name), "{name} in {metrics}");
+    }
     let (clean, rest) = server.terminate().await;
     assert!(clean, "SIGTERM stops the server cleanly");
     assert!(password_in(&rest).is_none(), "{rest:?}");

@@ -6,7 +6,7 @@
 use super::error::CroError;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -25,6 +25,8 @@ const LATEST: &str = "2023/04/19";
 static API_VERSION: HeaderName = HeaderName::from_static("x-api-version");
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const ALLOWED_HEADERS: &str = "Authorization, Accept, X-TENANT-ID, Content-Type";
+/// How long, in seconds, a browser may reuse a preflight's answer.
+const PREFLIGHT_MAX_AGE: &str = "600";
 
 /// The version a request asks for.
 fn version(req: &Request) -> Result<&'static str, CroError> {
@@ -56,6 +58,7 @@ pub async fn decorate(State(allow): State<&'static str>, req: Request, next: Nex
     if let Some(error) = response.extensions_mut().remove::<CroError>() {
         *response.body_mut() = Body::from(error.body(&request_id).to_string());
     }
+    let preflight = response.status() == StatusCode::NO_CONTENT;
     let headers = response.headers_mut();
     let allow = HeaderValue::from_static(allow);
     headers.insert(API_VERSION.clone(), HeaderValue::from_static(version));
@@ -70,8 +73,14 @@ pub async fn decorate(State(allow): State<&'static str>, req: Request, next: Nex
         HeaderValue::from_static(ALLOWED_HEADERS),
     );
     headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static(PREFLIGHT_MAX_AGE),
     );
+    if !preflight {
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+    }
     response
 }

@@ -10,7 +10,9 @@
 //! | `/customers/{customer_id}/contacts/{customer_contact_id}` | `GET`, `PATCH` (update) | get: any; update: dispatcher or admin |
 //! | `/tenants` | `GET`: `[{"id", "code", "name", "role"}]`, the tenants the caller may name | any (no `x-tenant-id`) |
 //!
-//! Any other method is 405 with the path's `Allow` (OPTIONS too: there is no preflight).
+//! `OPTIONS` is a CORS preflight: 204 with the path's `Access-Control-Allow-*` headers, no
+//! credentials needed, so that a browser page may call the API. Any other method is 405 with
+//! the path's `Allow`.
 //! Create, get and update answer CustomerContactModel (see [`dto`]), mapped as in [`map`]:
 //! `name` is the full name, `number` the main phone, which is the business phone, `fax` the
 //! fax phone, `email` the email list joined with `", "`, the `notify_on_*_request` members
@@ -51,7 +53,7 @@ mod map;
 
 use crate::state::AppState;
 use axum::Router;
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
 use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodRouter, get};
 use error::CroError;
@@ -59,9 +61,9 @@ use error::CroError;
 /// `route` at `path` and `path/`, any other method refused with `allow`, every response
 /// decorated.
 fn both(path: &str, route: MethodRouter<AppState>, allow: &'static str) -> Router<AppState> {
-    let route = route.fallback(move |method: Method| async move {
-        CroError::method_not_allowed(method.as_str(), allow)
-    });
+    let route = route.options(|| async { StatusCode::NO_CONTENT }).fallback(
+        move |method: Method| async move { CroError::method_not_allowed(method.as_str(), allow) },
+    );
     Router::new()
         .route(path, route.clone())
         .route(&format!("{path}/"), route)
