@@ -1,6 +1,7 @@
 //! Login and logout, API keys, and the caller's tenants.
 
 use super::dto::{ApiKeyView, List, TenantView, TokenView};
+use crate::client::ClientIp;
 use crate::extract::{Ids, JsonBody, NativeCaller, NativeIdentity};
 use crate::openapi::{IdempotencyKeyHeader, TenantHeader};
 use crate::problem::Problem;
@@ -28,12 +29,13 @@ pub struct LoginRequest {
         (status = 429, description = "Too many failed logins; see Retry-After", headers(("Retry-After" = u64)))))]
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<Response, Problem> {
     let issued = state
         .services
         .auth
-        .login(&req.username, &req.password, req.tenant.as_deref())
+        .login(&req.username, &req.password, req.tenant.as_deref(), client)
         .await?;
     let body = TokenView {
         access_token: issued.token,
