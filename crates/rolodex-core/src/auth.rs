@@ -1,14 +1,16 @@
 //! Login, logout, tokens and API keys, and turning a presented token into a [`Caller`].
 //!
 //! Secrets are random 256-bit values; only their SHA-256 is stored. Passwords are hashed with
-//! Argon2id. Failed logins are counted per username in storage (so every node sees them) and
-//! throttled. Every surface authenticates through [`AuthService::authenticate`], so a token
-//! issued through any surface works in every other.
+//! Argon2id. Failed logins are throttled per client address and username (see
+//! [`crate::login_throttle`]), counted in storage so that every node sees them. Every surface
+//! authenticates through [`AuthService::authenticate`], so a token issued through any surface
+//! works in every other.
 
 use crate::caller::{Caller, Identity};
 use crate::clock::Clock;
 use crate::credentials::{CredentialCache, Resolved};
 use crate::error::{AuthFailure, CoreError};
+use crate::login_throttle::{LoginLimits, LoginThrottle};
 use crate::ports::{NewToken, Store, TokenKind, TokenRecord};
 use crate::repo_error;
 use argon2::Argon2;
@@ -16,8 +18,11 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
-use rolodex_domain::{Role, Surface, Tenant, TenantCode, TenantId, UserId, Username};
+use rolodex_domain::{
+    ClientAddress, Role, Surface, Tenant, TenantCode, TenantId, UserId, Username,
+};
 use sha2::{Digest, Sha256};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use subtle::ConstantTimeEq;
@@ -31,9 +36,8 @@ pub const MAX_AUTHORIZATION_CHARS: usize = 256;
 pub struct AuthConfig {
     /// How long a login token is valid.
     pub session_ttl: Duration,
-    /// Failed logins for one username within `throttle_window` before logins are refused.
-    pub max_failures: u32,
-    pub throttle_window: Duration,
+    /// How failed logins are throttled.
+    pub login: LoginLimits,
     /// How long a verified token or membership is trusted without asking the store again:
     /// the longest a revocation made on one node takes to reach the others (see
     /// [`crate::credentials`]).
@@ -44,8 +48,7 @@ impl Default for AuthConfig {
     fn default() -> Self {
         Self {
             session_ttl: Duration::from_secs(8 * 3600),
-            max_failures: 5,
-            throttle_window: Duration::from_secs(15 * 60),
+            login: LoginLimits::default(),
             credential_cache_ttl: Duration::from_secs(5),
         }
     }
@@ -189,7 +192,8 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 pub struct AuthService {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
-    config: AuthConfig,
+    session_ttl: Duration,
+    throttle: LoginThrottle,
     credentials: Arc<CredentialCache>,
 }
 
@@ -203,40 +207,29 @@ impl AuthService {
         Self {
             store,
             clock,
-            config,
+            session_ttl: config.session_ttl,
+            throttle: LoginThrottle::new(config.login),
             credentials,
         }
     }
 
-    pub fn config(&self) -> &AuthConfig {
-        &self.config
-    }
-
-    /// Checks a username and password and issues a token, bound to the tenant with code
-    /// `tenant` when given (the user must be a member), or to the user's only tenant.
-    #[tracing::instrument(skip_all)]
+    /// Checks a username and password from `client` and issues a token, bound to the tenant
+    /// with code `tenant` when given (the user must be a member), or to the user's only
+    /// tenant. Refused with [`CoreError::Throttled`], before the password is checked, when
+    /// the client has failed too often (see [`crate::login_throttle`]).
+    #[tracing::instrument(skip_all, fields(client = %ClientAddress::of(client)))]
     pub async fn login(
         &self,
         username: &str,
         password: &str,
         tenant: Option<&str>,
+        client: IpAddr,
     ) -> Result<IssuedToken, CoreError> {
         let now = self.clock.now();
-        let throttle_key = format!("login:{}", username.to_lowercase());
-        let window =
-            time::Duration::try_from(self.config.throttle_window).unwrap_or(time::Duration::MINUTE);
-        let (failures, earliest) = self
-            .store
-            .failures_since(&throttle_key, now - window)
-            .await
-            .map_err(repo_error("login"))?;
-        if failures >= self.config.max_failures {
-            let until = earliest.unwrap_or(now) + window;
-            let retry_after_secs = u64::try_from((until - now).whole_seconds())
-                .unwrap_or(0)
-                .max(1);
-            return Err(CoreError::Throttled { retry_after_secs });
-        }
+        let attempt = self
+            .throttle
+            .admit(&*self.store, username, ClientAddress::of(client), now)
+            .await?;
         let credentials = match Username::parse(username) {
             Ok(u) => self
                 .store
@@ -250,10 +243,7 @@ impl AuthService {
             .map_or_else(|| DUMMY_HASH.to_owned(), |c| c.password_hash.clone());
         let verified = verify_password(password.to_owned(), hash).await?;
         let Some(credentials) = credentials.filter(|_| verified) else {
-            self.store
-                .record_failure(&throttle_key, now, now - window)
-                .await
-                .map_err(repo_error("login"))?;
+            self.throttle.failed(&*self.store, attempt, now).await?;
             return Err(CoreError::Unauthenticated(AuthFailure::BadCredentials));
         };
         let user = credentials.user;
@@ -283,12 +273,9 @@ impl AuthService {
                 None if memberships.len() == 1 => Some(memberships[0].0.clone()),
                 None => None,
             };
-        self.store
-            .clear_failures(&throttle_key)
-            .await
-            .map_err(repo_error("login"))?;
+        self.throttle.succeeded(&*self.store, attempt).await?;
         let token = new_secret("rdxs");
-        let ttl = time::Duration::try_from(self.config.session_ttl).unwrap_or(time::Duration::HOUR);
+        let ttl = time::Duration::try_from(self.session_ttl).unwrap_or(time::Duration::HOUR);
         self.store
             .insert_token(NewToken {
                 kind: TokenKind::Session,
@@ -304,7 +291,7 @@ impl AuthService {
         tracing::info!(user = %user.id, "login");
         Ok(IssuedToken {
             token,
-            expires_in: self.config.session_ttl,
+            expires_in: self.session_ttl,
             tenant,
         })
     }

@@ -319,6 +319,7 @@ impl ContactService {
                 op: WriteOp::UpdateContact {
                     id,
                     expected_version: current.version,
+                    before: Box::new(current.fields.clone()),
                     fields: fields.clone(),
                 },
                 history: history(caller, at, changes),
@@ -493,6 +494,7 @@ impl ContactService {
             op: WriteOp::UpdateContact {
                 id: primary.id,
                 expected_version: primary.version,
+                before: Box::new(primary.fields),
                 fields: demoted,
             },
             history: history(caller, at, changes),

@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod customers;
 pub mod error;
 pub mod idempotency;
+pub mod login_throttle;
 pub mod photos;
 pub mod ports;
 pub mod query;
@@ -27,6 +28,7 @@ pub use contacts::ContactService;
 pub use customers::CustomerService;
 pub use error::{AuthFailure, CoreError, ErrorCode};
 pub use idempotency::IdempotencyService;
+pub use login_throttle::LoginLimits;
 pub use photos::{Media, PhotoFile, PhotoService};
 pub use ports::Store;
 pub use query::{

@@ -81,9 +81,12 @@ pub enum WriteOp {
     CreateContactOfNewCustomer {
         fields: ContactFields,
     },
+    /// `before` is what the contact holds at `expected_version` (the read the change was
+    /// made from): the store writes only what differs from it.
     UpdateContact {
         id: ContactId,
         expected_version: i64,
+        before: Box<ContactFields>,
         fields: ContactFields,
     },
     DeleteContact {

@@ -3,6 +3,7 @@
 //!
 //! Pure: no IO, no async, no HTTP, no SQL. Wire formats live in the surfaces that speak them.
 
+pub mod client;
 pub mod contact;
 pub mod customer;
 pub mod history;
@@ -15,6 +16,7 @@ pub mod text;
 pub mod user;
 pub mod validation;
 
+pub use client::ClientAddress;
 pub use contact::{
     Contact, ContactFields, ContactPatch, MapPatch, Notifications, NotificationsPatch, Phone,
     PhoneInput, PhoneType,

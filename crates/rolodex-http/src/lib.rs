@@ -1,9 +1,11 @@
-//! Rolodex over HTTP: the native REST API under `/v1` and the plumbing every surface shares
-//! (errors, extractors, request ids, metrics, limits).
+//! Rolodex over HTTP: the native REST API under `/v1`, the plumbing every surface shares
+//! (errors, extractors, request ids, metrics, limits), and the server that accepts and times
+//! out connections ([`serve`]).
 //!
 //! Handlers translate wire requests into use-case calls of `rolodex_core` and results back
 //! into wire responses. This crate never touches storage and never repeats a validation rule.
 
+mod client;
 mod dialects;
 mod extract;
 mod health;
@@ -12,12 +14,15 @@ mod native;
 mod openapi;
 mod photo_file;
 mod problem;
+mod serve;
 mod state;
 
+pub use serve::{ConnectionLimits, serve};
 pub use state::AppState;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use ipnet::IpNet;
 use metrics_exporter_prometheus::PrometheusHandle;
 use rolodex_core::Services;
 use std::time::Duration;
@@ -29,6 +34,8 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// Longest a request may take before it is answered with 408.
     pub request_timeout: Duration,
+    /// The proxies whose `X-Forwarded-For` names the client (none by default).
+    pub trusted_proxies: Vec<IpNet>,
     /// The URL clients reach the service at, without a trailing slash, for absolute links
     /// in responses (never taken from a request's `Host`, which the client controls).
     pub public_url: String,
@@ -39,6 +46,7 @@ impl Default for HttpConfig {
         Self {
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            trusted_proxies: Vec::new(),
             public_url: "http://127.0.0.1:8080".into(),
         }
     }

@@ -22,7 +22,9 @@ pub struct ProblemBody {
     status: u16,
     detail: String,
     code: String,
+    /// For validation failures: each field and the rule it breaks.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     errors: Vec<FieldProblem>,
     #[serde(skip)]
     #[schema(ignore)]

@@ -5,7 +5,8 @@
 
 use rolodex_core::ports::RepoError;
 use rolodex_core::query::{ContactSort, Cursor};
-use rolodex_domain::Contact;
+use rolodex_domain::{Contact, ContactFields};
+use serde_json::Value as Json;
 use time::OffsetDateTime;
 
 /// A stored value that does not map back onto the model.
@@ -91,6 +92,79 @@ pub const CONTACT_FIELD_COLUMNS: &[&str] = &[
     "photo",
 ];
 
+/// One column's value as both backends bind it (JSON is TEXT in SQLite, jsonb in
+/// PostgreSQL); comparing two is comparing what would be stored.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(Option<String>),
+    Int(Option<i64>),
+    Bool(bool),
+    Json(Option<Json>),
+}
+
+fn json<T: serde::Serialize + ?Sized>(value: &T, column: &'static str) -> Result<Json, RowError> {
+    serde_json::to_value(value).map_err(|source| RowError::Json { column, source })
+}
+
+/// The values of [`CONTACT_FIELD_COLUMNS`] for `f`, in that order.
+pub fn contact_values(f: &ContactFields) -> Result<Vec<Value>, RowError> {
+    let text = |v: &Option<String>| Value::Text(v.clone());
+    let n = &f.notifications;
+    Ok(vec![
+        text(&f.code),
+        text(&f.external_id),
+        text(&f.status),
+        text(&f.salutation),
+        text(&f.first_name),
+        text(&f.initial),
+        text(&f.last_name),
+        text(&f.full_name),
+        text(&f.title),
+        text(&f.mail_stop),
+        text(&f.address_1),
+        text(&f.address_2),
+        text(&f.address_3),
+        text(&f.city),
+        text(&f.state),
+        text(&f.postal_code),
+        text(&f.country),
+        Value::Json(Some(json(&f.phones, "phones")?)),
+        Value::Json(Some(json(&f.emails, "emails")?)),
+        text(&f.web_address),
+        text(&f.notes),
+        Value::Json(Some(json(&f.attachments, "attachments")?)),
+        Value::Bool(f.is_primary),
+        Value::Bool(f.is_decision_maker),
+        Value::Int(f.owner_id.map(|u| u.0)),
+        Value::Bool(n.on_new),
+        Value::Bool(n.on_acknowledged),
+        Value::Bool(n.on_dispatched),
+        Value::Bool(n.on_completed),
+        Value::Bool(n.on_failed),
+        Value::Json(Some(json(&f.custom_fields, "custom_fields")?)),
+        Value::Int(Some(i64::from(f.phone_seq))),
+        Value::Text(Some(last_name_key(f.last_name.as_deref()))),
+        Value::Json(f.photo.as_ref().map(|p| json(p, "photo")).transpose()?),
+    ])
+}
+
+/// What an update of a contact from `before` to `after` writes: the positions in
+/// [`CONTACT_FIELD_COLUMNS`] whose values differ, with their new values. Only those columns
+/// (and so only their indexes) are written.
+pub fn changed_values(
+    before: &ContactFields,
+    after: &ContactFields,
+) -> Result<Vec<(&'static str, Value)>, RowError> {
+    let old = contact_values(before)?;
+    let new = contact_values(after)?;
+    Ok(CONTACT_FIELD_COLUMNS
+        .iter()
+        .zip(old.into_iter().zip(new))
+        .filter(|(_, (old, new))| old != new)
+        .map(|(column, (_, new))| (*column, new))
+        .collect())
+}
+
 /// Every column of a contact row.
 pub const CONTACT_COLUMNS: &str = "id, tenant_id, customer_id, code, external_id, status, salutation, first_name, \
     initial, last_name, full_name, title, mail_stop, address_1, address_2, address_3, city, state, postal_code, \
@@ -131,5 +205,32 @@ mod tests {
             assert_eq!(all.iter().filter(|c| *c == column).count(), 1, "{column}");
         }
         assert_eq!(all.len(), CONTACT_FIELD_COLUMNS.len() + 8);
+    }
+
+    #[test]
+    fn every_writable_column_has_a_value() {
+        let values = contact_values(&ContactFields::default()).expect("values");
+        assert_eq!(values.len(), CONTACT_FIELD_COLUMNS.len());
+    }
+
+    #[test]
+    fn an_update_writes_only_the_columns_whose_value_changed() {
+        let before = ContactFields {
+            first_name: Some("Ann".into()),
+            last_name: Some("Lee".into()),
+            ..ContactFields::default()
+        };
+        let after = ContactFields {
+            last_name: Some("Walker".into()),
+            is_primary: true,
+            ..before.clone()
+        };
+        let columns: Vec<&str> = changed_values(&before, &after)
+            .expect("values")
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+        assert_eq!(columns, ["last_name", "is_primary", "last_name_key"]);
+        assert!(changed_values(&after, &after).expect("values").is_empty());
     }
 }

@@ -9,11 +9,12 @@ use anyhow::{Context, bail};
 use figment::providers::{Format, Toml};
 use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile, Provider};
-use rolodex_core::AuthConfig;
-use rolodex_http::HttpConfig;
+use ipnet::IpNet;
+use rolodex_core::{AuthConfig, LoginLimits};
+use rolodex_http::{ConnectionLimits, HttpConfig};
 use serde::Deserialize;
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -34,7 +35,16 @@ pub const KEYS: &[&str] = &[
     "request_timeout_secs",
     "admin_password",
     "max_login_failures",
+    "max_client_login_failures",
+    "max_username_login_failures",
     "login_window_secs",
+    "login_failure_burst",
+    "login_failures_per_minute",
+    "header_read_timeout_secs",
+    "idle_timeout_secs",
+    "max_connections",
+    "max_connections_per_client",
+    "trusted_proxies",
     "public_url",
     "credential_cache_secs",
 ];
@@ -51,9 +61,41 @@ struct RawConfig {
     request_timeout_secs: u64,
     admin_password: Option<String>,
     max_login_failures: u32,
+    max_client_login_failures: u32,
+    max_username_login_failures: u32,
     login_window_secs: u64,
     public_url: Option<String>,
     credential_cache_secs: u64,
+    login_failure_burst: u32,
+    login_failures_per_minute: u32,
+    header_read_timeout_secs: u64,
+    idle_timeout_secs: u64,
+    max_connections: usize,
+    max_connections_per_client: usize,
+    trusted_proxies: Addresses,
+}
+
+/// A list of addresses: a TOML array, or (from the environment) one string of addresses
+/// separated by commas.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Addresses {
+    List(Vec<String>),
+    Text(String),
+}
+
+impl Addresses {
+    fn items(&self) -> Vec<&str> {
+        let items: Vec<&str> = match self {
+            Addresses::List(items) => items.iter().map(String::as_str).collect(),
+            Addresses::Text(text) => text.split(',').collect(),
+        };
+        items
+            .into_iter()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
 }
 
 /// A validated configuration.
@@ -72,9 +114,30 @@ pub struct Config {
     pub request_timeout: Duration,
     /// The first start's `admin` password; generated and printed once when `None`.
     pub admin_password: Option<String>,
-    /// Failed logins per username within `login_window` before logins are refused.
+    /// Failed logins per username and client within `login_window` before that client is
+    /// refused as that user.
     pub max_login_failures: u32,
+    /// Failed logins per client (any username) within `login_window` before it is refused.
+    pub max_client_login_failures: u32,
+    /// Failed logins per username (any client) within `login_window` before clients that
+    /// have failed on it themselves are refused.
+    pub max_username_login_failures: u32,
     pub login_window: Duration,
+    /// Failed logins a client may make at once on one node.
+    pub login_failure_burst: u32,
+    /// The rate that refills `login_failure_burst`.
+    pub login_failures_per_minute: u32,
+    /// Longest wait for a complete request head.
+    pub header_read_timeout: Duration,
+    /// Longest a connection may stay idle.
+    pub idle_timeout: Duration,
+    /// Open connections in all (lowered at start to fit under the open-file limit).
+    pub max_connections: usize,
+    /// Open connections per client address.
+    pub max_connections_per_client: usize,
+    /// Proxies whose `X-Forwarded-For` is believed, and whose connections are not bounded
+    /// per client.
+    pub trusted_proxies: Vec<IpNet>,
     /// The URL clients reach this service at (`https://contacts.example.com`), for links in
     /// responses; `None`: `http://` and the listening address.
     pub public_url: Option<String>,
@@ -140,21 +203,39 @@ impl Config {
     pub fn auth(&self) -> AuthConfig {
         AuthConfig {
             session_ttl: self.session_ttl,
-            max_failures: self.max_login_failures,
-            throttle_window: self.login_window,
+            login: LoginLimits {
+                window: self.login_window,
+                per_user_and_client: self.max_login_failures,
+                per_client: self.max_client_login_failures,
+                per_user: self.max_username_login_failures,
+                burst: self.login_failure_burst,
+                per_minute: self.login_failures_per_minute,
+            },
             credential_cache_ttl: self.credential_cache,
         }
     }
 
-    /// The HTTP server's limits, and its public URL when `listening` on that address.
+    /// The HTTP application's limits, and its public URL when `listening` on that address.
     pub fn http(&self, listening: SocketAddr) -> HttpConfig {
         HttpConfig {
             max_body_bytes: self.max_body_bytes,
             request_timeout: self.request_timeout,
+            trusted_proxies: self.trusted_proxies.clone(),
             public_url: self
                 .public_url
                 .clone()
                 .unwrap_or_else(|| format!("http://{listening}")),
+        }
+    }
+
+    /// The HTTP server's connection limits, before they are fitted to the open-file limit.
+    pub fn connections(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            header_read_timeout: self.header_read_timeout,
+            idle_timeout: self.idle_timeout,
+            max_connections: self.max_connections,
+            max_connections_per_client: self.max_connections_per_client,
+            trusted_proxies: self.trusted_proxies.clone(),
         }
     }
 }
@@ -173,7 +254,22 @@ impl fmt::Debug for Config {
                 &self.admin_password.as_ref().map(|_| "[redacted]"),
             )
             .field("max_login_failures", &self.max_login_failures)
+            .field("max_client_login_failures", &self.max_client_login_failures)
+            .field(
+                "max_username_login_failures",
+                &self.max_username_login_failures,
+            )
             .field("login_window", &self.login_window)
+            .field("login_failure_burst", &self.login_failure_burst)
+            .field("login_failures_per_minute", &self.login_failures_per_minute)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("max_connections", &self.max_connections)
+            .field(
+                "max_connections_per_client",
+                &self.max_connections_per_client,
+            )
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("public_url", &self.public_url)
             .field("credential_cache", &self.credential_cache)
             .finish()
@@ -206,6 +302,26 @@ impl RawConfig {
             ("login_window_secs", self.login_window_secs),
             ("max_body_bytes", self.max_body_bytes as u64),
             ("max_login_failures", u64::from(self.max_login_failures)),
+            (
+                "max_client_login_failures",
+                u64::from(self.max_client_login_failures),
+            ),
+            (
+                "max_username_login_failures",
+                u64::from(self.max_username_login_failures),
+            ),
+            ("login_failure_burst", u64::from(self.login_failure_burst)),
+            (
+                "login_failures_per_minute",
+                u64::from(self.login_failures_per_minute),
+            ),
+            ("header_read_timeout_secs", self.header_read_timeout_secs),
+            ("idle_timeout_secs", self.idle_timeout_secs),
+            ("max_connections", self.max_connections as u64),
+            (
+                "max_connections_per_client",
+                self.max_connections_per_client as u64,
+            ),
         ] {
             if value == 0 {
                 problems.push(format!("{key}: must be greater than 0"));
@@ -229,6 +345,21 @@ impl RawConfig {
         {
             problems.push(format!("admin_password: {}", e.message));
         }
+        let trusted_proxies: Vec<IpNet> = self
+            .trusted_proxies
+            .items()
+            .into_iter()
+            .filter_map(|item| {
+                let network = parse_network(item);
+                if network.is_none() {
+                    problems.push(format!(
+                        "trusted_proxies: {item:?} is not an address or network like 10.0.0.1 \
+                         or 10.0.0.0/8"
+                    ));
+                }
+                network
+            })
+            .collect();
         match (listen, database_url) {
             (Some(listen), Some(database_url)) if problems.is_empty() => Ok(Config {
                 listen,
@@ -239,13 +370,29 @@ impl RawConfig {
                 request_timeout: Duration::from_secs(self.request_timeout_secs),
                 admin_password: self.admin_password,
                 max_login_failures: self.max_login_failures,
+                max_client_login_failures: self.max_client_login_failures,
+                max_username_login_failures: self.max_username_login_failures,
                 login_window: Duration::from_secs(self.login_window_secs),
+                login_failure_burst: self.login_failure_burst,
+                login_failures_per_minute: self.login_failures_per_minute,
+                header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),
+                idle_timeout: Duration::from_secs(self.idle_timeout_secs),
+                max_connections: self.max_connections,
+                max_connections_per_client: self.max_connections_per_client,
+                trusted_proxies,
                 public_url,
                 credential_cache: Duration::from_secs(self.credential_cache_secs),
             }),
             _ => bail!("invalid configuration: {}", problems.join("; ")),
         }
     }
+}
+
+/// An address (one host) or a network in CIDR notation.
+fn parse_network(item: &str) -> Option<IpNet> {
+    item.parse::<IpNet>()
+        .or_else(|_| item.parse::<IpAddr>().map(IpNet::from))
+        .ok()
 }
 
 /// A database URL whose password never reaches a log: `Debug` and `Display` hide it.
@@ -488,6 +635,34 @@ mod tests {
             let e = Config::load(None, &flags(None)).unwrap_err();
             assert!(
                 format!("{e:#}").contains("ROLODEX_SESSION_TTL_SECS"),
+                "{e:#}"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks_from_a_file_or_the_environment() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "rolodex.toml",
+                "trusted_proxies = [\"10.0.0.0/8\", \"192.0.2.10\"]\n",
+            )?;
+            let c = Config::load(Some(Path::new("rolodex.toml")), &flags(None)).unwrap();
+            let expected: Vec<IpNet> = vec![
+                "10.0.0.0/8".parse().unwrap(),
+                "192.0.2.10/32".parse().unwrap(),
+            ];
+            assert_eq!(c.trusted_proxies, expected);
+            assert!(Config::defaults().trusted_proxies.is_empty());
+
+            jail.set_env("ROLODEX_TRUSTED_PROXIES", "127.0.0.1, ::1");
+            let c = Config::load(None, &flags(None)).unwrap();
+            assert_eq!(c.trusted_proxies.len(), 2);
+            jail.set_env("ROLODEX_TRUSTED_PROXIES", "10.0.0.0/33");
+            let e = Config::load(None, &flags(None)).unwrap_err();
+            assert!(
+                format!("{e:#}").contains("trusted_proxies: \"10.0.0.0/33\""),
                 "{e:#}"
             );
             Ok(())

@@ -1,5 +1,6 @@
 //! The composition root: opens the store, wires it into core's [`Services`] and those into
-//! the HTTP application, binds the listener, and shuts everything down in order.
+//! the HTTP application, raises the open-file limit and fits the connection bound under it,
+//! binds the listener, and shuts everything down in order.
 //!
 //! The only place that names a concrete store. It must not grow request handling or business
 //! rules: those belong to `rolodex-http` and `rolodex-core`.
@@ -9,6 +10,7 @@ use anyhow::Context;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use rand::Rng;
 use rolodex_core::{Media, Services, SystemClock};
+use rolodex_http::ConnectionLimits;
 use rolodex_media::{FsPhotoStorage, ImagePipeline};
 use rolodex_store::Database;
 use std::future::Future;
@@ -30,11 +32,16 @@ const ORPHAN_PHOTO_GRACE: Duration = Duration::from_secs(3600);
 /// Length of a generated `admin` password, in URL-safe characters (144 bits).
 const GENERATED_PASSWORD_CHARS: usize = 24;
 
+/// File descriptors kept free of connections (at most half the open-file limit): for the
+/// database, photo files, logs and the listener itself.
+const FILES_BESIDES_CONNECTIONS: u64 = 256;
+
 /// A built, bound, not yet serving Rolodex.
 pub struct Application {
     listener: TcpListener,
     local_addr: SocketAddr,
     router: axum::Router,
+    connections: ConnectionLimits,
     services: Services,
     store: Database,
 }
@@ -43,6 +50,7 @@ impl Application {
     /// Binds the listener (port 0 picks one), opens and migrates the store, creates the
     /// `default` tenant and its `admin` on the first start, and builds the HTTP application.
     pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let connections = fit_connections(config.connections(), raise_open_file_limit());
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("could not listen on {}", config.listen))?;
@@ -71,6 +79,7 @@ impl Application {
             listener,
             local_addr,
             router,
+            connections,
             services,
             store,
         })
@@ -99,14 +108,12 @@ impl Application {
     ) -> anyhow::Result<()> {
         tracing::info!(address = %self.local_addr, "listening");
         let upkeep = tokio::spawn(upkeep(self.services.clone()));
-        let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        rolodex_http::serve(self.listener, self.router, self.connections, shutdown).await;
         upkeep.abort();
         tracing::info!("HTTP server stopped; closing the store");
         self.store.close().await;
         tracing::info!("stopped");
-        served.context("the HTTP server failed")
+        Ok(())
     }
 }
 
@@ -133,6 +140,58 @@ async fn upkeep(services: Services) {
             }
         }
     }
+}
+
+/// Raises the soft open-file limit (RLIMIT_NOFILE) to the hard limit, and returns the limit
+/// in force, if the platform has one.
+fn raise_open_file_limit() -> Option<u64> {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) if limit < u64::MAX => {
+            tracing::info!(limit, "open-file limit");
+            Some(limit)
+        }
+        Ok(_) => None,
+        Err(e) => {
+            let soft = current_open_file_limit();
+            tracing::warn!(error = %e, limit = ?soft, "could not raise the open-file limit");
+            soft
+        }
+    }
+}
+
+#[cfg(unix)]
+fn current_open_file_limit() -> Option<u64> {
+    rlimit::getrlimit(rlimit::Resource::NOFILE)
+        .ok()
+        .map(|(soft, _)| soft)
+}
+
+#[cfg(not(unix))]
+fn current_open_file_limit() -> Option<u64> {
+    None
+}
+
+/// `limits` with `max_connections` lowered, if need be, to leave file descriptors for
+/// everything else under the open-file limit, so that accepting never fails for lack of them.
+fn fit_connections(mut limits: ConnectionLimits, open_file_limit: Option<u64>) -> ConnectionLimits {
+    if let Some(files) = open_file_limit {
+        let room = files - FILES_BESIDES_CONNECTIONS.min(files / 2);
+        let room = usize::try_from(room).unwrap_or(usize::MAX);
+        if room < limits.max_connections {
+            tracing::warn!(
+                configured = limits.max_connections,
+                max_connections = room,
+                "max_connections lowered to fit under the open-file limit"
+            );
+            limits.max_connections = room;
+        }
+    }
+    tracing::info!(
+        max_connections = limits.max_connections,
+        max_connections_per_client = limits.max_connections_per_client,
+        "connection limits"
+    );
+    limits
 }
 
 /// The photo pipeline, and the photo storage in the configured media folder.

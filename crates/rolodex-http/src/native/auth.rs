@@ -1,8 +1,10 @@
 //! Login and logout, API keys, and the caller's tenants.
 
 use super::dto::{ApiKeyView, List, TenantView, TokenView};
+use crate::client::ClientIp;
 use crate::extract::{Ids, JsonBody, NativeCaller, NativeIdentity};
-use crate::problem::{Problem, ProblemBody};
+use crate::openapi::{IdempotencyKeyHeader, TenantHeader};
+use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -20,17 +22,20 @@ pub struct LoginRequest {
     tenant: Option<String>,
 }
 
-#[utoipa::path(post, path = "/v1/auth/token", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = TokenView), (status = 401, description = "Wrong username or password", body = ProblemBody),
-        (status = 429, description = "Too many failed logins", body = ProblemBody)))]
+#[utoipa::path(post, operation_id = "login", path = "/v1/auth/token", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = TokenView, headers(("Cache-Control" = String))),
+        (status = 401, description = "Wrong username or password"),
+        (status = 403, description = "Not a member of that tenant"),
+        (status = 429, description = "Too many failed logins; see Retry-After", headers(("Retry-After" = u64)))))]
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<Response, Problem> {
     let issued = state
         .services
         .auth
-        .login(&req.username, &req.password, req.tenant.as_deref())
+        .login(&req.username, &req.password, req.tenant.as_deref(), client)
         .await?;
     let body = TokenView {
         access_token: issued.token,
@@ -46,11 +51,8 @@ pub async fn login(
         .into_response())
 }
 
-#[utoipa::path(delete, path = "/v1/auth/token", tag = "auth", security(("bearer" = [])),
-    responses((status = 204, description = "The token is revoked"),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),))]
+#[utoipa::path(delete, operation_id = "logout", path = "/v1/auth/token", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "The token is revoked")))]
 pub async fn logout(
     State(state): State<AppState>,
     NativeIdentity(identity): NativeIdentity,
@@ -59,10 +61,8 @@ pub async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/v1/tenants", tag = "auth", security(("bearer" = [])), description = "The tenants you belong to, with your role in each; needs no tenant to be chosen.", responses((status = 200, body = List<TenantView>),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),))]
+#[utoipa::path(get, operation_id = "list_tenants", path = "/v1/tenants", tag = "auth", security(("bearer" = [])), description = "The tenants you belong to, with your role in each; needs no tenant to be chosen.",
+    responses((status = 200, body = List<TenantView>)))]
 pub async fn tenants(
     State(state): State<AppState>,
     NativeIdentity(identity): NativeIdentity,
@@ -87,11 +87,9 @@ pub struct NewKeyRequest {
     user_id: Option<i64>,
 }
 
-#[utoipa::path(post, path = "/v1/api-keys", tag = "auth", security(("bearer" = [])), params(("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")), request_body = NewKeyRequest,
-    responses((status = 201, description = "The key, whose secret is shown only here", body = ApiKeyView),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),))]
+#[utoipa::path(post, operation_id = "create_api_key", path = "/v1/api-keys", tag = "auth", security(("bearer" = [])), params(TenantHeader, IdempotencyKeyHeader), request_body = NewKeyRequest,
+    responses((status = 201, description = "The key, whose secret is shown only here", body = ApiKeyView, headers(("Location" = String))),
+        (status = 404, description = "user_id names no member of the tenant")))]
 pub async fn create_key(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -116,10 +114,8 @@ pub async fn create_key(
     Ok(response)
 }
 
-#[utoipa::path(get, path = "/v1/api-keys", tag = "auth", security(("bearer" = [])), params(("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")), responses((status = 200, body = List<ApiKeyView>),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),))]
+#[utoipa::path(get, operation_id = "list_api_keys", path = "/v1/api-keys", tag = "auth", security(("bearer" = [])), params(TenantHeader),
+    responses((status = 200, body = List<ApiKeyView>)))]
 pub async fn list_keys(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -133,11 +129,8 @@ pub async fn list_keys(
     .into_response())
 }
 
-#[utoipa::path(delete, path = "/v1/api-keys/{id}", tag = "auth", security(("bearer" = [])), params(("id" = i64, Path), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")),
-    responses((status = 204, description = "Revoked"),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody)))]
+#[utoipa::path(delete, operation_id = "revoke_api_key", path = "/v1/api-keys/{id}", tag = "auth", security(("bearer" = [])), params(("id" = i64, Path), TenantHeader),
+    responses((status = 204, description = "Revoked")))]
 pub async fn revoke_key(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,

@@ -3,10 +3,13 @@
 
 use super::customers::page;
 use super::dto::{ContactView, HistoryView, List};
-use super::map::contact_patch;
+use super::map::{ContactWrite, contact_patch};
 use super::{created, tagged};
 use crate::extract::{Conditions, Ids, JsonObject, NativeCaller, Params};
-use crate::problem::{Problem, ProblemBody};
+use crate::openapi::{
+    ConditionHeaders, ContactFilterParams, IdempotencyKeyHeader, PageParams, TenantHeader,
+};
+use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -83,15 +86,9 @@ async fn list(
     Ok(Json(List::from_page(found, ContactView::from)))
 }
 
-#[utoipa::path(get, path = "/v1/contacts", tag = "contacts", security(("bearer" = [])),
-    params(("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)"), ("customer_id" = Option<i64>, Query), ("q" = Option<String>, Query, description = "Words, each a prefix of a name, code, email or phone"),
-        ("email" = Option<String>, Query), ("phone" = Option<String>, Query, description = "Compared by digits"),
-        ("external_id" = Option<String>, Query), ("updated_since" = Option<String>, Query, description = "RFC 3339"),
-        ("sort" = Option<String>, Query, description = "id, last_name, created_at or updated_at; '-' for descending"), ("limit" = Option<u32>, Query, description = "Page size, 1-200 (default 50)"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, body = List<ContactView>),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),))]
+#[utoipa::path(get, operation_id = "search_contacts", path = "/v1/contacts", tag = "contacts", security(("bearer" = [])),
+    params(TenantHeader, ("customer_id" = Option<i64>, Query, description = "Only the contacts of this customer"), ContactFilterParams, PageParams),
+    responses((status = 200, body = List<ContactView>), (status = 404, description = "customer_id names no customer of the tenant")))]
 pub async fn search(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -101,14 +98,9 @@ pub async fn search(
     list(&state, &caller, &query(&params, None)?).await
 }
 
-#[utoipa::path(get, path = "/v1/customers/{id}/contacts", tag = "contacts", security(("bearer" = [])), params(("id" = i64, Path, description = "Customer id"), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)"), ("q" = Option<String>, Query, description = "Words, each a prefix of a name, code, email or phone"),
-        ("email" = Option<String>, Query), ("phone" = Option<String>, Query, description = "Compared by digits"),
-        ("external_id" = Option<String>, Query), ("updated_since" = Option<String>, Query, description = "RFC 3339"),
-        ("sort" = Option<String>, Query, description = "id, last_name, created_at or updated_at; '-' for descending"), ("limit" = Option<u32>, Query, description = "Page size, 1-200 (default 50)"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, body = List<ContactView>),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody)))]
+#[utoipa::path(get, operation_id = "list_customer_contacts", path = "/v1/customers/{id}/contacts", tag = "contacts", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Customer id"), TenantHeader, ContactFilterParams, PageParams),
+    responses((status = 200, body = List<ContactView>)))]
 pub async fn list_of_customer(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -131,13 +123,11 @@ pub async fn list_of_customer(
     .await
 }
 
-#[utoipa::path(post, path = "/v1/customers/{id}/contacts", tag = "contacts", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Customer id"), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)"), ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe creation")),
-    request_body(content = ContactView, description = "The contact's writable members (read-only ones are refused)"),
-    responses((status = 201, body = ContactView),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)))]
+#[utoipa::path(post, operation_id = "create_contact", path = "/v1/customers/{id}/contacts", tag = "contacts", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Customer id"), TenantHeader, IdempotencyKeyHeader),
+    request_body(content = ContactWrite),
+    responses((status = 201, body = ContactView, headers(("ETag" = String), ("Location" = String))),
+        (status = 409, description = "The code or external id is taken")))]
 pub async fn create(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -160,11 +150,9 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(get, path = "/v1/customers/{id}/contacts/{contact_id}", tag = "contacts", security(("bearer" = [])), params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")),
-    responses((status = 200, body = ContactView, headers(("ETag" = String))),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody)))]
+#[utoipa::path(get, operation_id = "get_contact", path = "/v1/customers/{id}/contacts/{contact_id}", tag = "contacts", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader),
+    responses((status = 200, body = ContactView, headers(("ETag" = String)))))]
 pub async fn get(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -182,13 +170,12 @@ pub async fn get(
     ))
 }
 
-#[utoipa::path(patch, path = "/v1/customers/{id}/contacts/{contact_id}", tag = "contacts", security(("bearer" = [])), params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)"), ("If-Match" = Option<String>, Header, description = "ETag of the version this change is based on")),
-    request_body(content = ContactView, content_type = "application/merge-patch+json", description = "JSON Merge Patch: absent leaves alone, null clears"),
-    responses((status = 200, body = ContactView),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody), (status = 409, body = ProblemBody),
-        (status = 412, description = "Stale If-Match", body = ProblemBody), (status = 422, body = ProblemBody)))]
+#[utoipa::path(patch, operation_id = "patch_contact", path = "/v1/customers/{id}/contacts/{contact_id}", tag = "contacts", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader, ConditionHeaders),
+    request_body(content((ContactWrite = "application/merge-patch+json"), (ContactWrite = "application/json")),
+        description = "JSON Merge Patch: absent leaves alone, null clears"),
+    responses((status = 200, body = ContactView, headers(("ETag" = String))),
+        (status = 409, description = "The code or external id is taken")))]
 pub async fn patch(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -215,13 +202,11 @@ pub async fn patch(
     ))
 }
 
-#[utoipa::path(put, path = "/v1/customers/{id}/contacts/{contact_id}", tag = "contacts", security(("bearer" = [])), params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)"), ("If-Match" = Option<String>, Header, description = "ETag of the version this change is based on")),
-    request_body(content = ContactView, description = "The whole contact: members left out are cleared"),
-    responses((status = 200, body = ContactView),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody), (status = 409, body = ProblemBody),
-        (status = 412, body = ProblemBody), (status = 422, body = ProblemBody)))]
+#[utoipa::path(put, operation_id = "replace_contact", path = "/v1/customers/{id}/contacts/{contact_id}", tag = "contacts", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader, ConditionHeaders),
+    request_body(content = ContactWrite, description = "The whole contact: members left out are cleared"),
+    responses((status = 200, body = ContactView, headers(("ETag" = String))),
+        (status = 409, description = "The code or external id is taken")))]
 pub async fn replace(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -248,11 +233,9 @@ pub async fn replace(
     ))
 }
 
-#[utoipa::path(delete, path = "/v1/customers/{id}/contacts/{contact_id}", tag = "contacts", security(("bearer" = [])), params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)"), ("If-Match" = Option<String>, Header, description = "ETag of the version this change is based on")),
-    responses((status = 204, description = "Deleted; its history remains"),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody), (status = 412, body = ProblemBody)))]
+#[utoipa::path(delete, operation_id = "delete_contact", path = "/v1/customers/{id}/contacts/{contact_id}", tag = "contacts", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader, ConditionHeaders),
+    responses((status = 204, description = "Deleted; its history remains")))]
 pub async fn delete(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -267,11 +250,9 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/v1/customers/{id}/contacts/{contact_id}/history", tag = "contacts", security(("bearer" = [])), params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)"), ("limit" = Option<u32>, Query, description = "Page size, 1-200 (default 50)"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, body = List<HistoryView>),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody)))]
+#[utoipa::path(get, operation_id = "contact_history", path = "/v1/customers/{id}/contacts/{contact_id}/history", tag = "contacts", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader, PageParams),
+    responses((status = 200, body = List<HistoryView>)))]
 pub async fn history(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,

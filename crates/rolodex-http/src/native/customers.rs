@@ -1,10 +1,11 @@
 //! Customers: create, list, read, patch, delete, history.
 
 use super::dto::{CustomerView, HistoryView, List};
-use super::map::customer_patch;
+use super::map::{CustomerWrite, customer_patch};
 use super::{created, tagged};
 use crate::extract::{Conditions, Ids, JsonObject, NativeCaller, Params};
-use crate::problem::{Problem, ProblemBody};
+use crate::openapi::{ConditionHeaders, IdempotencyKeyHeader, PageParams, TenantHeader};
+use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -19,13 +20,11 @@ pub fn page(params: &Params) -> Result<PageRequest, Problem> {
     PageRequest::parse(limit, params.get("cursor")).map_err(|e| Problem::from(CoreError::from(e)))
 }
 
-#[utoipa::path(post, path = "/v1/customers", tag = "customers", security(("bearer" = [])),
-    params(("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)"), ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe creation")),
-    request_body(content = CustomerView, description = "name, code (derived from the name when left out), website, address, city, state, postal_code, country, custom_fields"),
-    responses((status = 201, body = CustomerView),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)))]
+#[utoipa::path(post, operation_id = "create_customer", path = "/v1/customers", tag = "customers", security(("bearer" = [])),
+    params(TenantHeader, IdempotencyKeyHeader),
+    request_body(content = CustomerWrite, description = "code is derived from the name when left out"),
+    responses((status = 201, body = CustomerView, headers(("ETag" = String), ("Location" = String))),
+        (status = 409, description = "The code is taken")))]
 pub async fn create(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -40,12 +39,9 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(get, path = "/v1/customers", tag = "customers", security(("bearer" = [])),
-    params(("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)"), ("q" = Option<String>, Query, description = "Prefix of the code or name"), ("limit" = Option<u32>, Query, description = "Page size, 1-200 (default 50)"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, body = List<CustomerView>),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),))]
+#[utoipa::path(get, operation_id = "list_customers", path = "/v1/customers", tag = "customers", security(("bearer" = [])),
+    params(TenantHeader, ("q" = Option<String>, Query, description = "Prefix of the code or name"), PageParams),
+    responses((status = 200, body = List<CustomerView>)))]
 pub async fn list(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -61,11 +57,9 @@ pub async fn list(
     Ok(Json(List::from_page(found, CustomerView::from)))
 }
 
-#[utoipa::path(get, path = "/v1/customers/{id}", tag = "customers", security(("bearer" = [])), params(("id" = i64, Path, description = "Customer id"), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")),
-    responses((status = 200, body = CustomerView),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody)))]
+#[utoipa::path(get, operation_id = "get_customer", path = "/v1/customers/{id}", tag = "customers", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Customer id"), TenantHeader),
+    responses((status = 200, body = CustomerView, headers(("ETag" = String)))))]
 pub async fn get(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -83,13 +77,12 @@ pub async fn get(
     ))
 }
 
-#[utoipa::path(patch, path = "/v1/customers/{id}", tag = "customers", security(("bearer" = [])), params(("id" = i64, Path, description = "Customer id"), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)"), ("If-Match" = Option<String>, Header, description = "ETag of the version this change is based on")),
-    request_body(content = CustomerView, content_type = "application/merge-patch+json", description = "JSON Merge Patch of the customer's writable members"),
-    responses((status = 200, body = CustomerView),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody), (status = 409, body = ProblemBody),
-        (status = 412, description = "Stale If-Match", body = ProblemBody), (status = 422, body = ProblemBody)))]
+#[utoipa::path(patch, operation_id = "patch_customer", path = "/v1/customers/{id}", tag = "customers", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Customer id"), TenantHeader, ConditionHeaders),
+    request_body(content((CustomerWrite = "application/merge-patch+json"), (CustomerWrite = "application/json")),
+        description = "JSON Merge Patch: absent leaves alone, null clears"),
+    responses((status = 200, body = CustomerView, headers(("ETag" = String))),
+        (status = 409, description = "The code is taken")))]
 pub async fn patch(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -110,12 +103,10 @@ pub async fn patch(
     ))
 }
 
-#[utoipa::path(delete, path = "/v1/customers/{id}", tag = "customers", security(("bearer" = [])), params(("id" = i64, Path, description = "Customer id"), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)"), ("If-Match" = Option<String>, Header, description = "ETag of the version this change is based on")),
-    responses((status = 204, description = "Deleted"),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody),
-        (status = 409, description = "The customer still has contacts", body = ProblemBody), (status = 412, body = ProblemBody)))]
+#[utoipa::path(delete, operation_id = "delete_customer", path = "/v1/customers/{id}", tag = "customers", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Customer id"), TenantHeader, ConditionHeaders),
+    responses((status = 204, description = "Deleted; its history remains"),
+        (status = 409, description = "The customer still has contacts")))]
 pub async fn delete(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -130,11 +121,9 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/v1/customers/{id}/history", tag = "customers", security(("bearer" = [])), params(("id" = i64, Path, description = "Customer id"), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)"), ("limit" = Option<u32>, Query, description = "Page size, 1-200 (default 50)"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, body = List<HistoryView>),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody)))]
+#[utoipa::path(get, operation_id = "customer_history", path = "/v1/customers/{id}/history", tag = "customers", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Customer id"), TenantHeader, PageParams),
+    responses((status = 200, body = List<HistoryView>)))]
 pub async fn history(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,

@@ -316,9 +316,9 @@ impl From<Contact> for ContactView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FieldChangeView {
     pub field: String,
-    #[schema(value_type = Object)]
+    /// The value before the change: any JSON value, null when there was none.
     pub old: serde_json::Value,
-    #[schema(value_type = Object)]
+    /// The value after the change: any JSON value, null when it was cleared.
     pub new: serde_json::Value,
 }
 

@@ -2,13 +2,23 @@
 //! alone, `null` clears it, a value sets it. Unknown members and read-only members are refused
 //! with a per-field error; so are values of the wrong JSON type. The values themselves are
 //! validated by the domain, once for every surface.
+//!
+//! [`ContactWrite`] and [`CustomerWrite`] document these bodies: the writable members, each
+//! nullable (null clears), and no others.
 
+use crate::openapi::{nullable, schema};
+use rolodex_domain::contact::{
+    MAX_ATTACHMENTS, MAX_CUSTOM_FIELDS, MAX_EMAILS, MAX_PHONES, NOTES_MAX_CHARS,
+};
 use rolodex_domain::{
-    ContactPatch, CustomerPatch, MapPatch, NotificationsPatch, Patch, PhoneInput, UserId,
-    ValidationError, ValidationErrors,
+    ContactPatch, CustomerPatch, MapPatch, NotificationsPatch, Patch, PhoneInput, PhoneType,
+    UserId, ValidationError, ValidationErrors,
 };
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, Type};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{PartialSchema, ToSchema};
 
 /// Members a client reads but may not write.
 const CONTACT_READ_ONLY: &[&str] = &[
@@ -31,6 +41,194 @@ const CUSTOMER_READ_ONLY: &[&str] = &[
     "updated_at",
     "updated_by",
 ];
+
+/// The text members of a contact and their longest value in characters (the domain's rules,
+/// which a test below holds them to); only `notes` takes several lines.
+const CONTACT_TEXT: &[(&str, usize)] = &[
+    ("code", 64),
+    ("external_id", 128),
+    ("status", 32),
+    ("salutation", 32),
+    ("first_name", 128),
+    ("initial", 8),
+    ("last_name", 128),
+    ("full_name", 128),
+    ("title", 128),
+    ("mail_stop", 32),
+    ("address_1", 256),
+    ("address_2", 256),
+    ("address_3", 256),
+    ("city", 128),
+    ("state", 128),
+    ("postal_code", 32),
+    ("web_address", 2048),
+    ("notes", NOTES_MAX_CHARS),
+];
+/// The text members of a customer but its code (which may not be cleared); only `address`
+/// takes several lines.
+const CUSTOMER_TEXT: &[(&str, usize)] = &[
+    ("name", 256),
+    ("website", 2048),
+    ("address", 1024),
+    ("city", 128),
+    ("state", 128),
+    ("postal_code", 32),
+];
+const MULTILINE: &[&str] = &["notes", "address"];
+const CODE_MAX: usize = 64;
+const PHONE_NUMBER_MAX: usize = 90;
+const EMAIL_MAX: usize = 254;
+const URL_MAX: usize = 2048;
+const CUSTOM_NAME_MAX: usize = 64;
+const CUSTOM_VALUE_MAX: usize = 4096;
+const NOTIFICATIONS: &[&str] = &[
+    "on_new",
+    "on_acknowledged",
+    "on_dispatched",
+    "on_completed",
+    "on_failed",
+];
+
+/// An object schema that refuses members it does not list.
+fn closed(object: ObjectBuilder) -> ObjectBuilder {
+    object.additional_properties(Some(AdditionalProperties::FreeForm(false)))
+}
+
+/// Text of at most `max` characters without control characters (but line breaks and tabs
+/// where the member takes several lines), as `rolodex_domain::text::TextRule` checks it. An
+/// empty member clears the field.
+fn text_schema(kind: ObjectBuilder, max: usize, multiline: bool) -> ObjectBuilder {
+    let pattern = if multiline {
+        r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    } else {
+        r"^[^\x00-\x1F\x7F-\x9F]*$"
+    };
+    kind.max_length(Some(max)).pattern(Some(pattern))
+}
+
+/// Text of 1 to `max` characters on one line (an empty value is refused).
+fn line(max: usize) -> ObjectBuilder {
+    text_schema(ObjectBuilder::new().schema_type(Type::String), max, false).min_length(Some(1))
+}
+
+fn country() -> ObjectBuilder {
+    nullable(Type::String)
+        .pattern(Some("^[A-Za-z]{2}$"))
+        .description(Some("ISO 3166-1 alpha-2 (any case)"))
+}
+
+fn text_members(mut object: ObjectBuilder, members: &[(&str, usize)]) -> ObjectBuilder {
+    for (name, max) in members {
+        let multiline = MULTILINE.contains(name);
+        object = object.property(*name, text_schema(nullable(Type::String), *max, multiline));
+    }
+    object
+}
+
+fn custom_fields_schema() -> ObjectBuilder {
+    nullable(Type::Object)
+        .description(Some(
+            "Merged into the current ones: a null value removes that field; null removes all",
+        ))
+        .max_properties(Some(MAX_CUSTOM_FIELDS))
+        .property_names(Some(line(CUSTOM_NAME_MAX)))
+        .additional_properties(Some(
+            text_schema(nullable(Type::String), CUSTOM_VALUE_MAX, true).min_length(Some(1)),
+        ))
+}
+
+fn list_schema(item: ObjectBuilder, max: usize) -> ArrayBuilder {
+    ArrayBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            Type::Array,
+            Type::Null,
+        ]))
+        .max_items(Some(max))
+        .items(item)
+}
+
+/// The body of a contact create, replace (PUT) or merge patch.
+pub struct ContactWrite;
+
+impl PartialSchema for ContactWrite {
+    fn schema() -> RefOr<Schema> {
+        let phone = closed(
+            ObjectBuilder::new()
+                .property(
+                    "id",
+                    nullable(Type::Integer)
+                        .minimum(Some(0))
+                        .maximum(Some(u32::MAX))
+                        .description(Some("An existing phone's id, to keep it")),
+                )
+                .property(
+                    "type",
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .enum_values(Some(PhoneType::ALL.map(PhoneType::as_str))),
+                )
+                .property("number", line(PHONE_NUMBER_MAX))
+                .required("type")
+                .required("number"),
+        );
+        let mut notifications = closed(nullable(Type::Object));
+        for name in NOTIFICATIONS {
+            notifications = notifications.property(*name, nullable(Type::Boolean));
+        }
+        let object = text_members(closed(ObjectBuilder::new()), CONTACT_TEXT)
+            .property("country", country())
+            .property("phones", list_schema(phone, MAX_PHONES))
+            .property(
+                "emails",
+                list_schema(
+                    line(EMAIL_MAX).format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                        utoipa::openapi::KnownFormat::Email,
+                    ))),
+                    MAX_EMAILS,
+                )
+                .description(Some("The first is the main one")),
+            )
+            .property("attachments", list_schema(line(URL_MAX), MAX_ATTACHMENTS))
+            .property("is_primary", nullable(Type::Boolean))
+            .property("is_decision_maker", nullable(Type::Boolean))
+            .property(
+                "owner_id",
+                nullable(Type::Integer).description(Some("A user id")),
+            )
+            .property("notifications", notifications)
+            .property("custom_fields", custom_fields_schema())
+            .description(Some(
+                "A contact's writable members; null clears one. Read-only members (id, version, \
+                 created_at, ...) are refused.",
+            ));
+        schema(object)
+    }
+}
+
+impl ToSchema for ContactWrite {}
+
+/// The body of a customer create or merge patch.
+pub struct CustomerWrite;
+
+impl PartialSchema for CustomerWrite {
+    fn schema() -> RefOr<Schema> {
+        let object = text_members(closed(ObjectBuilder::new()), CUSTOMER_TEXT)
+            .property(
+                "code",
+                line(CODE_MAX).description(Some("Unique in the tenant; cannot be cleared")),
+            )
+            .property("country", country())
+            .property("custom_fields", custom_fields_schema())
+            .description(Some(
+                "A customer's writable members; null clears one; code is derived from the name \
+                 when a create leaves it out. Read-only members (id, version, created_at, ...) are \
+                 refused.",
+            ));
+        schema(object)
+    }
+}
+
+impl ToSchema for CustomerWrite {}
 
 fn type_error(field: &str, expected: &str) -> ValidationError {
     ValidationError::new(field, "invalid_type", format!("must be {expected}"))
@@ -348,5 +546,96 @@ mod tests {
         };
         assert_eq!(phones[1].id, Some(2));
         assert!(contact_patch(obj(json!({"phones": [{"type": "fax"}]}))).is_err());
+    }
+
+    /// Every member the schemas document is one the parsers take (null clears it), and
+    /// every read-only member is left out of them.
+    #[test]
+    fn the_write_schemas_match_the_parsers() {
+        let members = |s: RefOr<Schema>| -> Vec<String> {
+            let json = serde_json::to_value(s).unwrap_or_default();
+            json["properties"]
+                .as_object()
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let contact = members(ContactWrite::schema());
+        let customer = members(CustomerWrite::schema());
+        let nulls = |names: &[String]| -> Map<String, Value> {
+            names.iter().map(|n| (n.clone(), Value::Null)).collect()
+        };
+        assert!(contact_patch(nulls(&contact)).is_ok());
+        assert!(customer_patch(nulls(&customer)).is_ok());
+        assert_eq!(contact.len(), 27);
+        assert_eq!(customer.len(), 9);
+        for read_only in CONTACT_READ_ONLY {
+            assert!(!contact.iter().any(|m| m == read_only), "{read_only}");
+        }
+        for read_only in CUSTOMER_READ_ONLY {
+            assert!(!customer.iter().any(|m| m == read_only), "{read_only}");
+        }
+        let all_notifications: Map<String, Value> = NOTIFICATIONS
+            .iter()
+            .map(|n| ((*n).to_owned(), Value::Bool(true)))
+            .collect();
+        let p = contact_patch(obj(json!({ "notifications": all_notifications }))).unwrap();
+        assert_eq!(p.notifications.on_failed, Patch::Set(true));
+    }
+
+    /// The lengths the schemas document are the domain's: the longest value passes, one more
+    /// character fails on that member; multi-line members take line breaks.
+    #[test]
+    fn the_documented_lengths_are_the_domains() {
+        let contact = |name: &str, value: String| {
+            let patch = contact_patch(obj(json!({ "code": "C", name: value }))).unwrap();
+            rolodex_domain::ContactFields::default().apply(patch)
+        };
+        for (name, max) in CONTACT_TEXT {
+            assert!(contact(name, "a".repeat(*max)).is_ok(), "{name}");
+            let err = contact(name, "a".repeat(max + 1)).unwrap_err();
+            assert_eq!(
+                (err.0[0].field.as_str(), err.0[0].code),
+                (*name, "too_long")
+            );
+            let two_lines = contact(name, "a\nb".to_owned());
+            assert_eq!(two_lines.is_ok(), MULTILINE.contains(name), "{name}");
+        }
+        let customer = |name: &str, value: String| {
+            let patch = customer_patch(obj(json!({ "code": "C", name: value }))).unwrap();
+            rolodex_domain::CustomerFields::default().apply(patch)
+        };
+        for (name, max) in CUSTOMER_TEXT.iter().chain(&[("code", CODE_MAX)]) {
+            assert!(customer(name, "a".repeat(*max)).is_ok(), "{name}");
+            let err = customer(name, "a".repeat(max + 1)).unwrap_err();
+            assert_eq!(
+                (err.0[0].field.as_str(), err.0[0].code),
+                (*name, "too_long")
+            );
+            let two_lines = customer(name, "a\nb".to_owned());
+            assert_eq!(two_lines.is_ok(), MULTILINE.contains(name), "{name}");
+        }
+        let number = |len: usize| {
+            let patch = contact_patch(obj(
+                json!({"code": "C", "phones": [{"type": "home", "number": "1".repeat(len)}]}),
+            ))
+            .unwrap();
+            rolodex_domain::ContactFields::default().apply(patch)
+        };
+        assert!(number(PHONE_NUMBER_MAX).is_ok());
+        assert!(number(PHONE_NUMBER_MAX + 1).is_err());
+        let custom = |name: String, value: String| {
+            let patch =
+                contact_patch(obj(json!({"code": "C", "custom_fields": { name: value }}))).unwrap();
+            rolodex_domain::ContactFields::default().apply(patch)
+        };
+        assert!(
+            custom(
+                "n".repeat(CUSTOM_NAME_MAX),
+                "v\n".repeat(CUSTOM_VALUE_MAX / 2)
+            )
+            .is_ok()
+        );
+        assert!(custom("n".repeat(CUSTOM_NAME_MAX + 1), "v".into()).is_err());
+        assert!(custom("n".into(), "v".repeat(CUSTOM_VALUE_MAX + 1)).is_err());
     }
 }

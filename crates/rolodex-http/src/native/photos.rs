@@ -6,8 +6,9 @@
 use super::dto::ContactView;
 use super::tagged;
 use crate::extract::{Ids, NativeCaller, Params};
+use crate::openapi::{IfNoneMatchHeader, PhotoSizeParams, TenantHeader};
 use crate::photo_file::serve;
-use crate::problem::{Problem, ProblemBody};
+use crate::problem::Problem;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -20,14 +21,12 @@ use rolodex_domain::{ContactId, CustomerId, PhotoSize};
 /// The largest upload body: the photo limit itself (the body is the image, nothing else).
 pub const UPLOAD_BODY_LIMIT: usize = MAX_PHOTO_BYTES;
 
-#[utoipa::path(put, path = "/v1/customers/{id}/contacts/{contact_id}/photo", tag = "photos", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")),
+#[utoipa::path(put, operation_id = "put_photo", path = "/v1/customers/{id}/contacts/{contact_id}/photo", tag = "photos", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader),
     request_body(content = Vec<u8>, content_type = "image/*", description = "A JPEG, PNG, GIF or BMP image of at most 2 MiB, recognised by content; replaces the current photo"),
-    responses((status = 200, description = "The contact, linking to its new photo", body = ContactView),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody),
-        (status = 413, description = "Larger than 2 MiB", body = ProblemBody),
-        (status = 422, description = "Not a JPEG, PNG, GIF or BMP image, too many pixels, or damaged", body = ProblemBody)))]
+    responses((status = 200, description = "The contact, linking to its new photo", body = ContactView, headers(("ETag" = String))),
+        (status = 413, description = "Larger than 2 MiB"),
+        (status = 422, description = "Not a JPEG, PNG, GIF or BMP image, too many pixels, or damaged")))]
 pub async fn put(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -57,16 +56,12 @@ pub async fn put(
     ))
 }
 
-#[utoipa::path(get, path = "/v1/customers/{id}/contacts/{contact_id}/photo", tag = "photos", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)"),
-        ("size" = Option<String>, Query, description = "small (fits 128x128) or medium (fits 512x512); the original when absent"),
-        ("If-None-Match" = Option<String>, Header, description = "ETag of a copy the client holds")),
-    responses((status = 200, description = "The image", content_type = "image/jpeg", headers(("ETag" = String), ("Cache-Control" = String))),
-        (status = 304, description = "The client's copy is current"),
-        (status = 400, description = "Unknown size", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),
-        (status = 404, description = "No such contact, or it has no photo", body = ProblemBody)))]
+#[utoipa::path(get, operation_id = "get_photo", path = "/v1/customers/{id}/contacts/{contact_id}/photo", tag = "photos", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader,
+        PhotoSizeParams, IfNoneMatchHeader),
+    responses((status = 200, description = "The image", content(("image/jpeg"), ("image/png")), headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 304, description = "The client's copy is current", headers(("ETag" = String))),
+        (status = 404, description = "No such contact, or it has no photo")))]
 pub async fn get(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -88,12 +83,10 @@ pub async fn get(
     Ok(serve(&headers, file))
 }
 
-#[utoipa::path(delete, path = "/v1/customers/{id}/contacts/{contact_id}/photo", tag = "photos", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")),
+#[utoipa::path(delete, operation_id = "delete_photo", path = "/v1/customers/{id}/contacts/{contact_id}/photo", tag = "photos", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader),
     responses((status = 204, description = "Removed, with its resized variants"),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),
-        (status = 404, description = "No such contact, or it has no photo", body = ProblemBody)))]
+        (status = 404, description = "No such contact, or it has no photo")))]
 pub async fn delete(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,

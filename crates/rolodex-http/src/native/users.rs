@@ -2,26 +2,65 @@
 
 use super::dto::{List, UserView};
 use crate::extract::{Ids, JsonBody, NativeCaller};
-use crate::problem::{Problem, ProblemBody};
+use crate::openapi::{IdempotencyKeyHeader, TenantHeader};
+use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use rolodex_core::users::{MemberUpdate, NewUser};
+use rolodex_domain::user::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use rolodex_domain::{Role, UserId};
 use serde::Deserialize;
+use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 
 fn role(raw: &str) -> Result<Role, Problem> {
     raw.parse::<Role>()
         .map_err(|e| Problem::from(rolodex_core::CoreError::from(e)))
 }
 
+/// One of the roles, by name.
+fn roles(kind: SchemaType) -> Object {
+    let roles = [Role::Viewer, Role::Dispatcher, Role::Admin].map(Role::as_str);
+    ObjectBuilder::new()
+        .schema_type(kind)
+        .enum_values(Some(roles))
+        .build()
+}
+
+/// A password of the length the domain takes.
+fn password(kind: SchemaType) -> Object {
+    ObjectBuilder::new()
+        .schema_type(kind)
+        .min_length(Some(PASSWORD_MIN_CHARS))
+        .max_length(Some(PASSWORD_MAX_CHARS))
+        .build()
+}
+
+fn role_schema() -> Object {
+    roles(SchemaType::Type(Type::String))
+}
+
+fn role_or_null_schema() -> Object {
+    roles(SchemaType::from_iter([Type::String, Type::Null]))
+}
+
+fn password_schema() -> Object {
+    password(SchemaType::Type(Type::String))
+}
+
+fn password_or_null_schema() -> Object {
+    password(SchemaType::from_iter([Type::String, Type::Null]))
+}
+
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUserRequest {
     username: String,
+    #[schema(schema_with = password_schema)]
     password: String,
+    #[schema(schema_with = role_schema)]
     role: String,
     display_name: Option<String>,
 }
@@ -29,17 +68,17 @@ pub struct NewUserRequest {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserChanges {
+    #[schema(schema_with = role_or_null_schema)]
     role: Option<String>,
     display_name: Option<String>,
     active: Option<bool>,
     /// A new password (a reset by the admin).
+    #[schema(schema_with = password_or_null_schema)]
     password: Option<String>,
 }
 
-#[utoipa::path(get, path = "/v1/users", tag = "users", security(("bearer" = [])), params(("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")), responses((status = 200, body = List<UserView>),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody),))]
+#[utoipa::path(get, operation_id = "list_users", path = "/v1/users", tag = "users", security(("bearer" = [])), params(TenantHeader),
+    responses((status = 200, body = List<UserView>)))]
 pub async fn list(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -52,11 +91,9 @@ pub async fn list(
     .into_response())
 }
 
-#[utoipa::path(post, path = "/v1/users", tag = "users", security(("bearer" = [])), params(("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")), request_body = NewUserRequest,
-    responses((status = 201, body = UserView),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 409, description = "Username taken", body = ProblemBody), (status = 422, body = ProblemBody)))]
+#[utoipa::path(post, operation_id = "create_user", path = "/v1/users", tag = "users", security(("bearer" = [])), params(TenantHeader, IdempotencyKeyHeader),
+    request_body = NewUserRequest,
+    responses((status = 201, body = UserView, headers(("Location" = String))), (status = 409, description = "Username taken")))]
 pub async fn create(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -79,11 +116,8 @@ pub async fn create(
     Ok(response)
 }
 
-#[utoipa::path(get, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")),
-    responses((status = 200, body = UserView),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody)))]
+#[utoipa::path(get, operation_id = "get_user", path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), TenantHeader),
+    responses((status = 200, body = UserView)))]
 pub async fn get(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -94,11 +128,9 @@ pub async fn get(
     ))
 }
 
-#[utoipa::path(patch, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")), request_body = UserChanges,
-    responses((status = 200, body = UserView),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody), (status = 409, description = "Would leave no admin", body = ProblemBody)))]
+#[utoipa::path(patch, operation_id = "update_user", path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), TenantHeader),
+    request_body = UserChanges,
+    responses((status = 200, body = UserView), (status = 409, description = "Would leave the tenant without an active admin")))]
 pub async fn update(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -121,11 +153,8 @@ pub async fn update(
     ))
 }
 
-#[utoipa::path(delete, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), ("X-Tenant-Id" = Option<i64>, Header, description = "Tenant to act in (default: the token's)")),
-    responses((status = 204, description = "Removed from the tenant"),
-        (status = 400, description = "Malformed request", body = ProblemBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ProblemBody),
-        (status = 403, description = "The caller's role does not allow this", body = ProblemBody), (status = 404, body = ProblemBody)))]
+#[utoipa::path(delete, operation_id = "remove_user", path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), TenantHeader),
+    responses((status = 204, description = "Removed from the tenant"), (status = 409, description = "Would leave the tenant without an active admin")))]
 pub async fn remove(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,

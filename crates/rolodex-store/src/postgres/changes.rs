@@ -81,10 +81,12 @@ async fn apply(
         WriteOp::UpdateContact {
             id,
             expected_version,
+            before,
             fields,
         } => {
             let customer =
-                contacts::update(conn, tenant, *id, *expected_version, fields, draft).await?;
+                contacts::update(conn, tenant, *id, *expected_version, before, fields, draft)
+                    .await?;
             (
                 Subject::Contact(id.0, customer.0),
                 Change::Update,

@@ -3,9 +3,10 @@
 //! byte order as on SQLite), and the statements that create, update and delete a contact and
 //! rewrite its search terms inside a write's transaction (called by `changes`).
 
-use super::rows::{self, CONTACT_COLUMNS, CONTACT_FIELD_COLUMNS, ContactColumns};
+use super::rows::{self, CONTACT_COLUMNS, CONTACT_FIELD_COLUMNS, ColumnValue};
 use super::{PgStore, classify, is_foreign_key_violation};
 use crate::columns::contact_cursor;
+use crate::columns::{changed_values, contact_values};
 use crate::paging::{fetch_limit, page_of, prefix_end};
 use async_trait::async_trait;
 use rolodex_core::ports::{ContactRepo, HistoryDraft, RepoError};
@@ -320,71 +321,84 @@ fn window_query(
     sql
 }
 
-/// Replaces the search terms of contact `id` with those of `fields`.
+/// Brings the search terms of contact `id` from those of `before` to those of `after`:
+/// deletes the terms that went, inserts the new ones, leaves the others alone.
 async fn write_terms(
     conn: &mut PgConnection,
     tenant: TenantId,
     id: i64,
-    fields: &ContactFields,
+    before: &ContactFields,
+    after: &ContactFields,
 ) -> Result<(), RepoError> {
-    sqlx::query("DELETE FROM contact_terms WHERE contact_id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map_err(classify)?;
-    let terms = contact_terms(fields);
-    if terms.is_empty() {
+    let old = contact_terms(before);
+    let new = contact_terms(after);
+    let gone: Vec<_> = old.difference(&new).collect();
+    if !gone.is_empty() {
+        let mut sql = QueryBuilder::<Postgres>::new("DELETE FROM contact_terms WHERE tenant_id = ");
+        sql.push_bind(tenant.0)
+            .push(" AND contact_id = ")
+            .push_bind(id)
+            .push(" AND (kind, term) IN (");
+        let mut list = sql.separated(", ");
+        for (kind, term) in gone {
+            list.push("(")
+                .push_bind_unseparated(kind.as_str())
+                .push_unseparated(", ")
+                .push_bind_unseparated(term.clone())
+                .push_unseparated(")");
+        }
+        sql.push(")");
+        sql.build().execute(&mut *conn).await.map_err(classify)?;
+    }
+    let added: Vec<_> = new.difference(&old).collect();
+    if added.is_empty() {
         return Ok(());
     }
     let mut sql = QueryBuilder::<Postgres>::new(
         "INSERT INTO contact_terms (tenant_id, kind, term, contact_id) ",
     );
-    sql.push_values(terms, |mut row, (kind, term)| {
+    sql.push_values(added, |mut row, (kind, term)| {
         row.push_bind(tenant.0)
             .push_bind(kind.as_str())
-            .push_bind(term)
+            .push_bind(term.clone())
             .push_bind(id);
     });
     sql.build().execute(conn).await.map_err(classify)?;
     Ok(())
 }
 
-/// `$first, $first+1, ...`: one placeholder per contact field column.
-fn placeholders(first: usize) -> Vec<String> {
-    (first..first + CONTACT_FIELD_COLUMNS.len())
-        .map(|n| format!("${n}"))
-        .collect()
-}
-
 static INSERT: LazyLock<String> = LazyLock::new(|| {
     let columns = CONTACT_FIELD_COLUMNS.join(", ");
-    let values = placeholders(3).join(", ");
+    let values: Vec<String> = (3..3 + CONTACT_FIELD_COLUMNS.len())
+        .map(|n| format!("${n}"))
+        .collect();
     let next = 3 + CONTACT_FIELD_COLUMNS.len();
     format!(
         "INSERT INTO contacts (tenant_id, customer_id, {columns}, created_at, created_by, updated_at, updated_by, \
-         version) VALUES ($1, $2, {values}, ${next}, ${}, ${next}, ${}, 1) RETURNING id",
+         version) VALUES ($1, $2, {}, ${next}, ${}, ${next}, ${}, 1) RETURNING id",
+        values.join(", "),
         next + 1,
         next + 1
     )
 });
 
-static UPDATE: LazyLock<String> = LazyLock::new(|| {
-    let sets: Vec<String> = CONTACT_FIELD_COLUMNS
+/// The UPDATE of a contact that sets `columns` (and the audit columns and version).
+fn update_sql(columns: &[(&str, ColumnValue)]) -> String {
+    let sets: String = columns
         .iter()
-        .zip(placeholders(1))
-        .map(|(c, p)| format!("{c} = {p}"))
+        .enumerate()
+        .map(|(i, (c, _))| format!("{c} = ${}, ", i + 1))
         .collect();
-    let next = 1 + CONTACT_FIELD_COLUMNS.len();
+    let next = columns.len() + 1;
     format!(
-        "UPDATE contacts SET {}, updated_at = ${next}, updated_by = ${}, version = version + 1 \
+        "UPDATE contacts SET {sets}updated_at = ${next}, updated_by = ${}, version = version + 1 \
          WHERE tenant_id = ${} AND id = ${} AND version = ${} RETURNING customer_id",
-        sets.join(", "),
         next + 1,
         next + 2,
         next + 3,
         next + 4
     )
-});
+}
 
 /// Inserts a contact of `customer` at version 1 with its search terms; returns its id. A
 /// customer that is not the tenant's is `NotFound`.
@@ -405,10 +419,11 @@ pub(super) async fn insert(
     if exists.is_none() {
         return Err(RepoError::NotFound);
     }
-    let columns = ContactColumns::new(fields);
-    let query = sqlx::query(&INSERT).bind(tenant.0).bind(customer.0);
-    let row = columns
-        .bind(query)
+    let mut query = sqlx::query(&INSERT).bind(tenant.0).bind(customer.0);
+    for value in contact_values(fields)? {
+        query = rows::bind_value(query, value);
+    }
+    let row = query
         .bind(rows::at(history.at))
         .bind(history.user_id.map(|u| u.0))
         .fetch_one(&mut *conn)
@@ -422,7 +437,7 @@ pub(super) async fn insert(
             }
         })?;
     let id = rows::int(&row, "id")?;
-    write_terms(conn, tenant, id, fields).await?;
+    write_terms(conn, tenant, id, &ContactFields::default(), fields).await?;
     Ok(id)
 }
 
@@ -441,19 +456,25 @@ async fn missed(conn: &mut PgConnection, tenant: TenantId, id: ContactId) -> Rep
     }
 }
 
-/// Replaces the fields of contact `id` if it is at `expected_version`, and its search terms;
-/// returns its customer.
+/// Changes contact `id` from `before` (its fields at `expected_version`) to `after`, if it
+/// is still at that version: only the columns and search terms that differ are written.
+/// Returns its customer.
 pub(super) async fn update(
     conn: &mut PgConnection,
     tenant: TenantId,
     id: ContactId,
     expected_version: i64,
-    fields: &ContactFields,
+    before: &ContactFields,
+    after: &ContactFields,
     history: &HistoryDraft,
 ) -> Result<CustomerId, RepoError> {
-    let columns = ContactColumns::new(fields);
-    let customer = columns
-        .bind(sqlx::query(&UPDATE))
+    let changed = changed_values(before, after)?;
+    let sql = update_sql(&changed);
+    let mut query = sqlx::query(&sql);
+    for (_, value) in changed {
+        query = rows::bind_value(query, value);
+    }
+    let customer = query
         .bind(rows::at(history.at))
         .bind(history.user_id.map(|u| u.0))
         .bind(tenant.0)
@@ -465,7 +486,7 @@ pub(super) async fn update(
     let Some(row) = customer else {
         return Err(missed(conn, tenant, id).await);
     };
-    write_terms(conn, tenant, id.0, fields).await?;
+    write_terms(conn, tenant, id.0, before, after).await?;
     Ok(CustomerId(rows::int(&row, "customer_id")?))
 }
 

@@ -3,7 +3,7 @@
 
 pub use crate::columns::{
     CONTACT_COLUMNS, CONTACT_FIELD_COLUMNS, CUSTOMER_COLUMNS, HISTORY_COLUMNS, RESPONSE_COLUMNS,
-    RowError, TENANT_COLUMNS, TOKEN_COLUMNS, USER_COLUMNS, last_name_key, millis,
+    RowError, TENANT_COLUMNS, TOKEN_COLUMNS, USER_COLUMNS, Value as ColumnValue, millis,
 };
 use rolodex_core::ports::{StoredResponse, TokenKind, TokenRecord, UserCredentials};
 use rolodex_domain::{
@@ -161,64 +161,16 @@ pub fn customer(row: &PgRow) -> Result<Customer, RowError> {
     })
 }
 
-/// The writable fields of a contact as column values.
-pub struct ContactColumns<'a> {
-    fields: &'a ContactFields,
-    phone_seq: i64,
-    last_name_key: String,
-}
-
-impl<'a> ContactColumns<'a> {
-    pub fn new(fields: &'a ContactFields) -> Self {
-        Self {
-            fields,
-            phone_seq: i64::from(fields.phone_seq),
-            last_name_key: last_name_key(fields.last_name.as_deref()),
-        }
-    }
-
-    /// Binds the values of [`CONTACT_FIELD_COLUMNS`], in that order.
-    pub fn bind<'q>(
-        &'q self,
-        query: Query<'q, Postgres, PgArguments>,
-    ) -> Query<'q, Postgres, PgArguments> {
-        let f = self.fields;
-        let n = &f.notifications;
-        query
-            .bind(f.code.as_deref())
-            .bind(f.external_id.as_deref())
-            .bind(f.status.as_deref())
-            .bind(f.salutation.as_deref())
-            .bind(f.first_name.as_deref())
-            .bind(f.initial.as_deref())
-            .bind(f.last_name.as_deref())
-            .bind(f.full_name.as_deref())
-            .bind(f.title.as_deref())
-            .bind(f.mail_stop.as_deref())
-            .bind(f.address_1.as_deref())
-            .bind(f.address_2.as_deref())
-            .bind(f.address_3.as_deref())
-            .bind(f.city.as_deref())
-            .bind(f.state.as_deref())
-            .bind(f.postal_code.as_deref())
-            .bind(f.country.as_deref())
-            .bind(Json(&f.phones))
-            .bind(Json(&f.emails))
-            .bind(f.web_address.as_deref())
-            .bind(f.notes.as_deref())
-            .bind(Json(&f.attachments))
-            .bind(f.is_primary)
-            .bind(f.is_decision_maker)
-            .bind(f.owner_id.map(|u| u.0))
-            .bind(n.on_new)
-            .bind(n.on_acknowledged)
-            .bind(n.on_dispatched)
-            .bind(n.on_completed)
-            .bind(n.on_failed)
-            .bind(Json(&f.custom_fields))
-            .bind(self.phone_seq)
-            .bind(self.last_name_key.as_str())
-            .bind(f.photo.as_ref().map(Json))
+/// Binds one column value: JSON as jsonb.
+pub fn bind_value(
+    query: Query<'_, Postgres, PgArguments>,
+    value: ColumnValue,
+) -> Query<'_, Postgres, PgArguments> {
+    match value {
+        ColumnValue::Text(v) => query.bind(v),
+        ColumnValue::Int(v) => query.bind(v),
+        ColumnValue::Bool(v) => query.bind(v),
+        ColumnValue::Json(v) => query.bind(v),
     }
 }
 

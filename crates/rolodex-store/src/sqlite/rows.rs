@@ -4,7 +4,8 @@
 
 pub use crate::columns::{
     CONTACT_COLUMNS, CONTACT_FIELD_COLUMNS, CUSTOMER_COLUMNS, HISTORY_COLUMNS, RESPONSE_COLUMNS,
-    RowError, TENANT_COLUMNS, TOKEN_COLUMNS, USER_COLUMNS, contact_cursor, last_name_key, millis,
+    RowError, TENANT_COLUMNS, TOKEN_COLUMNS, USER_COLUMNS, Value as ColumnValue, contact_cursor,
+    millis,
 };
 use rolodex_core::ports::{StoredResponse, TokenKind, TokenRecord, UserCredentials};
 use rolodex_domain::{
@@ -173,78 +174,16 @@ pub fn customer(row: &SqliteRow) -> Result<Customer, RowError> {
     })
 }
 
-/// The writable fields of a contact as column values.
-pub struct ContactColumns<'a> {
-    fields: &'a ContactFields,
-    phones: String,
-    emails: String,
-    attachments: String,
-    custom_fields: String,
-    phone_seq: i64,
-    last_name_key: String,
-    photo: Option<String>,
-}
-
-impl<'a> ContactColumns<'a> {
-    pub fn new(fields: &'a ContactFields) -> Result<Self, RowError> {
-        Ok(Self {
-            fields,
-            phones: to_json(&fields.phones, "phones")?,
-            emails: to_json(&fields.emails, "emails")?,
-            attachments: to_json(&fields.attachments, "attachments")?,
-            custom_fields: to_json(&fields.custom_fields, "custom_fields")?,
-            phone_seq: i64::from(fields.phone_seq),
-            last_name_key: last_name_key(fields.last_name.as_deref()),
-            photo: fields
-                .photo
-                .as_ref()
-                .map(|p| to_json(p, "photo"))
-                .transpose()?,
-        })
-    }
-
-    /// Binds the values of [`CONTACT_FIELD_COLUMNS`], in that order.
-    pub fn bind<'q>(
-        &'q self,
-        query: Query<'q, Sqlite, SqliteArguments<'q>>,
-    ) -> Query<'q, Sqlite, SqliteArguments<'q>> {
-        let f = self.fields;
-        let n = &f.notifications;
-        query
-            .bind(f.code.as_deref())
-            .bind(f.external_id.as_deref())
-            .bind(f.status.as_deref())
-            .bind(f.salutation.as_deref())
-            .bind(f.first_name.as_deref())
-            .bind(f.initial.as_deref())
-            .bind(f.last_name.as_deref())
-            .bind(f.full_name.as_deref())
-            .bind(f.title.as_deref())
-            .bind(f.mail_stop.as_deref())
-            .bind(f.address_1.as_deref())
-            .bind(f.address_2.as_deref())
-            .bind(f.address_3.as_deref())
-            .bind(f.city.as_deref())
-            .bind(f.state.as_deref())
-            .bind(f.postal_code.as_deref())
-            .bind(f.country.as_deref())
-            .bind(self.phones.as_str())
-            .bind(self.emails.as_str())
-            .bind(f.web_address.as_deref())
-            .bind(f.notes.as_deref())
-            .bind(self.attachments.as_str())
-            .bind(f.is_primary)
-            .bind(f.is_decision_maker)
-            .bind(f.owner_id.map(|u| u.0))
-            .bind(n.on_new)
-            .bind(n.on_acknowledged)
-            .bind(n.on_dispatched)
-            .bind(n.on_completed)
-            .bind(n.on_failed)
-            .bind(self.custom_fields.as_str())
-            .bind(self.phone_seq)
-            .bind(self.last_name_key.as_str())
-            .bind(self.photo.as_deref())
+/// Binds one column value: JSON as text.
+pub fn bind_value<'q>(
+    query: Query<'q, Sqlite, SqliteArguments<'q>>,
+    value: ColumnValue,
+) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+    match value {
+        ColumnValue::Text(v) => query.bind(v),
+        ColumnValue::Int(v) => query.bind(v),
+        ColumnValue::Bool(v) => query.bind(v),
+        ColumnValue::Json(v) => query.bind(v.map(|json| json.to_string())),
     }
 }
 

@@ -3,7 +3,9 @@
 use crate::support::*;
 use rolodex_core::ports::{ConflictKind, RepoError, WriteOp};
 use rolodex_core::query::{ContactQuery, PageRequest};
-use rolodex_domain::{Change, ContactId, CustomerFields, CustomerId, Surface, UserId};
+use rolodex_domain::{
+    Change, ContactFields, ContactId, CustomerFields, CustomerId, Surface, UserId,
+};
 use serde_json::json;
 
 async fn a_contact_with_every_field_set_reads_back_as_written(db: TestDb) {
@@ -52,6 +54,7 @@ async fn a_contact_with_every_field_set_reads_back_as_written(db: TestDb) {
                 WriteOp::UpdateContact {
                     id,
                     expected_version: 1,
+                    before: Box::new(fields.clone()),
                     fields: changed.clone(),
                 },
                 at(5_000),
@@ -161,6 +164,7 @@ async fn an_update_with_a_stale_version_is_a_mismatch_and_changes_nothing(db: Te
                 WriteOp::UpdateContact {
                     id,
                     expected_version: 7,
+                    before: Box::new(before.fields.clone()),
                     fields: named("Changed", "Name"),
                 },
                 at(99),
@@ -240,6 +244,7 @@ async fn another_tenants_ids_are_not_found_and_stay_unchanged(db: TestDb) {
         WriteOp::UpdateContact {
             id: their_contact,
             expected_version: 1,
+            before: Box::new(ContactFields::default()),
             fields: named("Mallory", "X"),
         },
         WriteOp::DeleteContact {
@@ -380,6 +385,10 @@ async fn demoting_the_primary_and_promoting_another_in_one_write_succeeds(db: Te
                     WriteOp::UpdateContact {
                         id: first_id,
                         expected_version: 1,
+                        before: Box::new(ContactFields {
+                            is_primary: true,
+                            ..first.clone()
+                        }),
                         fields: first,
                     },
                     at(1),
@@ -479,6 +488,7 @@ async fn history_is_recorded_with_each_write(db: TestDb) {
         WriteOp::UpdateContact {
             id,
             expected_version: 1,
+            before: Box::new(named("Ann", "Lee")),
             fields: named("Anne", "Lee"),
         },
         at(200),

@@ -140,6 +140,12 @@ async fn fill(db: &TestDb) -> (TenantId, ContactId) {
             code: Some(format!("P{i:05}")),
             ..named(&format!("Person{i}"), "Renamed")
         };
+        let before = store
+            .contact(t, ContactId(id))
+            .await
+            .expect("read")
+            .expect("found")
+            .fields;
         store
             .write(
                 t,
@@ -147,6 +153,7 @@ async fn fill(db: &TestDb) -> (TenantId, ContactId) {
                     WriteOp::UpdateContact {
                         id: ContactId(id),
                         expected_version: 1,
+                        before: Box::new(before),
                         fields,
                     },
                     at(100_000),

@@ -177,6 +177,7 @@ async fn search_terms_follow_updates_and_deletes(db: TestDb) {
                 WriteOp::UpdateContact {
                     id,
                     expected_version: 1,
+                    before: Box::new(named("Ann", "Lee")),
                     fields: named("Ann", "Walker"),
                 },
                 at(1),
@@ -296,6 +297,7 @@ async fn every_sort_pages_through_all_rows_without_overlap_or_gap(db: TestDb) {
                         WriteOp::UpdateContact {
                             id,
                             expected_version: 1,
+                            before: Box::new(fields.clone()),
                             fields,
                         },
                         at(1_000 - (i % 2) * 500),

@@ -66,6 +66,7 @@ async fn seed(db: &TestDb, tenant: TenantId) -> (CustomerId, CustomerId) {
                         WriteOp::UpdateContact {
                             id,
                             expected_version: 1,
+                            before: Box::new(fields.clone()),
                             fields,
                         },
                         at(1_000 - (n % 2) * 500),

@@ -313,7 +313,14 @@ async fn valomnia_photo_links_ignore_the_host_the_client_sends(app: TestApp) {
 async fn concurrent_photo_decodes_hold_bounded_memory() {
     let cli = Cli::new();
     let server = cli
-        .serve(&[], &[("ROLODEX_ADMIN_PASSWORD", ADMIN_PASSWORD)])
+        .serve(
+            &[],
+            &[
+                ("ROLODEX_ADMIN_PASSWORD", ADMIN_PASSWORD),
+                // Uploads queue for the decodes: on a busy machine the last waits long.
+                ("ROLODEX_REQUEST_TIMEOUT_SECS", "300"),
+            ],
+        )
         .await;
     let api = TestClient::new(&server.address);
     let token = api

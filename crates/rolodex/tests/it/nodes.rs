@@ -129,7 +129,7 @@ async fn login_failures_on_both_nodes_add_up_to_one_throttle() {
     let Some((a, b)) = two_nodes().await else {
         return;
     };
-    // Five failures (the configured limit), spread over both nodes.
+    // Five failures from one client (the configured limit), spread over both nodes.
     for node in [&a, &b, &a, &b, &a] {
         let r = node.login("admin", "wrong-password", None).await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);

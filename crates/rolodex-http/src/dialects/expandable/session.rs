@@ -11,6 +11,7 @@ use super::body::Members;
 use super::fault::Fault;
 use rolodex_core::{Caller, Identity, Services};
 use rolodex_domain::Surface;
+use std::net::IpAddr;
 
 /// What a login sends, under the member names its generation uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,11 +38,16 @@ impl Credentials {
         })
     }
 
-    /// Logs in and returns the new token.
-    pub async fn login(self, services: &Services) -> Result<String, Fault> {
+    /// Logs in from `client` and returns the new token.
+    pub async fn login(self, services: &Services, client: IpAddr) -> Result<String, Fault> {
         services
             .auth
-            .login(&self.user_name, &self.password, Some(&self.data_source))
+            .login(
+                &self.user_name,
+                &self.password,
+                Some(&self.data_source),
+                client,
+            )
             .await
             .map(|issued| issued.token)
             .map_err(Fault::login)

@@ -22,6 +22,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use rolodex_core::{Caller, CoreError, IssuedToken};
 use rolodex_domain::Surface;
+use std::net::IpAddr;
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "JSESSIONID";
@@ -65,14 +66,18 @@ impl FromRequestParts<AppState> for ValomniaCaller {
     }
 }
 
-/// Logs in with the login parameters; the issued token is bound to one tenant.
-pub async fn login(state: &AppState, params: &Params) -> Result<IssuedToken, ValomniaError> {
+/// Logs in from `client` with the login parameters; the issued token is bound to one tenant.
+pub async fn login(
+    state: &AppState,
+    params: &Params,
+    client: IpAddr,
+) -> Result<IssuedToken, ValomniaError> {
     let username = params.required("j_username")?;
     let password = params.required("j_password")?;
     let organization = params.get("organization").filter(|o| !o.is_empty());
     let auth = &state.services.auth;
     let issued = auth
-        .login(username, password, organization)
+        .login(username, password, organization, client)
         .await
         .map_err(|e| match e {
             CoreError::Unauthenticated(_) => ValomniaError::no_credentials(

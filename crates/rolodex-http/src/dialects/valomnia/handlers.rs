@@ -5,6 +5,7 @@ use super::dto;
 use super::error::{Ids, Operation, ValomniaError};
 use super::map::{self, Key, Render};
 use super::params::Params;
+use crate::client::ClientIp;
 use crate::photo_file::serve;
 use crate::state::AppState;
 use axum::Json;
@@ -20,9 +21,10 @@ use std::collections::hash_map::Entry;
 /// cookie.
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     params: Params,
 ) -> Result<Response, ValomniaError> {
-    let issued = auth::login(&state, &params).await?;
+    let issued = auth::login(&state, &params, client).await?;
     let cookie = format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax",
         issued.token

@@ -50,17 +50,31 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("a temporary folder can be created");
         let database_url = database_url_in(dir.path());
         let root = dir.path().to_owned();
-        Self::start(&database_url, &root, Some(dir), None).await
+        Self::start(&database_url, &root, Some(dir), |_| {}).await
+    }
+
+    /// A new application as [`TestApp::spawn`], with its configuration changed by `configure`.
+    pub async fn spawn_configured(configure: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().expect("a temporary folder can be created");
+        let database_url = database_url_in(dir.path());
+        let root = dir.path().to_owned();
+        Self::start(&database_url, &root, Some(dir), configure).await
     }
 
     /// A new application on a new, empty PostgreSQL database (dropped with the application and
     /// every other node on it), or `None` when the test server cannot be reached outside CI.
     pub async fn spawn_postgres() -> Option<TestApp> {
+        Self::spawn_postgres_configured(|_| {}).await
+    }
+
+    /// A new application as [`TestApp::spawn_postgres`], with its configuration changed by
+    /// `configure`.
+    pub async fn spawn_postgres_configured(configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
         let database = ScratchDatabase::create_or_skip().await?;
         let dir = tempfile::tempdir().expect("a temporary folder can be created");
         let root = dir.path().to_owned();
         let url = database.url.clone();
-        let mut app = Self::start(&url, &root, Some(dir), None).await;
+        let mut app = Self::start(&url, &root, Some(dir), configure).await;
         app._database = Some(Arc::new(database));
         Some(app)
     }
@@ -72,8 +86,8 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("a temporary folder can be created");
         let root = dir.path().to_owned();
         let (mut a, mut b) = tokio::join!(
-            Self::start(&database.url, &root, Some(dir), None),
-            Self::start(&database.url, &root, None, None)
+            Self::start(&database.url, &root, Some(dir), |_| {}),
+            Self::start(&database.url, &root, None, |_| {})
         );
         a._database = Some(Arc::clone(&database));
         b._database = Some(database);
@@ -83,41 +97,37 @@ impl TestApp {
     /// Another node on this application's database (and media folder), as a second server
     /// behind a load balancer would be.
     pub async fn another_node(&self) -> TestApp {
-        let mut node = Self::start(&self.database_url, &self.media_root, None, None).await;
+        let mut node = Self::start(&self.database_url, &self.media_root, None, |_| {}).await;
         node._database.clone_from(&self._database);
         node
     }
 
     /// A new application whose login tokens expire after `ttl`.
     pub async fn spawn_with_session_ttl(ttl: Duration) -> TestApp {
-        let dir = tempfile::tempdir().expect("a temporary folder can be created");
-        let database_url = database_url_in(dir.path());
-        let root = dir.path().to_owned();
-        Self::start(&database_url, &root, Some(dir), Some(ttl)).await
+        Self::spawn_configured(|config| config.session_ttl = ttl).await
     }
 
     /// An application on an existing database (one the executable prepared); its first
     /// start creates `DEFAULT`/`admin` only when the database has no user yet.
     pub async fn spawn_on(database_url: &str, media_root: &Path) -> TestApp {
-        Self::start(database_url, media_root, None, None).await
+        Self::start(database_url, media_root, None, |_| {}).await
     }
 
     async fn start(
         database_url: &str,
         media_root: &Path,
         dir: Option<TempDir>,
-        session_ttl: Option<Duration>,
+        configure: impl FnOnce(&mut Config),
     ) -> TestApp {
-        let defaults = Config::defaults();
         rolodex::init_test_tracing();
-        let config = Config {
+        let mut config = Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             database_url: DatabaseUrl::parse(database_url).expect("the test database URL is valid"),
             media_dir: media_root.join("media"),
             admin_password: Some(ADMIN_PASSWORD.into()),
-            session_ttl: session_ttl.unwrap_or(defaults.session_ttl),
-            ..defaults
+            ..Config::defaults()
         };
+        configure(&mut config);
         let app = Application::build(config)
             .await
             .expect("the application builds");

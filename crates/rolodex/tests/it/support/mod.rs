@@ -33,6 +33,35 @@ macro_rules! app_tests {
     };
 }
 
+/// As `app_tests!`, with each test's configuration changed by a function of its own:
+/// `configured_app_tests!(name: configure, ...)` runs `name` on an application whose `Config`
+/// `configure(&mut Config)` changed.
+macro_rules! configured_app_tests {
+    ($($name:ident: $configure:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let app = crate::support::TestApp::spawn_configured(super::$configure).await;
+                    super::$name(app).await;
+                }
+            )+
+        }
+
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let app = crate::support::TestApp::spawn_postgres_configured(super::$configure);
+                    if let Some(app) = app.await {
+                        super::$name(app).await;
+                    }
+                }
+            )+
+        }
+    };
+}
+
 mod app;
 mod client;
 mod exe;

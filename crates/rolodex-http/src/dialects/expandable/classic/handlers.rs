@@ -5,6 +5,7 @@
 use super::auth::{self, ClassicCaller};
 use super::dto;
 use super::error::ClassicError;
+use crate::client::ClientIp;
 use crate::dialects::expandable::body::Members;
 use crate::dialects::expandable::contacts::{self, Keys};
 use crate::dialects::expandable::criteria;
@@ -33,10 +34,11 @@ impl FromRequest<AppState> for ClassicBody {
 /// `POST api/Security/Login` (siblings 1.1).
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     ClassicBody(members): ClassicBody,
 ) -> Result<Response, ClassicError> {
     let token = Credentials::take(members, dto::LOGIN)?
-        .login(&state.services)
+        .login(&state.services, client)
         .await?;
     auth::issued(&token)
 }

@@ -5,6 +5,7 @@ use super::dto::{
     self, ApiVersion, AuthToken, CustomerContacts, DataSource, DataSources, ServerTime,
 };
 use super::error::EapiError;
+use crate::client::ClientIp;
 use crate::dialects::expandable::body::Members;
 use crate::dialects::expandable::contacts::{self, Keys};
 use crate::dialects::expandable::criteria;
@@ -22,10 +23,11 @@ use time::format_description::well_known::Rfc3339;
 /// `/api/auth-token-get` (siblings 2.1).
 pub async fn auth_token_get(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     EapiBody(members): EapiBody,
 ) -> Result<Json<AuthToken>, EapiError> {
     let auth_token = Credentials::take(members, dto::LOGIN)?
-        .login(&state.services)
+        .login(&state.services, client)
         .await?;
     Ok(Json(AuthToken { auth_token }))
 }
