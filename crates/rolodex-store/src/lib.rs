@@ -10,6 +10,7 @@ mod paging;
 mod postgres;
 pub mod scratch;
 mod sqlite;
+mod terms;
 
 pub use postgres::PgStore;
 pub use sqlite::{SqliteStore, WriterStats};

@@ -7,11 +7,12 @@ use super::SqliteStore;
 use super::rows::{self, CONTACT_COLUMNS, CONTACT_FIELD_COLUMNS, ColumnValue};
 use crate::columns::{changed_values, contact_values};
 use crate::paging::{fetch_limit, page_of, prefix_end};
+use crate::terms::TermChanges;
 use crate::{classify, is_foreign_key_violation};
 use async_trait::async_trait;
 use rolodex_core::ports::{ContactRepo, HistoryDraft, RepoError};
 use rolodex_core::query::{ContactQuery, ContactSort, Page};
-use rolodex_domain::search::{TermKind, contact_terms, email_key, phone_digits, query_prefixes};
+use rolodex_domain::search::{TermKind, email_key, phone_digits, query_prefixes};
 use rolodex_domain::{Contact, ContactFields, ContactId, CustomerId, TenantId};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::sync::LazyLock;
@@ -322,8 +323,8 @@ fn window_query(
     sql
 }
 
-/// Brings the search terms of contact `id` from those of `before` to those of `after`:
-/// deletes the terms that went, inserts the new ones, leaves the others alone.
+/// Brings the search terms of contact `id` from those of `before` to those of `after`
+/// (see [`TermChanges`]).
 async fn write_terms(
     conn: &mut SqliteConnection,
     tenant: TenantId,
@@ -331,40 +332,13 @@ async fn write_terms(
     before: &ContactFields,
     after: &ContactFields,
 ) -> Result<(), RepoError> {
-    let old = contact_terms(before);
-    let new = contact_terms(after);
-    let gone: Vec<_> = old.difference(&new).collect();
-    if !gone.is_empty() {
-        let mut sql = QueryBuilder::<Sqlite>::new("DELETE FROM contact_terms WHERE tenant_id = ");
-        sql.push_bind(tenant.0)
-            .push(" AND contact_id = ")
-            .push_bind(id)
-            .push(" AND (kind, term) IN (");
-        let mut list = sql.separated(", ");
-        for (kind, term) in gone {
-            list.push("(")
-                .push_bind_unseparated(kind.as_str())
-                .push_unseparated(", ")
-                .push_bind_unseparated(term.clone())
-                .push_unseparated(")");
-        }
-        sql.push(")");
-        sql.build().execute(&mut *conn).await.map_err(classify)?;
+    let changes = TermChanges::new(before, after);
+    if let Some(mut delete) = changes.delete::<Sqlite>(tenant.0, id) {
+        delete.build().execute(&mut *conn).await.map_err(classify)?;
     }
-    let added: Vec<_> = new.difference(&old).collect();
-    if added.is_empty() {
-        return Ok(());
+    if let Some(mut insert) = changes.insert::<Sqlite>(tenant.0, id) {
+        insert.build().execute(&mut *conn).await.map_err(classify)?;
     }
-    let mut sql = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO contact_terms (tenant_id, kind, term, contact_id) ",
-    );
-    sql.push_values(added, |mut row, (kind, term)| {
-        row.push_bind(tenant.0)
-            .push_bind(kind.as_str())
-            .push_bind(term.clone())
-            .push_bind(id);
-    });
-    sql.build().execute(conn).await.map_err(classify)?;
     Ok(())
 }
 
