@@ -546,6 +546,37 @@ mod tests {
         }
     }
 
+    /// Every schema in `value`, nested ones included.
+    fn all_schemas<'a>(value: &'a Value, out: &mut Vec<&'a Value>) {
+        match value {
+            Value::Object(map) => {
+                if map.contains_key("type") || map.contains_key("enum") {
+                    out.push(value);
+                }
+                for v in map.values() {
+                    all_schemas(v, out);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| all_schemas(v, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn a_nullable_enumeration_lists_null() {
+        let doc = document();
+        let mut schemas = Vec::new();
+        all_schemas(&doc, &mut schemas);
+        for schema in schemas {
+            let nullable = schema["type"]
+                .as_array()
+                .is_some_and(|types| types.iter().any(|t| t == "null"));
+            if let (true, Some(values)) = (nullable, schema["enum"].as_array()) {
+                assert!(values.contains(&Value::Null), "{schema}");
+            }
+        }
+    }
+
     #[test]
     fn history_values_are_any_json_value() {
         let doc = document();

@@ -20,12 +20,20 @@ fn role(raw: &str) -> Result<Role, Problem> {
         .map_err(|e| Problem::from(rolodex_core::CoreError::from(e)))
 }
 
-/// One of the roles, by name.
-fn roles(kind: SchemaType) -> Object {
-    let roles = [Role::Viewer, Role::Dispatcher, Role::Admin].map(Role::as_str);
+/// One of the roles, by name (or `null`, which changes nothing, when `nullable`).
+fn roles(nullable: bool) -> Object {
+    let mut values: Vec<serde_json::Value> = [Role::Viewer, Role::Dispatcher, Role::Admin]
+        .map(|r| r.as_str().into())
+        .into();
+    let kind = if nullable {
+        values.push(serde_json::Value::Null);
+        SchemaType::from_iter([Type::String, Type::Null])
+    } else {
+        SchemaType::Type(Type::String)
+    };
     ObjectBuilder::new()
         .schema_type(kind)
-        .enum_values(Some(roles))
+        .enum_values(Some(values))
         .build()
 }
 
@@ -39,11 +47,11 @@ fn password(kind: SchemaType) -> Object {
 }
 
 fn role_schema() -> Object {
-    roles(SchemaType::Type(Type::String))
+    roles(false)
 }
 
 fn role_or_null_schema() -> Object {
-    roles(SchemaType::from_iter([Type::String, Type::Null]))
+    roles(true)
 }
 
 fn password_schema() -> Object {
