@@ -2,6 +2,7 @@
 //! sessions after a password reset, idempotency keys of clients that went away, writers
 //! contending for one contact, conditional requests, and links built from `Host`.
 
+use crate::photos::contact;
 use crate::support::*;
 use reqwest::{Method, StatusCode};
 use rolodex_domain::Role;
@@ -170,30 +171,9 @@ async fn a_client_that_goes_away_never_strands_its_idempotency_key(app: TestApp)
     }
 }
 
-/// A contact of a new customer; returns its path.
-async fn a_contact(api: &TestClient) -> String {
-    let customer = api
-        .post(
-            "/v1/customers",
-            json!({"code": "ACME", "name": "Acme"}),
-            StatusCode::CREATED,
-        )
-        .await["id"]
-        .clone();
-    let contact = api
-        .post(
-            &format!("/v1/customers/{customer}/contacts"),
-            json!({"first_name": "Ada", "last_name": "Lovelace"}),
-            StatusCode::CREATED,
-        )
-        .await["id"]
-        .clone();
-    format!("/v1/customers/{customer}/contacts/{contact}")
-}
-
 async fn concurrent_patches_without_if_match_are_all_applied(app: TestApp) {
     let api = app.admin().await;
-    let contact = a_contact(&api).await;
+    let contact = contact(&api).await;
     let writers = 48;
     let patches = (0..writers).map(|i| {
         let api = api.clone();
@@ -223,7 +203,7 @@ async fn concurrent_patches_without_if_match_are_all_applied(app: TestApp) {
 
 async fn conditional_patches_follow_if_match_and_if_none_match(app: TestApp) {
     let api = app.admin().await;
-    let contact = a_contact(&api).await;
+    let contact = contact(&api).await;
     api.patch(&contact, &json!({"title": "v2"}), StatusCode::OK)
         .await;
     let patch = |headers: Vec<(&'static str, &'static str)>, title: &'static str| {
@@ -334,7 +314,7 @@ async fn concurrent_photo_decodes_hold_bounded_memory() {
         .expect("a token")
         .to_owned();
     let api = api.with_token(&token);
-    let contact = a_contact(&api).await;
+    let contact = contact(&api).await;
     let upload = images::dense_png();
     assert!(upload.len() < 1_000_000, "{} bytes", upload.len());
     let before = server.peak_memory();
@@ -365,7 +345,7 @@ async fn concurrent_photo_decodes_hold_bounded_memory() {
 
 async fn photo_files_a_dead_process_left_behind_are_removed(app: TestApp) {
     let api = app.admin().await;
-    let contact = a_contact(&api).await;
+    let contact = contact(&api).await;
     let request = api
         .request(Method::PUT, &format!("{contact}/photo"))
         .header("Content-Type", "image/png")

@@ -9,7 +9,8 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn contact(api: &Api) -> String {
+/// A new contact of a new customer; its path.
+pub(crate) async fn contact(api: &Api) -> String {
     let customer = api
         .post(
             "/v1/customers",
