@@ -1,12 +1,12 @@
 //! What both backends store alike: the column lists of each table (so that the order of bound
-//! values and of columns cannot drift apart between them), the stored time precision, the
-//! last-name sort key, the cursor of a contact list, and the error of a row that does not map
-//! back onto the model.
+//! values and of columns cannot drift apart), the stored time precision, the last-name sort
+//! key, the cursor of a contact list, and the error of a row that does not map back onto the
+//! model.
 
+use crate::sql::{Param, json};
 use rolodex_core::ports::RepoError;
 use rolodex_core::query::{ContactSort, Cursor};
 use rolodex_domain::{Contact, ContactFields};
-use serde_json::Value as Json;
 use time::OffsetDateTime;
 
 /// A stored value that does not map back onto the model.
@@ -16,7 +16,16 @@ pub enum RowError {
     Decode {
         column: &'static str,
         #[source]
-        source: sqlx::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("column '{column}' is null")]
+    Null { column: &'static str },
+    #[error("the statement returned no row")]
+    Missing,
+    #[error("a stored value of {table}.{column} cannot be read as expected")]
+    Cell {
+        table: &'static str,
+        column: &'static str,
     },
     #[error("column '{column}' holds a value out of range or of an unknown kind")]
     BadValue { column: &'static str },
@@ -92,23 +101,9 @@ pub const CONTACT_FIELD_COLUMNS: &[&str] = &[
     "photo",
 ];
 
-/// One column's value as both backends bind it (JSON is TEXT in SQLite, jsonb in
-/// PostgreSQL); comparing two is comparing what would be stored.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    Text(Option<String>),
-    Int(Option<i64>),
-    Bool(bool),
-    Json(Option<Json>),
-}
-
-fn json<T: serde::Serialize + ?Sized>(value: &T, column: &'static str) -> Result<Json, RowError> {
-    serde_json::to_value(value).map_err(|source| RowError::Json { column, source })
-}
-
 /// The values of [`CONTACT_FIELD_COLUMNS`] for `f`, in that order.
-pub fn contact_values(f: &ContactFields) -> Result<Vec<Value>, RowError> {
-    let text = |v: &Option<String>| Value::Text(v.clone());
+pub fn contact_values(f: &ContactFields) -> Result<Vec<Param>, RowError> {
+    let text = |v: &Option<String>| Param::Text(v.clone());
     let n = &f.notifications;
     Ok(vec![
         text(&f.code),
@@ -128,23 +123,26 @@ pub fn contact_values(f: &ContactFields) -> Result<Vec<Value>, RowError> {
         text(&f.state),
         text(&f.postal_code),
         text(&f.country),
-        Value::Json(Some(json(&f.phones, "phones")?)),
-        Value::Json(Some(json(&f.emails, "emails")?)),
+        json(&f.phones, "phones")?,
+        json(&f.emails, "emails")?,
         text(&f.web_address),
         text(&f.notes),
-        Value::Json(Some(json(&f.attachments, "attachments")?)),
-        Value::Bool(f.is_primary),
-        Value::Bool(f.is_decision_maker),
-        Value::Int(f.owner_id.map(|u| u.0)),
-        Value::Bool(n.on_new),
-        Value::Bool(n.on_acknowledged),
-        Value::Bool(n.on_dispatched),
-        Value::Bool(n.on_completed),
-        Value::Bool(n.on_failed),
-        Value::Json(Some(json(&f.custom_fields, "custom_fields")?)),
-        Value::Int(Some(i64::from(f.phone_seq))),
-        Value::Text(Some(last_name_key(f.last_name.as_deref()))),
-        Value::Json(f.photo.as_ref().map(|p| json(p, "photo")).transpose()?),
+        json(&f.attachments, "attachments")?,
+        Param::from(f.is_primary),
+        Param::from(f.is_decision_maker),
+        Param::Int(f.owner_id.map(|u| u.0)),
+        Param::from(n.on_new),
+        Param::from(n.on_acknowledged),
+        Param::from(n.on_dispatched),
+        Param::from(n.on_completed),
+        Param::from(n.on_failed),
+        json(&f.custom_fields, "custom_fields")?,
+        Param::Int(Some(i64::from(f.phone_seq))),
+        Param::Text(Some(last_name_key(f.last_name.as_deref()))),
+        match &f.photo {
+            Some(photo) => json(photo, "photo")?,
+            None => Param::Json(None),
+        },
     ])
 }
 
@@ -154,7 +152,7 @@ pub fn contact_values(f: &ContactFields) -> Result<Vec<Value>, RowError> {
 pub fn changed_values(
     before: &ContactFields,
     after: &ContactFields,
-) -> Result<Vec<(&'static str, Value)>, RowError> {
+) -> Result<Vec<(&'static str, Param)>, RowError> {
     let old = contact_values(before)?;
     let new = contact_values(after)?;
     Ok(CONTACT_FIELD_COLUMNS

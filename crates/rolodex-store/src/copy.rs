@@ -277,12 +277,6 @@ pub enum CopyError {
     Database(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
-impl From<sqlx::Error> for CopyError {
-    fn from(e: sqlx::Error) -> Self {
-        CopyError::Database(Box::new(e))
-    }
-}
-
 impl From<rolodex_core::ports::RepoError> for CopyError {
     fn from(e: rolodex_core::ports::RepoError) -> Self {
         CopyError::Database(Box::new(e))

@@ -1,10 +1,9 @@
-//! The search terms of a contact as both backends write them: which terms a change removes
-//! and which it adds (an update touches no other term), and the two statements that do it,
-//! built once for any sqlx database.
+//! The search terms of a contact: which terms a change removes and which it adds (an update
+//! touches no other term), and the two statements that do it.
 
+use crate::sql::Sql;
 use rolodex_domain::ContactFields;
 use rolodex_domain::search::{TermKind, contact_terms};
-use sqlx::{Database, Encode, IntoArguments, QueryBuilder, Type};
 
 /// The terms a contact loses and gains when its fields go from `before` to `after`.
 pub struct TermChanges {
@@ -23,54 +22,50 @@ impl TermChanges {
     }
 
     /// The DELETE of the terms gone from contact `id` of `tenant`, if any.
-    pub fn delete<'a, DB>(&self, tenant: i64, id: i64) -> Option<QueryBuilder<'a, DB>>
-    where
-        DB: Database,
-        for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
-        i64: Encode<'a, DB> + Type<DB>,
-        &'static str: Encode<'a, DB> + Type<DB>,
-        String: Encode<'a, DB> + Type<DB>,
-    {
+    pub fn delete(&self, tenant: i64, id: i64) -> Option<Sql> {
         if self.gone.is_empty() {
             return None;
         }
-        let mut sql = QueryBuilder::new("DELETE FROM contact_terms WHERE tenant_id = ");
-        sql.push_bind(tenant)
+        let mut sql = Sql::new("DELETE FROM contact_terms WHERE tenant_id = ");
+        sql.bind(tenant)
             .push(" AND contact_id = ")
-            .push_bind(id)
+            .bind(id)
             .push(" AND (kind, term) IN (");
-        let mut list = sql.separated(", ");
-        for (kind, term) in &self.gone {
-            list.push("(")
-                .push_bind_unseparated(kind.as_str())
-                .push_unseparated(", ")
-                .push_bind_unseparated(term.clone())
-                .push_unseparated(")");
+        for (i, (kind, term)) in self.gone.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push("(")
+                .bind(kind.as_str())
+                .push(", ")
+                .bind(term.clone())
+                .push(")");
         }
         sql.push(")");
         Some(sql)
     }
 
     /// The INSERT of the terms added to contact `id` of `tenant`, if any.
-    pub fn insert<'a, DB>(&self, tenant: i64, id: i64) -> Option<QueryBuilder<'a, DB>>
-    where
-        DB: Database,
-        for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
-        i64: Encode<'a, DB> + Type<DB>,
-        &'static str: Encode<'a, DB> + Type<DB>,
-        String: Encode<'a, DB> + Type<DB>,
-    {
+    pub fn insert(&self, tenant: i64, id: i64) -> Option<Sql> {
         if self.added.is_empty() {
             return None;
         }
         let mut sql =
-            QueryBuilder::new("INSERT INTO contact_terms (tenant_id, kind, term, contact_id) ");
-        sql.push_values(&self.added, |mut row, (kind, term)| {
-            row.push_bind(tenant)
-                .push_bind(kind.as_str())
-                .push_bind(term.clone())
-                .push_bind(id);
-        });
+            Sql::new("INSERT INTO contact_terms (tenant_id, kind, term, contact_id) VALUES ");
+        for (i, (kind, term)) in self.added.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push("(")
+                .bind(tenant)
+                .push(", ")
+                .bind(kind.as_str())
+                .push(", ")
+                .bind(term.clone())
+                .push(", ")
+                .bind(id)
+                .push(")");
+        }
         Some(sql)
     }
 }

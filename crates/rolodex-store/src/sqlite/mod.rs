@@ -1,127 +1,350 @@
-//! The SQLite store: connection setup (pragmas), the embedded migrations, the pool of read
-//! connections and the one writer connection. Reads go to the pool; every write goes through
-//! the group-commit [`writer`], never through the pool.
+//! The SQLite backend: the database file and its pragmas, the embedded migrations, a few read
+//! connections used from blocking threads, and the one writer connection on a thread of its
+//! own. Reads never go through the writer; every write does (group commit).
 
-mod auth;
-mod changes;
-mod contacts;
-mod customers;
-mod dump;
-mod filters;
-mod history;
-mod idempotency;
-mod rows;
+mod conn;
+mod migrate;
 mod writer;
 
 pub use writer::WriterStats;
 
 use crate::StoreError;
-use crate::migrations::{self, Embedded};
-use sqlx::migrate::Migrator;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
-use sqlx::{ConnectOptions, Connection, SqliteConnection};
+use crate::migrations;
+use crate::store::{Backend, BoxFuture, SqlStore};
+use async_trait::async_trait;
+use rolodex_core::ports::RepoError;
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+use tokio::sync::Semaphore;
 use writer::WriterHandle;
 
 /// How long a connection waits for another process's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a read waits for a free pooled connection.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Read connections: enough for concurrent requests; SQLite readers in WAL mode never block
-/// each other nor the writer.
-const MAX_READERS: u32 = 8;
+/// Read connections: SQLite readers in WAL mode never block each other nor the writer, and a
+/// read is short; a few per core keep both cores busy while some wait on the disk.
+const READERS: usize = 4;
+/// Prepared statements each connection keeps.
+const STATEMENT_CACHE: usize = 256;
 
-/// Options of every connection: the database file is created if missing, foreign keys are
-/// enforced, and a lock held by another process is waited for.
-fn base_options(options: &SqliteConnectOptions) -> SqliteConnectOptions {
-    options
-        .clone()
-        .create_if_missing(true)
-        .foreign_keys(true)
-        .busy_timeout(BUSY_TIMEOUT)
+/// The SQLite store.
+pub type SqliteStore = SqlStore<SqliteBackend>;
+
+/// The database file a `sqlite://PATH` or `sqlite:PATH` URL names (a query string is not part
+/// of it).
+pub(crate) fn path_of(url: &str) -> Result<PathBuf, StoreError> {
+    let rest = url
+        .split_once(':')
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split_once('?').map_or(rest, |(path, _)| path);
+    if path == ":memory:" || url.contains("mode=memory") {
+        return Err(StoreError::InMemoryUnsupported);
+    }
+    if path.is_empty() {
+        return Err(StoreError::InvalidUrl("no file path after sqlite:".into()));
+    }
+    Ok(PathBuf::from(path))
 }
 
-/// The writer's options: WAL (readers do not block the writer and vice versa) and
-/// `synchronous=FULL`, so that a committed transaction is fsynced before COMMIT returns.
-fn writer_options(options: &SqliteConnectOptions) -> SqliteConnectOptions {
-    base_options(options)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
-        .optimize_on_close(true, None)
+fn open_error(e: rusqlite::Error) -> StoreError {
+    StoreError::Open(Box::new(e))
 }
 
-/// Readers may not write, so that a write can never bypass the writer by mistake.
-fn reader_options(options: &SqliteConnectOptions) -> SqliteConnectOptions {
-    base_options(options)
-        .synchronous(SqliteSynchronous::Full)
-        .pragma("query_only", "ON")
+/// The writer's connection: WAL (readers do not block the writer and vice versa) and
+/// `synchronous=FULL`, so that a committed transaction is fsynced before COMMIT returns;
+/// foreign keys enforced. Creates the file if missing.
+fn open_writer(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(open_error)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+        .map_err(open_error)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Open(
+            format!("the database could not switch to WAL mode (it is in {mode} mode)").into(),
+        ));
+    }
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+        .map_err(open_error)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(conn)
 }
 
-async fn open_migrated_writer(
-    options: &SqliteConnectOptions,
-) -> Result<SqliteConnection, StoreError> {
-    let mut conn = writer_options(options)
-        .connect()
-        .await
-        .map_err(StoreError::Open)?;
-    let migrator = Migrator::new(Embedded(migrations::SQLITE))
-        .await
-        .map_err(StoreError::Migrate)?;
-    migrator.run(&mut conn).await.map_err(StoreError::Migrate)?;
+/// A read connection: it may not write, so that a write can never bypass the writer.
+fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(open_error)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
+    conn.execute_batch("PRAGMA query_only = ON;")
+        .map_err(open_error)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(conn)
+}
+
+/// Opens the file, runs the pending migrations, and returns the writer's connection.
+fn open_migrated_writer(path: &Path) -> Result<Connection, StoreError> {
+    let mut conn = open_writer(path)?;
+    migrate::run(&mut conn, migrations::SQLITE)?;
     Ok(conn)
 }
 
 /// Runs the pending migrations and closes the connection.
-pub(crate) async fn migrate(options: &SqliteConnectOptions) -> Result<(), StoreError> {
-    let conn = open_migrated_writer(options).await?;
-    conn.close().await.map_err(StoreError::Open)
+pub(crate) async fn migrate(url: &str) -> Result<(), StoreError> {
+    let path = path_of(url)?;
+    tokio::task::spawn_blocking(move || {
+        open_migrated_writer(&path)?
+            .close()
+            .map_err(|(_, e)| open_error(e))
+    })
+    .await
+    .map_err(|e| StoreError::Open(Box::new(e)))?
 }
 
-/// The SQLite implementation of every port of `rolodex_core::ports`.
-pub struct SqliteStore {
-    read: SqlitePool,
+/// The idle read connections, and how many may be in use.
+#[derive(Debug)]
+struct Readers {
+    idle: Mutex<Vec<Connection>>,
+    permits: Semaphore,
+}
+
+impl Readers {
+    fn take(&self) -> Option<Connection> {
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop()
+    }
+
+    fn put(&self, conn: Connection) {
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(conn);
+    }
+}
+
+/// A read connection on loan; it goes back to the idle ones when the loan ends, however the
+/// work ended.
+struct Loan<'r> {
+    readers: &'r Readers,
+    conn: Option<Connection>,
+}
+
+impl Drop for Loan<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            self.readers.put(conn);
+        }
+    }
+}
+
+/// Why a read could not be run.
+#[derive(Debug, thiserror::Error)]
+enum ReadError {
+    #[error("the store is closed")]
+    Closed,
+    #[error("a read failed to run")]
+    Task(#[source] tokio::task::JoinError),
+}
+
+/// The SQLite backend of [`SqlStore`].
+pub struct SqliteBackend {
+    readers: Arc<Readers>,
     writer: WriterHandle,
 }
 
-impl std::fmt::Debug for SqliteStore {
+impl std::fmt::Debug for SqliteBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStore")
-            .field("readers", &self.read.size())
+        f.debug_struct("SqliteBackend")
+            .field("readers", &self.readers.permits.available_permits())
             .field("writer", &self.writer.stats())
             .finish()
     }
 }
 
-impl SqliteStore {
-    /// Opens the database, migrates it, and starts the writer task (on the current tokio
-    /// runtime).
-    pub(crate) async fn open(options: SqliteConnectOptions) -> Result<Self, StoreError> {
-        let conn = open_migrated_writer(&options).await?;
-        let read = SqlitePoolOptions::new()
-            .max_connections(MAX_READERS)
-            .min_connections(1)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect_with(reader_options(&options))
-            .await
-            .map_err(StoreError::Open)?;
-        Ok(Self {
-            read,
-            writer: WriterHandle::start(conn),
+impl SqliteBackend {
+    /// Opens the database, migrates it, opens the read connections and starts the writer
+    /// thread.
+    async fn open(url: &str) -> Result<Self, StoreError> {
+        let path = path_of(url)?;
+        let (writer, readers) = tokio::task::spawn_blocking(move || {
+            let writer = open_migrated_writer(&path)?;
+            let readers = (0..READERS)
+                .map(|_| open_reader(&path))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok::<_, StoreError>((writer, readers))
         })
+        .await
+        .map_err(|e| StoreError::Open(Box::new(e)))??;
+        Ok(Self {
+            readers: Arc::new(Readers {
+                idle: Mutex::new(readers),
+                permits: Semaphore::new(READERS),
+            }),
+            writer: WriterHandle::start(writer).map_err(|e| StoreError::Open(Box::new(e)))?,
+        })
+    }
+
+    /// Runs `work` on a read connection, on a blocking thread; `transaction` wraps it in one
+    /// read transaction (one WAL snapshot).
+    async fn on_reader<T, F>(&self, transaction: bool, work: F) -> Result<T, RepoError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, Result<T, RepoError>>
+            + Send
+            + 'static,
+    {
+        let closed = || RepoError::Unavailable(Box::new(ReadError::Closed));
+        let permit = self.readers.permits.acquire().await.map_err(|_| closed())?;
+        let readers = self.readers.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            let mut loan = Loan {
+                conn: readers.take(),
+                readers: &readers,
+            };
+            let conn = loan.conn.as_mut().ok_or_else(closed)?;
+            if !conn.is_autocommit() {
+                // A transaction left open by work that panicked.
+                conn.execute_batch("ROLLBACK")
+                    .map_err(|e| crate::sql::DbError::from(e).classify())?;
+            }
+            if !transaction {
+                return futures::executor::block_on(work(conn));
+            }
+            conn.execute_batch("BEGIN")
+                .map_err(|e| crate::sql::DbError::from(e).classify())?;
+            let result = futures::executor::block_on(work(conn));
+            // A read transaction has nothing to keep: ending it is all COMMIT does.
+            conn.execute_batch("COMMIT")
+                .map_err(|e| crate::sql::DbError::from(e).classify())?;
+            result
+        })
+        .await
+        .map_err(|e| RepoError::Other(Box::new(ReadError::Task(e))));
+        drop(permit);
+        result?
+    }
+}
+
+#[async_trait]
+impl Backend for SqliteBackend {
+    type Conn = Connection;
+
+    async fn read<T, F>(&self, work: F) -> Result<T, RepoError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, Result<T, RepoError>>
+            + Send
+            + 'static,
+    {
+        self.on_reader(false, work).await
+    }
+
+    async fn snapshot<T, F>(&self, work: F) -> Result<T, RepoError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, Result<T, RepoError>>
+            + Send
+            + 'static,
+    {
+        self.on_reader(true, work).await
+    }
+
+    async fn write<T, F>(&self, work: F) -> Result<T, RepoError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, Result<T, RepoError>>
+            + Send
+            + 'static,
+    {
+        self.writer.submit(work).await
+    }
+
+    async fn close(&self) {
+        self.writer.close().await;
+        // No read starts after this; those running finish on their own connections.
+        self.readers.permits.close();
+        let idle = std::mem::take(
+            &mut *self
+                .readers
+                .idle
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        drop(idle);
+    }
+}
+
+impl SqlStore<SqliteBackend> {
+    /// Opens (creating the file if missing) and migrates the database at `url`, and starts
+    /// its writer thread.
+    pub(crate) async fn open(url: &str) -> Result<Self, StoreError> {
+        Ok(SqlStore::new(SqliteBackend::open(url).await?))
     }
 
     /// How many write jobs and commits the writer has done: with concurrent writers, fewer
     /// commits than jobs (group commit).
     pub fn writer_stats(&self) -> WriterStats {
-        self.writer.stats()
+        self.backend.writer.stats()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::Conn;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_writer_fsyncs_every_commit_and_readers_cannot_write() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let url = format!("sqlite://{}", dir.path().join("d.db").display());
+        let store = SqliteStore::open(&url).await.expect("opens");
+        let synchronous = store
+            .backend
+            .write(|c| {
+                Box::pin(async move {
+                    Ok(
+                        c.fetch_one("PRAGMA synchronous", &[], &|row| row.int("synchronous"))
+                            .await?,
+                    )
+                })
+            })
+            .await
+            .expect("pragma");
+        // 2 is FULL: COMMIT returns once the WAL is fsynced.
+        assert_eq!(synchronous, Some(2));
+        let write = store
+            .backend
+            .read(|c| Box::pin(async move { Ok(c.execute("DELETE FROM tenants", &[]).await?) }))
+            .await;
+        assert!(write.is_err(), "{write:?}");
+        store.close().await;
     }
 
-    /// Finishes every queued write, then closes the writer connection and the read pool.
-    /// Writes submitted afterwards fail with `RepoError::Unavailable`.
-    pub async fn close(&self) {
-        self.writer.close().await;
-        self.read.close().await;
+    #[test]
+    fn urls_name_their_file() {
+        assert_eq!(
+            path_of("sqlite://data/rolodex.db").ok(),
+            Some(PathBuf::from("data/rolodex.db"))
+        );
+        assert_eq!(
+            path_of("sqlite:///var/lib/rolodex.db").ok(),
+            Some(PathBuf::from("/var/lib/rolodex.db"))
+        );
+        assert_eq!(
+            path_of("sqlite:rolodex.db?mode=rwc").ok(),
+            Some(PathBuf::from("rolodex.db"))
+        );
+        assert!(matches!(
+            path_of("sqlite::memory:"),
+            Err(StoreError::InMemoryUnsupported)
+        ));
+        assert!(matches!(path_of("sqlite:"), Err(StoreError::InvalidUrl(_))));
     }
 }

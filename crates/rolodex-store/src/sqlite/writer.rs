@@ -1,6 +1,8 @@
-//! The group-commit writer: the one connection that writes, owned by a task that takes every
-//! queued job (up to [`MAX_BATCH`]), runs them in one `BEGIN IMMEDIATE` transaction, each in
-//! its own savepoint, and commits once, so that concurrent requests share one fsync.
+//! The group-commit writer: the one connection that writes, owned by a thread of its own that
+//! takes every queued job (up to [`MAX_BATCH`]), runs them in one `BEGIN IMMEDIATE`
+//! transaction, each in its own savepoint, and commits once, so that concurrent requests share
+//! one fsync. The thread runs each whole batch synchronously: no statement waits for another
+//! thread.
 //!
 //! A job that fails is rolled back to its savepoint and gets its own error; the others still
 //! commit. No job is answered before COMMIT has returned: an acknowledged write is on disk. This
@@ -11,9 +13,10 @@
 //! submission to the start of the job's transaction) and `store_writer_commit_seconds` (the
 //! whole transaction, fsync included).
 
-use crate::migrations::BoxFuture;
+use crate::sql::DbError;
+use crate::store::BoxFuture;
 use rolodex_core::ports::RepoError;
-use sqlx::SqliteConnection;
+use rusqlite::Connection;
 use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Arc;
@@ -44,10 +47,7 @@ struct Counters {
 /// A write job: runs inside the writer's transaction, then hears how the batch ended.
 trait Job: Send {
     /// Runs the job's statements; its output is kept until [`Job::answer`].
-    fn run<'c>(
-        &'c mut self,
-        conn: &'c mut SqliteConnection,
-    ) -> BoxFuture<'c, Result<(), RepoError>>;
+    fn run(&mut self, conn: &mut Connection) -> Result<(), RepoError>;
     /// Hands the outcome to the submitter: the job's own error, or the batch's, or its output.
     fn answer(self: Box<Self>, outcome: Result<(), RepoError>);
 }
@@ -61,22 +61,21 @@ struct TypedJob<T, F> {
 impl<T, F> Job for TypedJob<T, F>
 where
     T: Send + 'static,
-    F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, RepoError>>
-        + Send
-        + 'static,
+    F: for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, Result<T, RepoError>> + Send + 'static,
 {
-    fn run<'c>(
-        &'c mut self,
-        conn: &'c mut SqliteConnection,
-    ) -> BoxFuture<'c, Result<(), RepoError>> {
-        Box::pin(async move {
-            let work = self
-                .work
-                .take()
-                .ok_or_else(|| other(WriterError::JobRunTwice))?;
-            self.output = Some(work(conn).await?);
-            Ok(())
-        })
+    fn run(&mut self, conn: &mut Connection) -> Result<(), RepoError> {
+        let work = self
+            .work
+            .take()
+            .ok_or_else(|| other(WriterError::JobRunTwice))?;
+        // The connection's futures are ready when polled: this never parks the thread. A job
+        // that panics fails alone (its savepoint is rolled back); the writer goes on.
+        let output = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            futures::executor::block_on(work(conn))
+        }))
+        .map_err(|_| other(WriterError::Panicked))?;
+        self.output = Some(output?);
+        Ok(())
     }
 
     fn answer(self: Box<Self>, outcome: Result<(), RepoError>) {
@@ -101,6 +100,8 @@ pub enum WriterError {
     Closed,
     #[error("a write job was run twice")]
     JobRunTwice,
+    #[error("a write job panicked")]
+    Panicked,
     /// The batch's transaction failed as a whole; the source is the database's error.
     #[error("the write transaction failed")]
     Batch(#[source] SharedError),
@@ -108,7 +109,7 @@ pub enum WriterError {
 
 /// One database error shared by every job of a failed batch.
 #[derive(Debug, Clone)]
-pub struct SharedError(Arc<sqlx::Error>);
+pub struct SharedError(Arc<DbError>);
 
 impl fmt::Display for SharedError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -130,7 +131,7 @@ fn other(e: WriterError) -> RepoError {
 /// the database is busy or unreachable.
 fn batch_error(shared: &SharedError) -> RepoError {
     let wrapped = Box::new(WriterError::Batch(shared.clone()));
-    if crate::is_unavailable(&shared.0) {
+    if shared.0.is_unavailable() {
         RepoError::Unavailable(wrapped)
     } else {
         RepoError::Other(wrapped)
@@ -144,12 +145,15 @@ pub(crate) struct WriterHandle {
 }
 
 impl WriterHandle {
-    /// Starts the writer task on the current runtime; it owns `conn` until it stops.
-    pub(crate) fn start(conn: SqliteConnection) -> Self {
+    /// Starts the writer thread; it owns `conn` until it stops.
+    pub(crate) fn start(conn: Connection) -> std::io::Result<Self> {
         let (tx, rx) = mpsc::channel(QUEUE);
         let counters = Arc::new(Counters::default());
-        tokio::spawn(run(conn, rx, counters.clone()));
-        Self { tx, counters }
+        let thread_counters = counters.clone();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || run(conn, rx, &thread_counters))?;
+        Ok(Self { tx, counters })
     }
 
     pub(crate) fn stats(&self) -> WriterStats {
@@ -164,7 +168,7 @@ impl WriterHandle {
     pub(crate) async fn submit<T, F>(&self, work: F) -> Result<T, RepoError>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, RepoError>>
+        F: for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, Result<T, RepoError>>
             + Send
             + 'static,
     {
@@ -191,9 +195,9 @@ impl WriterHandle {
     }
 }
 
-async fn run(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Message>, counters: Arc<Counters>) {
+fn run(mut conn: Connection, mut rx: mpsc::Receiver<Message>, counters: &Counters) {
     let mut closing = None;
-    while let Some(message) = rx.recv().await {
+    while let Some(message) = rx.blocking_recv() {
         let mut batch = Vec::new();
         take(message, &mut batch, &mut closing);
         // Everything already queued joins this transaction.
@@ -208,10 +212,17 @@ async fn run(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Message>, counte
             rx.close();
         }
         if !batch.is_empty() {
-            run_batch(&mut conn, batch, &counters).await;
+            run_batch(&mut conn, batch, counters);
         }
     }
-    if let Err(e) = sqlx::Connection::close(conn).await {
+    // Lets SQLite refresh the statistics its planner uses, as it advises before closing.
+    if let Err(e) = conn.execute_batch("PRAGMA optimize") {
+        tracing::warn!(
+            error = &e as &(dyn StdError + 'static),
+            "optimizing the database failed"
+        );
+    }
+    if let Err((_, e)) = conn.close() {
         tracing::warn!(
             error = &e as &(dyn StdError + 'static),
             "closing the writer connection failed"
@@ -237,19 +248,20 @@ fn take(
     }
 }
 
-async fn execute(conn: &mut SqliteConnection, sql: &'static str) -> Result<(), sqlx::Error> {
-    sqlx::query(sql).execute(conn).await.map(|_| ())
+fn execute(conn: &Connection, sql: &'static str) -> Result<(), DbError> {
+    conn.prepare_cached(sql)?.execute([])?;
+    Ok(())
 }
 
 /// Runs one group of jobs in one transaction and answers each of them.
-async fn run_batch(conn: &mut SqliteConnection, mut batch: Vec<Box<dyn Job>>, counters: &Counters) {
+fn run_batch(conn: &mut Connection, mut batch: Vec<Box<dyn Job>>, counters: &Counters) {
     counters
         .jobs
         .fetch_add(batch.len() as u64, Ordering::Relaxed);
     metrics::counter!("store_writer_jobs_total").increment(batch.len() as u64);
     metrics::histogram!("store_writer_batch_size").record(batch.len() as f64);
     let started = Instant::now();
-    if let Err(e) = execute(conn, "BEGIN IMMEDIATE").await {
+    if let Err(e) = execute(conn, "BEGIN IMMEDIATE") {
         let shared = SharedError(Arc::new(e));
         for job in batch {
             job.answer(Err(batch_error(&shared)));
@@ -259,18 +271,15 @@ async fn run_batch(conn: &mut SqliteConnection, mut batch: Vec<Box<dyn Job>>, co
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut broken = None;
     for job in &mut batch {
-        if let Err(e) = execute(conn, "SAVEPOINT job").await {
+        if let Err(e) = execute(conn, "SAVEPOINT job") {
             broken = Some(e);
             break;
         }
-        let outcome = job.run(conn).await;
+        let outcome = job.run(conn);
         let end = if outcome.is_ok() {
-            execute(conn, "RELEASE job").await
+            execute(conn, "RELEASE job")
         } else {
-            match execute(conn, "ROLLBACK TO job").await {
-                Ok(()) => execute(conn, "RELEASE job").await,
-                Err(e) => Err(e),
-            }
+            execute(conn, "ROLLBACK TO job").and_then(|()| execute(conn, "RELEASE job"))
         };
         outcomes.push(outcome);
         if let Err(e) = end {
@@ -282,7 +291,7 @@ async fn run_batch(conn: &mut SqliteConnection, mut batch: Vec<Box<dyn Job>>, co
     }
     let committed = match broken {
         Some(e) => Err(e),
-        None => execute(conn, "COMMIT").await,
+        None => execute(conn, "COMMIT"),
     };
     match committed {
         Ok(()) => {
@@ -301,7 +310,7 @@ async fn run_batch(conn: &mut SqliteConnection, mut batch: Vec<Box<dyn Job>>, co
                 "a write batch failed"
             );
             // Ends the transaction if SQLite has not already done so; failing is expected then.
-            let _ = execute(conn, "ROLLBACK").await;
+            let _ = conn.execute_batch("ROLLBACK");
             let shared = SharedError(Arc::new(e));
             for job in batch {
                 job.answer(Err(batch_error(&shared)));

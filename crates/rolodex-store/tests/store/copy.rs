@@ -356,20 +356,10 @@ async fn a_copy_into_a_database_with_records_is_refused_and_changes_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_column_the_copy_does_not_know_is_refused_by_name() {
-    use sqlx::{ConnectOptions, Connection};
     let source = TestDb::sqlite().await;
-    let mut conn = source
-        .url
-        .parse::<sqlx::sqlite::SqliteConnectOptions>()
-        .expect("url")
-        .connect()
-        .await
-        .expect("second connection");
-    sqlx::query("ALTER TABLE contacts ADD COLUMN nickname TEXT")
-        .execute(&mut conn)
-        .await
+    second_connection(&source.url)
+        .execute_batch("ALTER TABLE contacts ADD COLUMN nickname TEXT")
         .expect("a column the copy does not know");
-    conn.close().await.expect("closed");
     let target = TestDb::sqlite().await;
     let err = source
         .database

@@ -138,21 +138,12 @@ async fn an_unreachable_postgres_server_is_an_open_error_without_the_password() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_database_file_is_in_wal_mode() {
-    use sqlx::{ConnectOptions, Connection};
     let db = TestDb::sqlite().await;
-    let mut conn = db
-        .url
-        .parse::<sqlx::sqlite::SqliteConnectOptions>()
-        .expect("url")
-        .connect()
-        .await
-        .expect("second connection");
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(&mut conn)
-        .await
+    let conn = second_connection(&db.url);
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |row| row.get(0))
         .expect("pragma");
     assert_eq!(mode, "wal");
-    conn.close().await.expect("closed");
 }
 
 store_tests!(

@@ -100,6 +100,12 @@ impl TestDb {
     }
 }
 
+/// A connection of its own to the SQLite database at `url`, beside the store's.
+pub fn second_connection(url: &str) -> rusqlite::Connection {
+    let path = url.strip_prefix("sqlite://").expect("a sqlite:// URL");
+    rusqlite::Connection::open(path).expect("second connection")
+}
+
 /// A time `ms` milliseconds after 2024-01-01T00:00:00Z.
 pub fn at(ms: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(1_704_067_200_000 + ms) * 1_000_000)

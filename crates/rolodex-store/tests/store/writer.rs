@@ -5,7 +5,6 @@ use crate::support::*;
 use rolodex_core::ports::{ConflictKind, RepoError, WriteOp};
 use rolodex_core::query::{ContactQuery, PageRequest};
 use rolodex_domain::{ContactFields, CustomerId};
-use sqlx::{ConnectOptions, Connection};
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -59,17 +58,9 @@ async fn two_hundred_concurrent_writes_all_land_in_fewer_commits() {
 
 /// Holds the database's write lock from another connection until dropped or committed, so
 /// that the writer's jobs queue up behind it.
-async fn lock_database(url: &str) -> sqlx::SqliteConnection {
-    let mut conn = url
-        .parse::<sqlx::sqlite::SqliteConnectOptions>()
-        .expect("url")
-        .connect()
-        .await
-        .expect("second connection");
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut conn)
-        .await
-        .expect("write lock");
+async fn lock_database(url: &str) -> rusqlite::Connection {
+    let conn = second_connection(url);
+    conn.execute_batch("BEGIN IMMEDIATE").expect("write lock");
     conn
 }
 
@@ -91,7 +82,7 @@ async fn a_failing_job_does_not_roll_back_the_others_of_its_batch() {
 
     // While another connection holds the lock, the writer's first batch waits in BEGIN and
     // every later job queues: they all run in the next batch, together.
-    let mut blocker = lock_database(&db.url).await;
+    let blocker = lock_database(&db.url).await;
     let before = db.sqlite_store().writer_stats();
     let tasks: Vec<_> = (0..20)
         .map(|i| {
@@ -116,11 +107,8 @@ async fn a_failing_job_does_not_roll_back_the_others_of_its_batch() {
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    sqlx::query("COMMIT")
-        .execute(&mut blocker)
-        .await
-        .expect("release the lock");
-    blocker.close().await.expect("closed");
+    blocker.execute_batch("COMMIT").expect("release the lock");
+    drop(blocker);
 
     let mut landed = 0;
     for task in tasks {

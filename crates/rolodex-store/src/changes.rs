@@ -1,26 +1,29 @@
-//! The `Writer` port on SQLite: every write of one call, with its history entry, in one job of
-//! the group-commit writer, so that all of them land or none does.
+//! The `Writer` port: every write of one call, with its history entry, in one write of the
+//! backend (a savepoint of a group commit on SQLite, a transaction on PostgreSQL), so that all
+//! of them land or none does. Updates and deletes match the expected version in their `WHERE`:
+//! of two writes (of any nodes) from one version, the second finds another version and fails.
 
-use super::history::{self, Subject};
-use super::{SqliteStore, contacts, customers};
+use crate::history::{self, Subject};
+use crate::sql::Conn;
+use crate::store::{Backend, SqlStore};
+use crate::{contacts, customers};
 use async_trait::async_trait;
 use rolodex_core::ports::{RepoError, Write, WriteOp, Writer};
 use rolodex_domain::{Change, TenantId};
-use sqlx::SqliteConnection;
 
 #[async_trait]
-impl Writer for SqliteStore {
+impl<B: Backend> Writer for SqlStore<B> {
     async fn write(&self, tenant: TenantId, writes: Vec<Write>) -> Result<Vec<i64>, RepoError> {
         if writes.is_empty() {
             return Ok(Vec::new());
         }
-        self.writer
-            .submit(move |conn| {
+        self.backend
+            .write(move |c| {
                 Box::pin(async move {
                     let mut ids = Vec::with_capacity(writes.len());
                     let mut previous = None;
                     for write in &writes {
-                        let id = apply(conn, tenant, write, previous).await?;
+                        let id = apply(c, tenant, write, previous).await?;
                         previous = Some((&write.op, id));
                         ids.push(id);
                     }
@@ -33,8 +36,8 @@ impl Writer for SqliteStore {
 
 /// Applies one write and records its history entry; returns the entity's id. The entry's
 /// change is the one the operation makes (the draft's `change` is not trusted to agree).
-async fn apply(
-    conn: &mut SqliteConnection,
+async fn apply<C: Conn>(
+    conn: &mut C,
     tenant: TenantId,
     write: &Write,
     previous: Option<(&WriteOp, i64)>,

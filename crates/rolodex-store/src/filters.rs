@@ -1,19 +1,23 @@
-//! Field criteria of a contact query (`ContactQuery::filters`) compiled into PostgreSQL
-//! conditions that behave as the SQLite ones do.
+//! Field criteria of a contact query (`ContactQuery::filters`) compiled into SQL conditions
+//! that behave alike on both backends.
 //!
-//! Text compares ignoring ASCII case (both sides through `rolodex_nocase`, in byte order
-//! (`COLLATE "C"`), as SQLite's `COLLATE NOCASE`), and `LIKE` has no escape character (as on SQLite); a field
-//! without a value compares as `''`. Instants compare as times. Core has checked the criteria,
-//! so a value that still does not fit makes the condition false rather than an error.
+//! Text compares ignoring ASCII case, in byte order (SQLite's `COLLATE NOCASE`; on PostgreSQL
+//! both sides through `rolodex_nocase` and `COLLATE "C"`), and `LIKE` has no escape character;
+//! a field without a value compares as `''`. Instants compare as times. Core has checked the
+//! criteria (instants parse as RFC 3339, custom field names are well formed, no `LIKE` on
+//! instants), so a value that still does not fit makes the condition false rather than an
+//! error.
 
-use super::rows;
+use crate::rows;
+use crate::sql::{Dialect, Sql};
 use rolodex_core::query::{Condition, FieldFilter, FilterField};
-use sqlx::{Postgres, QueryBuilder};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-/// The SQL expression of a field, and whether it is an instant.
-fn expression(field: &FilterField) -> (String, bool) {
+/// The SQL expression of a field, and whether it is an instant. A custom field's name is a
+/// bound value, never spliced into the SQL: its expression holds `{name}` where the
+/// placeholder goes.
+fn expression(d: Dialect, field: &FilterField) -> (String, bool) {
     let text = |column: &str| (format!("coalesce({column}, '')"), false);
     match field {
         FilterField::Code => text("code"),
@@ -34,14 +38,21 @@ fn expression(field: &FilterField) -> (String, bool) {
         FilterField::PostalCode => text("postal_code"),
         FilterField::Country => text("country"),
         FilterField::WebAddress => text("web_address"),
-        FilterField::EmailAt(i) => text(&format!("(emails ->> {i})")),
-        FilterField::Phone(kind) => text(&format!(
-            "(SELECT p.value ->> 'number' FROM jsonb_array_elements(contacts.phones) \
-             WITH ORDINALITY AS p (value, n) WHERE p.value ->> 'type' = '{}' ORDER BY p.n LIMIT 1)",
-            kind.as_str()
-        )),
-        // The name is bound by `push_field`, never spliced into the SQL.
-        FilterField::CustomField(_) => text("(custom_fields ->> ?)"),
+        FilterField::EmailAt(i) => text(&d.json_element("emails", *i)),
+        // The first phone of the kind, in list order.
+        FilterField::Phone(kind) => text(&match d {
+            Dialect::Sqlite => format!(
+                "(SELECT json_extract(p.value, '$.number') FROM json_each(contacts.phones) p \
+                 WHERE json_extract(p.value, '$.type') = '{}' ORDER BY p.key LIMIT 1)",
+                kind.as_str()
+            ),
+            Dialect::Postgres => format!(
+                "(SELECT p.value ->> 'number' FROM jsonb_array_elements(contacts.phones) \
+                 WITH ORDINALITY AS p (value, n) WHERE p.value ->> 'type' = '{}' ORDER BY p.n LIMIT 1)",
+                kind.as_str()
+            ),
+        }),
+        FilterField::CustomField(_) => text(&d.json_member("custom_fields", "{name}")),
         FilterField::CustomerCode => text(
             "(SELECT cu.code FROM customers cu WHERE cu.tenant_id = contacts.tenant_id \
              AND cu.id = contacts.customer_id)",
@@ -58,11 +69,10 @@ fn expression(field: &FilterField) -> (String, bool) {
 }
 
 /// Pushes the field's expression, binding what it needs.
-fn push_field(sql: &mut QueryBuilder<'_, Postgres>, field: &FilterField, expr: &str) {
-    match field {
-        FilterField::CustomField(name) => {
-            let (before, after) = expr.split_once('?').unwrap_or((expr, ""));
-            sql.push(before).push_bind(name.clone()).push(after);
+fn push_field(sql: &mut Sql, field: &FilterField, expr: &str) {
+    match (field, expr.split_once("{name}")) {
+        (FilterField::CustomField(name), Some((before, after))) => {
+            sql.push(before).bind(name.clone()).push(after);
         }
         _ => {
             sql.push(expr);
@@ -75,23 +85,24 @@ fn instant(value: &str) -> Option<OffsetDateTime> {
 }
 
 /// Binds one comparison value: a time (checked before), or text folded like the field.
-fn push_value(sql: &mut QueryBuilder<'_, Postgres>, value: &str, is_instant: bool) {
-    match (is_instant, instant(value)) {
-        (true, Some(t)) => {
-            sql.push_bind(t);
+fn push_value(d: Dialect, sql: &mut Sql, value: &str, is_instant: bool) {
+    match (is_instant, instant(value), d) {
+        (true, Some(t), _) => {
+            sql.bind(t);
         }
-        _ => {
-            sql.push("rolodex_nocase(")
-                .push_bind(value.to_owned())
-                .push(")");
+        (_, _, Dialect::Sqlite) => {
+            sql.bind(value);
+        }
+        (_, _, Dialect::Postgres) => {
+            sql.push("rolodex_nocase(").bind(value).push(")");
         }
     }
 }
 
 /// Adds ` AND <condition>` for each filter.
-pub fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, filters: &[FieldFilter]) {
+pub fn push_filters(d: Dialect, sql: &mut Sql, filters: &[FieldFilter]) {
     for filter in filters {
-        let (expr, is_instant) = expression(&filter.field);
+        let (expr, is_instant) = expression(d, &filter.field);
         sql.push(" AND (");
         let (op, values): (&str, Vec<&String>) = match &filter.condition {
             Condition::Equals(v) => ("=", vec![v]),
@@ -111,27 +122,34 @@ pub fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, filters: &[FieldFilter
         } else if is_instant && (op == "LIKE" || values.iter().any(|v| instant(v).is_none())) {
             sql.push("FALSE");
         } else {
-            if is_instant {
-                push_field(sql, &filter.field, &expr);
-            } else {
-                // Byte order whatever the database's default collation, as on SQLite.
+            // The field, compared ignoring case in byte order.
+            let collate = match (is_instant, d) {
+                (true, _) => "",
+                (false, Dialect::Sqlite) => " COLLATE NOCASE",
+                (false, Dialect::Postgres) => " COLLATE \"C\"",
+            };
+            let folded = !is_instant && d == Dialect::Postgres;
+            if folded {
                 sql.push("rolodex_nocase(");
-                push_field(sql, &filter.field, &expr);
-                sql.push(") COLLATE \"C\"");
             }
+            push_field(sql, &filter.field, &expr);
+            if folded {
+                sql.push(")");
+            }
+            sql.push(collate);
             if list {
-                sql.push(format!(" {op} ("));
+                sql.push(&format!(" {op} ("));
                 for (i, v) in values.iter().enumerate() {
                     if i > 0 {
                         sql.push(", ");
                     }
-                    push_value(sql, v, is_instant);
+                    push_value(d, sql, v, is_instant);
                 }
                 sql.push(")");
             } else {
-                sql.push(format!(" {op} "));
-                push_value(sql, values[0], is_instant);
-                if op == "LIKE" {
+                sql.push(&format!(" {op} "));
+                push_value(d, sql, values[0], is_instant);
+                if op == "LIKE" && d == Dialect::Postgres {
                     sql.push(" ESCAPE ''");
                 }
             }

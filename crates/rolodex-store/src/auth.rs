@@ -1,0 +1,433 @@
+//! Tenants, users, memberships, tokens and login throttling: the ports the auth and
+//! administration use cases need.
+
+use crate::rows::{self, TENANT_COLUMNS, TOKEN_COLUMNS, USER_COLUMNS};
+use crate::sql::{Conn, DbError, Param, Text};
+use crate::store::{Backend, SqlStore};
+use async_trait::async_trait;
+use rolodex_core::ports::{
+    NewToken, RepoError, TenantRepo, ThrottleRepo, TokenRecord, TokenRepo, UserCredentials,
+    UserRepo, UserUpdate,
+};
+use rolodex_domain::{Membership, Role, Tenant, TenantCode, TenantId, User, UserId, Username};
+use time::OffsetDateTime;
+
+#[async_trait]
+impl<B: Backend> TenantRepo for SqlStore<B> {
+    async fn create_tenant(
+        &self,
+        code: &TenantCode,
+        name: &str,
+        at: OffsetDateTime,
+    ) -> Result<Tenant, RepoError> {
+        static SQL: Text = Text::new(|_| {
+            format!(
+                "INSERT INTO tenants (code, name, created_at) VALUES (?1, ?2, ?3) RETURNING {TENANT_COLUMNS}"
+            )
+        });
+        let params: Vec<Param> = vec![code.as_str().into(), name.into(), at.into()];
+        self.backend
+            .write(move |c| {
+                Box::pin(async move {
+                    Ok(c.fetch_one(SQL.get(c.dialect()), &params, &rows::tenant)
+                        .await?)
+                })
+            })
+            .await
+    }
+
+    async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, RepoError> {
+        static SQL: Text =
+            Text::new(|_| format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE id = ?1"));
+        self.backend
+            .read(move |c| {
+                Box::pin(async move {
+                    Ok(
+                        c.fetch_first(SQL.get(c.dialect()), &[id.0.into()], &rows::tenant)
+                            .await?,
+                    )
+                })
+            })
+            .await
+    }
+
+    async fn tenant_by_code(&self, code: &TenantCode) -> Result<Option<Tenant>, RepoError> {
+        static SQL: Text = Text::new(|d| {
+            format!(
+                "SELECT {TENANT_COLUMNS} FROM tenants WHERE {} = {}",
+                d.nocase("code"),
+                d.nocase("?1")
+            )
+        });
+        let code: Param = code.as_str().into();
+        self.backend
+            .read(move |c| {
+                Box::pin(async move {
+                    Ok(c.fetch_first(SQL.get(c.dialect()), &[code], &rows::tenant)
+                        .await?)
+                })
+            })
+            .await
+    }
+
+    async fn list_tenants(&self) -> Result<Vec<Tenant>, RepoError> {
+        static SQL: Text =
+            Text::new(|_| format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY id"));
+        self.backend
+            .read(move |c| {
+                Box::pin(
+                    async move { Ok(c.fetch(SQL.get(c.dialect()), &[], &rows::tenant).await?) },
+                )
+            })
+            .await
+    }
+
+    async fn tenants_of_user(&self, user: UserId) -> Result<Vec<(Tenant, Role)>, RepoError> {
+        static SQL: Text = Text::new(|_| {
+            format!(
+                "SELECT {TENANT_COLUMNS}, memberships.role FROM memberships \
+                 JOIN tenants ON tenants.id = memberships.tenant_id \
+                 WHERE memberships.user_id = ?1 ORDER BY tenants.id"
+            )
+        });
+        self.backend
+            .read(move |c| {
+                Box::pin(async move {
+                    Ok(
+                        c.fetch(SQL.get(c.dialect()), &[user.0.into()], &rows::tenant_role)
+                            .await?,
+                    )
+                })
+            })
+            .await
+    }
+}
+
+fn membership_select(condition: &str) -> String {
+    format!(
+        "SELECT {USER_COLUMNS}, memberships.tenant_id, memberships.role FROM memberships \
+         JOIN users ON users.id = memberships.user_id WHERE {condition}"
+    )
+}
+
+#[async_trait]
+impl<B: Backend> UserRepo for SqlStore<B> {
+    async fn create_user(
+        &self,
+        username: &Username,
+        display_name: &str,
+        password_hash: &str,
+        at: OffsetDateTime,
+    ) -> Result<User, RepoError> {
+        static SQL: Text = Text::new(|_| {
+            format!(
+                "INSERT INTO users (username, display_name, password_hash, active, created_at) \
+                 VALUES (?1, ?2, ?3, TRUE, ?4) RETURNING {USER_COLUMNS}"
+            )
+        });
+        let params: Vec<Param> = vec![
+            username.as_str().into(),
+            display_name.into(),
+            password_hash.into(),
+            at.into(),
+        ];
+        self.backend
+            .write(move |c| {
+                Box::pin(async move {
+                    Ok(c.fetch_one(SQL.get(c.dialect()), &params, &rows::user)
+                        .await?)
+                })
+            })
+            .await
+    }
+
+    async fn user(&self, id: UserId) -> Result<Option<User>, RepoError> {
+        static SQL: Text = Text::new(|_| format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"));
+        self.backend
+            .read(move |c| {
+                Box::pin(async move {
+                    Ok(
+                        c.fetch_first(SQL.get(c.dialect()), &[id.0.into()], &rows::user)
+                            .await?,
+                    )
+                })
+            })
+            .await
+    }
+
+    async fn credentials(&self, username: &Username) -> Result<Option<UserCredentials>, RepoError> {
+        static SQL: Text = Text::new(|d| {
+            format!(
+                "SELECT {USER_COLUMNS}, users.password_hash FROM users WHERE {} = {}",
+                d.nocase("username"),
+                d.nocase("?1")
+            )
+        });
+        let username: Param = username.as_str().into();
+        self.backend
+            .read(move |c| {
+                Box::pin(async move {
+                    Ok(
+                        c.fetch_first(SQL.get(c.dialect()), &[username], &rows::credentials)
+                            .await?,
+                    )
+                })
+            })
+            .await
+    }
+
+    async fn update_user(&self, id: UserId, update: UserUpdate) -> Result<User, RepoError> {
+        static SQL: Text = Text::new(|_| {
+            format!(
+                "UPDATE users SET display_name = coalesce(?1, display_name), active = coalesce(?2, active), \
+                 password_hash = coalesce(?3, password_hash) WHERE id = ?4 RETURNING {USER_COLUMNS}"
+            )
+        });
+        const REVOKE_SESSIONS: &str = "UPDATE tokens SET revoked_at = ?1 \
+             WHERE user_id = ?2 AND kind = 'session' AND revoked_at IS NULL";
+        let params: Vec<Param> = vec![
+            update.display_name.into(),
+            update.active.into(),
+            update.password_hash.into(),
+            id.0.into(),
+        ];
+        let revoke_at = update.revoke_sessions_at;
+        self.backend
+            .write(move |c| {
+                Box::pin(async move {
+                    let user = c
+                        .fetch_first(SQL.get(c.dialect()), &params, &rows::user)
+                        .await?
+                        .ok_or(RepoError::NotFound)?;
+                    if let Some(at) = revoke_at {
+                        c.execute(REVOKE_SESSIONS, &[at.into(), id.0.into()])
+                            .await?;
+                    }
+                    Ok(user)
+                })
+            })
+            .await
+    }
+
+    async fn count_users(&self) -> Result<u64, RepoError> {
+        self.backend
+            .read(move |c| {
+                Box::pin(async move {
+                    Ok(
+                        c.fetch_one("SELECT count(*) AS n FROM users", &[], &rows::count)
+                            .await?,
+                    )
+                })
+            })
+            .await
+    }
+
+    async fn set_membership(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        role: Role,
+    ) -> Result<(), RepoError> {
+        const SQL: &str = "INSERT INTO memberships (tenant_id, user_id, role) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (tenant_id, user_id) DO UPDATE SET role = excluded.role";
+        let params: Vec<Param> = vec![tenant.0.into(), user.0.into(), role.as_str().into()];
+        self.backend
+            .write(move |c| {
+                Box::pin(async move {
+                    // An unknown tenant or user is a missing parent.
+                    c.execute(SQL, &params)
+                        .await
+                        .map_err(DbError::missing_parent)?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn remove_membership(&self, tenant: TenantId, user: UserId) -> Result<(), RepoError> {
+        const SQL: &str = "DELETE FROM memberships WHERE tenant_id = ?1 AND user_id = ?2";
+        self.backend
+            .write(move |c| {
+                Box::pin(async move {
+                    if c.execute(SQL, &[tenant.0.into(), user.0.into()]).await? == 0 {
+                        return Err(RepoError::NotFound);
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn membership(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+    ) -> Result<Option<Membership>, RepoError> {
+        static SQL: Text = Text::new(|_| {
+            membership_select("memberships.tenant_id = ?1 AND memberships.user_id = ?2")
+        });
+        self.backend
+            .read(move |c| {
+                Box::pin(async move {
+                    Ok(c.fetch_first(
+                        SQL.get(c.dialect()),
+                        &[tenant.0.into(), user.0.into()],
+                        &rows::membership,
+                    )
+                    .await?)
+                })
+            })
+            .await
+    }
+
+    async fn members(&self, tenant: TenantId) -> Result<Vec<Membership>, RepoError> {
+        static SQL: Text =
+            Text::new(|_| membership_select("memberships.tenant_id = ?1 ORDER BY users.id"));
+        self.backend
+            .read(move |c| {
+                Box::pin(async move {
+                    Ok(
+                        c.fetch(SQL.get(c.dialect()), &[tenant.0.into()], &rows::membership)
+                            .await?,
+                    )
+                })
+            })
+            .await
+    }
+}
+
+#[async_trait]
+impl<B: Backend> TokenRepo for SqlStore<B> {
+    async fn insert_token(&self, token: NewToken) -> Result<TokenRecord, RepoError> {
+        static SQL: Text = Text::new(|_| {
+            format!(
+                "INSERT INTO tokens (kind, secret_hash, user_id, tenant_id, name, created_at, expires_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING {TOKEN_COLUMNS}"
+            )
+        });
+        let params: Vec<Param> = vec![
+            token.kind.as_str().into(),
+            token.secret_hash.into(),
+            token.user_id.0.into(),
+            token.tenant_id.map(|t| t.0).into(),
+            token.name.into(),
+            token.created_at.into(),
+            token.expires_at.into(),
+        ];
+        self.backend
+            .write(move |c| {
+                Box::pin(async move {
+                    c.fetch_one(SQL.get(c.dialect()), &params, &rows::token)
+                        .await
+                        .map_err(DbError::missing_parent)
+                })
+            })
+            .await
+    }
+
+    async fn token_by_hash(&self, secret_hash: &str) -> Result<Option<TokenRecord>, RepoError> {
+        static SQL: Text =
+            Text::new(|_| format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE secret_hash = ?1"));
+        let hash: Param = secret_hash.into();
+        self.backend
+            .read(move |c| {
+                Box::pin(async move {
+                    Ok(c.fetch_first(SQL.get(c.dialect()), &[hash], &rows::token)
+                        .await?)
+                })
+            })
+            .await
+    }
+
+    async fn revoke_token(&self, id: i64, at: OffsetDateTime) -> Result<(), RepoError> {
+        const SQL: &str = "UPDATE tokens SET revoked_at = coalesce(revoked_at, ?1) WHERE id = ?2";
+        self.backend
+            .write(move |c| {
+                Box::pin(async move {
+                    if c.execute(SQL, &[at.into(), id.into()]).await? == 0 {
+                        return Err(RepoError::NotFound);
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn api_keys(
+        &self,
+        tenant: TenantId,
+        user: Option<UserId>,
+    ) -> Result<Vec<TokenRecord>, RepoError> {
+        static SQL: Text = Text::new(|_| {
+            format!(
+                "SELECT {TOKEN_COLUMNS} FROM tokens WHERE tenant_id = ?1 AND kind = 'api_key' \
+                 AND (CAST(?2 AS BIGINT) IS NULL OR user_id = ?2) ORDER BY created_at DESC, id DESC"
+            )
+        });
+        let params: Vec<Param> = vec![tenant.0.into(), user.map(|u| u.0).into()];
+        self.backend
+            .read(move |c| {
+                Box::pin(
+                    async move { Ok(c.fetch(SQL.get(c.dialect()), &params, &rows::token).await?) },
+                )
+            })
+            .await
+    }
+}
+
+#[async_trait]
+impl<B: Backend> ThrottleRepo for SqlStore<B> {
+    async fn record_failure(
+        &self,
+        key: &str,
+        at: OffsetDateTime,
+        forget_before: OffsetDateTime,
+    ) -> Result<(), RepoError> {
+        let key: Param = key.into();
+        self.backend
+            .write(move |c| {
+                Box::pin(async move {
+                    c.execute(
+                        "DELETE FROM login_failures WHERE at < ?1",
+                        &[forget_before.into()],
+                    )
+                    .await?;
+                    c.execute(
+                        "INSERT INTO login_failures (key, at) VALUES (?1, ?2)",
+                        &[key, at.into()],
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn failures_since(
+        &self,
+        key: &str,
+        since: OffsetDateTime,
+    ) -> Result<(u32, Option<OffsetDateTime>), RepoError> {
+        const SQL: &str = "SELECT count(*) AS failures, min(at) AS earliest FROM login_failures \
+             WHERE key = ?1 AND at >= ?2";
+        let params: Vec<Param> = vec![key.into(), since.into()];
+        self.backend
+            .read(move |c| {
+                Box::pin(async move { Ok(c.fetch_one(SQL, &params, &rows::failures).await?) })
+            })
+            .await
+    }
+
+    async fn clear_failures(&self, key: &str) -> Result<(), RepoError> {
+        let key: Param = key.into();
+        self.backend
+            .write(move |c| {
+                Box::pin(async move {
+                    c.execute("DELETE FROM login_failures WHERE key = ?1", &[key])
+                        .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+}

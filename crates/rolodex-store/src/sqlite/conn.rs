@@ -1,0 +1,136 @@
+//! The store's statements on a rusqlite connection: values bound as SQLite stores them (unix
+//! milliseconds, 0/1, JSON text), rows read back as the model means them, and statements
+//! prepared once per connection and taken from its cache afterwards. Every call runs to its
+//! end on the calling thread: the futures of [`Conn`] are ready when first polled.
+
+use crate::columns::RowError;
+use crate::rows::{millis, time_of};
+use crate::sql::{Conn, DbError, Dialect, Map, Param, Row};
+use async_trait::async_trait;
+use rusqlite::types::{FromSql, ToSqlOutput, Value, ValueRef};
+use rusqlite::{CachedStatement, Connection, ToSql};
+use serde_json::Value as Json;
+use time::OffsetDateTime;
+
+impl ToSql for Param {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Param::Int(v) => ToSqlOutput::Owned(v.map_or(Value::Null, Value::Integer)),
+            Param::Text(v) => v.as_deref().map_or(ToSqlOutput::Owned(Value::Null), |s| {
+                ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes()))
+            }),
+            Param::Bool(v) => {
+                ToSqlOutput::Owned(v.map_or(Value::Null, |b| Value::Integer(i64::from(b))))
+            }
+            Param::Time(v) => {
+                ToSqlOutput::Owned(v.map_or(Value::Null, |t| Value::Integer(millis(t))))
+            }
+            Param::Json(v) => ToSqlOutput::Owned(
+                v.as_ref()
+                    .map_or(Value::Null, |j| Value::Text(j.to_string())),
+            ),
+            Param::Bytes(v) => v.as_deref().map_or(ToSqlOutput::Owned(Value::Null), |b| {
+                ToSqlOutput::Borrowed(ValueRef::Blob(b))
+            }),
+        })
+    }
+}
+
+fn get<T: FromSql>(row: &rusqlite::Row<'_>, column: &'static str) -> Result<Option<T>, RowError> {
+    row.get(column).map_err(|e| RowError::Decode {
+        column,
+        source: Box::new(e),
+    })
+}
+
+impl Row for rusqlite::Row<'_> {
+    fn int(&self, column: &'static str) -> Result<Option<i64>, RowError> {
+        get(self, column)
+    }
+
+    fn text(&self, column: &'static str) -> Result<Option<String>, RowError> {
+        get(self, column)
+    }
+
+    fn boolean(&self, column: &'static str) -> Result<Option<bool>, RowError> {
+        Ok(get::<i64>(self, column)?.map(|n| n != 0))
+    }
+
+    fn time(&self, column: &'static str) -> Result<Option<OffsetDateTime>, RowError> {
+        get::<i64>(self, column)?
+            .map(|ms| time_of(ms).ok_or(RowError::BadValue { column }))
+            .transpose()
+    }
+
+    fn json(&self, column: &'static str) -> Result<Option<Json>, RowError> {
+        let text: Option<String> = get(self, column)?;
+        text.map(|t| serde_json::from_str(&t).map_err(|source| RowError::Json { column, source }))
+            .transpose()
+    }
+
+    fn bytes(&self, column: &'static str) -> Result<Option<Vec<u8>>, RowError> {
+        get(self, column)
+    }
+}
+
+/// The cached statement of `sql`, with `params` bound to its numbered placeholders.
+fn prepare<'c>(
+    conn: &'c Connection,
+    sql: &str,
+    params: &[Param],
+) -> Result<CachedStatement<'c>, DbError> {
+    let mut statement = conn.prepare_cached(sql)?;
+    for (i, param) in params.iter().enumerate() {
+        statement.raw_bind_parameter(i + 1, param)?;
+    }
+    Ok(statement)
+}
+
+/// Runs the query of `sql` and maps its rows until `limit` of them.
+fn query<T>(
+    conn: &Connection,
+    sql: &str,
+    params: &[Param],
+    map: Map<'_, T>,
+    limit: usize,
+) -> Result<Vec<T>, DbError> {
+    let mut statement = prepare(conn, sql, params)?;
+    let mut rows = statement.raw_query();
+    let mut out = Vec::new();
+    while out.len() < limit {
+        match rows.next()? {
+            Some(row) => out.push(map(row)?),
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
+#[async_trait]
+impl Conn for Connection {
+    const DIALECT: Dialect = Dialect::Sqlite;
+
+    async fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64, DbError> {
+        let mut statement = prepare(self, sql, params)?;
+        let changed = statement.raw_execute()?;
+        Ok(u64::try_from(changed).unwrap_or(u64::MAX))
+    }
+
+    async fn fetch<T: Send + 'static>(
+        &mut self,
+        sql: &str,
+        params: &[Param],
+        map: Map<'_, T>,
+    ) -> Result<Vec<T>, DbError> {
+        query(self, sql, params, map, usize::MAX)
+    }
+
+    async fn fetch_first<T: Send + 'static>(
+        &mut self,
+        sql: &str,
+        params: &[Param],
+        map: Map<'_, T>,
+    ) -> Result<Option<T>, DbError> {
+        Ok(query(self, sql, params, map, 1)?.pop())
+    }
+}
