@@ -25,30 +25,14 @@ impl<B: Backend> TenantRepo for SqlStore<B> {
                 "INSERT INTO tenants (code, name, created_at) VALUES (?1, ?2, ?3) RETURNING {TENANT_COLUMNS}"
             )
         });
-        let params: Vec<Param> = vec![code.as_str().into(), name.into(), at.into()];
-        self.backend
-            .write(move |c| {
-                Box::pin(async move {
-                    Ok(c.fetch_one(SQL.get(c.dialect()), &params, &rows::tenant)
-                        .await?)
-                })
-            })
-            .await
+        let params = vec![code.as_str().into(), name.into(), at.into()];
+        self.write_one(&SQL, params, rows::tenant).await
     }
 
     async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, RepoError> {
         static SQL: Text =
             Text::new(|_| format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE id = ?1"));
-        self.backend
-            .read(move |c| {
-                Box::pin(async move {
-                    Ok(
-                        c.fetch_first(SQL.get(c.dialect()), &[id.0.into()], &rows::tenant)
-                            .await?,
-                    )
-                })
-            })
-            .await
+        self.first(&SQL, vec![id.0.into()], rows::tenant).await
     }
 
     async fn tenant_by_code(&self, code: &TenantCode) -> Result<Option<Tenant>, RepoError> {
@@ -59,27 +43,14 @@ impl<B: Backend> TenantRepo for SqlStore<B> {
                 d.nocase("?1")
             )
         });
-        let code: Param = code.as_str().into();
-        self.backend
-            .read(move |c| {
-                Box::pin(async move {
-                    Ok(c.fetch_first(SQL.get(c.dialect()), &[code], &rows::tenant)
-                        .await?)
-                })
-            })
+        self.first(&SQL, vec![code.as_str().into()], rows::tenant)
             .await
     }
 
     async fn list_tenants(&self) -> Result<Vec<Tenant>, RepoError> {
         static SQL: Text =
             Text::new(|_| format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY id"));
-        self.backend
-            .read(move |c| {
-                Box::pin(
-                    async move { Ok(c.fetch(SQL.get(c.dialect()), &[], &rows::tenant).await?) },
-                )
-            })
-            .await
+        self.all(&SQL, Vec::new(), rows::tenant).await
     }
 
     async fn tenants_of_user(&self, user: UserId) -> Result<Vec<(Tenant, Role)>, RepoError> {
@@ -90,16 +61,7 @@ impl<B: Backend> TenantRepo for SqlStore<B> {
                  WHERE memberships.user_id = ?1 ORDER BY tenants.id"
             )
         });
-        self.backend
-            .read(move |c| {
-                Box::pin(async move {
-                    Ok(
-                        c.fetch(SQL.get(c.dialect()), &[user.0.into()], &rows::tenant_role)
-                            .await?,
-                    )
-                })
-            })
-            .await
+        self.all(&SQL, vec![user.0.into()], rows::tenant_role).await
     }
 }
 
@@ -108,6 +70,15 @@ fn membership_select(condition: &str) -> String {
         "SELECT {USER_COLUMNS}, memberships.tenant_id, memberships.role FROM memberships \
          JOIN users ON users.id = memberships.user_id WHERE {condition}"
     )
+}
+
+/// `NotFound` when no row changed.
+fn changed_one(rows: u64) -> Result<(), RepoError> {
+    if rows == 0 {
+        Err(RepoError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -125,34 +96,18 @@ impl<B: Backend> UserRepo for SqlStore<B> {
                  VALUES (?1, ?2, ?3, TRUE, ?4) RETURNING {USER_COLUMNS}"
             )
         });
-        let params: Vec<Param> = vec![
+        let params = vec![
             username.as_str().into(),
             display_name.into(),
             password_hash.into(),
             at.into(),
         ];
-        self.backend
-            .write(move |c| {
-                Box::pin(async move {
-                    Ok(c.fetch_one(SQL.get(c.dialect()), &params, &rows::user)
-                        .await?)
-                })
-            })
-            .await
+        self.write_one(&SQL, params, rows::user).await
     }
 
     async fn user(&self, id: UserId) -> Result<Option<User>, RepoError> {
         static SQL: Text = Text::new(|_| format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"));
-        self.backend
-            .read(move |c| {
-                Box::pin(async move {
-                    Ok(
-                        c.fetch_first(SQL.get(c.dialect()), &[id.0.into()], &rows::user)
-                            .await?,
-                    )
-                })
-            })
-            .await
+        self.first(&SQL, vec![id.0.into()], rows::user).await
     }
 
     async fn credentials(&self, username: &Username) -> Result<Option<UserCredentials>, RepoError> {
@@ -163,16 +118,7 @@ impl<B: Backend> UserRepo for SqlStore<B> {
                 d.nocase("?1")
             )
         });
-        let username: Param = username.as_str().into();
-        self.backend
-            .read(move |c| {
-                Box::pin(async move {
-                    Ok(
-                        c.fetch_first(SQL.get(c.dialect()), &[username], &rows::credentials)
-                            .await?,
-                    )
-                })
-            })
+        self.first(&SQL, vec![username.as_str().into()], rows::credentials)
             .await
     }
 
@@ -210,16 +156,10 @@ impl<B: Backend> UserRepo for SqlStore<B> {
     }
 
     async fn count_users(&self) -> Result<u64, RepoError> {
-        self.backend
-            .read(move |c| {
-                Box::pin(async move {
-                    Ok(
-                        c.fetch_one("SELECT count(*) AS n FROM users", &[], &rows::count)
-                            .await?,
-                    )
-                })
-            })
-            .await
+        let n = self
+            .first("SELECT count(*) AS n FROM users", Vec::new(), rows::count)
+            .await?;
+        Ok(n.unwrap_or_default())
     }
 
     async fn set_membership(
@@ -230,32 +170,16 @@ impl<B: Backend> UserRepo for SqlStore<B> {
     ) -> Result<(), RepoError> {
         const SQL: &str = "INSERT INTO memberships (tenant_id, user_id, role) VALUES (?1, ?2, ?3) \
              ON CONFLICT (tenant_id, user_id) DO UPDATE SET role = excluded.role";
-        let params: Vec<Param> = vec![tenant.0.into(), user.0.into(), role.as_str().into()];
-        self.backend
-            .write(move |c| {
-                Box::pin(async move {
-                    // An unknown tenant or user is a missing parent.
-                    c.execute(SQL, &params)
-                        .await
-                        .map_err(DbError::missing_parent)?;
-                    Ok(())
-                })
-            })
-            .await
+        let params = vec![tenant.0.into(), user.0.into(), role.as_str().into()];
+        // An unknown tenant or user is a missing parent.
+        self.execute(SQL, params, DbError::missing_parent).await?;
+        Ok(())
     }
 
     async fn remove_membership(&self, tenant: TenantId, user: UserId) -> Result<(), RepoError> {
         const SQL: &str = "DELETE FROM memberships WHERE tenant_id = ?1 AND user_id = ?2";
-        self.backend
-            .write(move |c| {
-                Box::pin(async move {
-                    if c.execute(SQL, &[tenant.0.into(), user.0.into()]).await? == 0 {
-                        return Err(RepoError::NotFound);
-                    }
-                    Ok(())
-                })
-            })
-            .await
+        let params = vec![tenant.0.into(), user.0.into()];
+        changed_one(self.execute(SQL, params, DbError::classify).await?)
     }
 
     async fn membership(
@@ -266,32 +190,14 @@ impl<B: Backend> UserRepo for SqlStore<B> {
         static SQL: Text = Text::new(|_| {
             membership_select("memberships.tenant_id = ?1 AND memberships.user_id = ?2")
         });
-        self.backend
-            .read(move |c| {
-                Box::pin(async move {
-                    Ok(c.fetch_first(
-                        SQL.get(c.dialect()),
-                        &[tenant.0.into(), user.0.into()],
-                        &rows::membership,
-                    )
-                    .await?)
-                })
-            })
+        self.first(&SQL, vec![tenant.0.into(), user.0.into()], rows::membership)
             .await
     }
 
     async fn members(&self, tenant: TenantId) -> Result<Vec<Membership>, RepoError> {
         static SQL: Text =
             Text::new(|_| membership_select("memberships.tenant_id = ?1 ORDER BY users.id"));
-        self.backend
-            .read(move |c| {
-                Box::pin(async move {
-                    Ok(
-                        c.fetch(SQL.get(c.dialect()), &[tenant.0.into()], &rows::membership)
-                            .await?,
-                    )
-                })
-            })
+        self.all(&SQL, vec![tenant.0.into()], rows::membership)
             .await
     }
 }
@@ -314,6 +220,7 @@ impl<B: Backend> TokenRepo for SqlStore<B> {
             token.created_at.into(),
             token.expires_at.into(),
         ];
+        // An unknown user or tenant is a missing parent.
         self.backend
             .write(move |c| {
                 Box::pin(async move {
@@ -328,29 +235,14 @@ impl<B: Backend> TokenRepo for SqlStore<B> {
     async fn token_by_hash(&self, secret_hash: &str) -> Result<Option<TokenRecord>, RepoError> {
         static SQL: Text =
             Text::new(|_| format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE secret_hash = ?1"));
-        let hash: Param = secret_hash.into();
-        self.backend
-            .read(move |c| {
-                Box::pin(async move {
-                    Ok(c.fetch_first(SQL.get(c.dialect()), &[hash], &rows::token)
-                        .await?)
-                })
-            })
+        self.first(&SQL, vec![secret_hash.into()], rows::token)
             .await
     }
 
     async fn revoke_token(&self, id: i64, at: OffsetDateTime) -> Result<(), RepoError> {
         const SQL: &str = "UPDATE tokens SET revoked_at = coalesce(revoked_at, ?1) WHERE id = ?2";
-        self.backend
-            .write(move |c| {
-                Box::pin(async move {
-                    if c.execute(SQL, &[at.into(), id.into()]).await? == 0 {
-                        return Err(RepoError::NotFound);
-                    }
-                    Ok(())
-                })
-            })
-            .await
+        let params = vec![at.into(), id.into()];
+        changed_one(self.execute(SQL, params, DbError::classify).await?)
     }
 
     async fn api_keys(
@@ -364,14 +256,8 @@ impl<B: Backend> TokenRepo for SqlStore<B> {
                  AND (CAST(?2 AS BIGINT) IS NULL OR user_id = ?2) ORDER BY created_at DESC, id DESC"
             )
         });
-        let params: Vec<Param> = vec![tenant.0.into(), user.map(|u| u.0).into()];
-        self.backend
-            .read(move |c| {
-                Box::pin(
-                    async move { Ok(c.fetch(SQL.get(c.dialect()), &params, &rows::token).await?) },
-                )
-            })
-            .await
+        let params = vec![tenant.0.into(), user.map(|u| u.0).into()];
+        self.all(&SQL, params, rows::token).await
     }
 }
 
@@ -410,24 +296,16 @@ impl<B: Backend> ThrottleRepo for SqlStore<B> {
     ) -> Result<(u32, Option<OffsetDateTime>), RepoError> {
         const SQL: &str = "SELECT count(*) AS failures, min(at) AS earliest FROM login_failures \
              WHERE key = ?1 AND at >= ?2";
-        let params: Vec<Param> = vec![key.into(), since.into()];
-        self.backend
-            .read(move |c| {
-                Box::pin(async move { Ok(c.fetch_one(SQL, &params, &rows::failures).await?) })
-            })
-            .await
+        let counted = self
+            .first(SQL, vec![key.into(), since.into()], rows::failures)
+            .await?;
+        Ok(counted.unwrap_or((0, None)))
     }
 
     async fn clear_failures(&self, key: &str) -> Result<(), RepoError> {
-        let key: Param = key.into();
-        self.backend
-            .write(move |c| {
-                Box::pin(async move {
-                    c.execute("DELETE FROM login_failures WHERE key = ?1", &[key])
-                        .await?;
-                    Ok(())
-                })
-            })
-            .await
+        const SQL: &str = "DELETE FROM login_failures WHERE key = ?1";
+        self.execute(SQL, vec![key.into()], DbError::classify)
+            .await?;
+        Ok(())
     }
 }

@@ -22,17 +22,7 @@ impl<B: Backend> ContactRepo for SqlStore<B> {
         static SQL: Text = Text::new(|_| {
             format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE tenant_id = ?1 AND id = ?2")
         });
-        self.backend
-            .read(move |c| {
-                Box::pin(async move {
-                    Ok(c.fetch_first(
-                        SQL.get(c.dialect()),
-                        &[tenant.0.into(), id.0.into()],
-                        &rows::contact,
-                    )
-                    .await?)
-                })
-            })
+        self.first(&SQL, vec![tenant.0.into(), id.0.into()], rows::contact)
             .await
     }
 
@@ -51,14 +41,7 @@ impl<B: Backend> ContactRepo for SqlStore<B> {
             )
         });
         let params: Vec<Param> = vec![tenant.0.into(), customer.0.into(), code.into()];
-        self.backend
-            .read(move |c| {
-                Box::pin(async move {
-                    Ok(c.fetch_first(SQL.get(c.dialect()), &params, &rows::contact)
-                        .await?)
-                })
-            })
-            .await
+        self.first(&SQL, params, rows::contact).await
     }
 
     async fn contact_by_external_id(
@@ -74,14 +57,7 @@ impl<B: Backend> ContactRepo for SqlStore<B> {
             )
         });
         let params: Vec<Param> = vec![tenant.0.into(), external_id.into()];
-        self.backend
-            .read(move |c| {
-                Box::pin(async move {
-                    Ok(c.fetch_first(SQL.get(c.dialect()), &params, &rows::contact)
-                        .await?)
-                })
-            })
-            .await
+        self.first(&SQL, params, rows::contact).await
     }
 
     async fn primary_contact(
@@ -95,18 +71,12 @@ impl<B: Backend> ContactRepo for SqlStore<B> {
                  AND is_primary = TRUE"
             )
         });
-        self.backend
-            .read(move |c| {
-                Box::pin(async move {
-                    Ok(c.fetch_first(
-                        SQL.get(c.dialect()),
-                        &[tenant.0.into(), customer.0.into()],
-                        &rows::contact,
-                    )
-                    .await?)
-                })
-            })
-            .await
+        self.first(
+            &SQL,
+            vec![tenant.0.into(), customer.0.into()],
+            rows::contact,
+        )
+        .await
     }
 
     async fn list_contacts(
@@ -122,12 +92,7 @@ impl<B: Backend> ContactRepo for SqlStore<B> {
                 next: None,
             });
         };
-        let items = self
-            .backend
-            .read(move |c| {
-                Box::pin(async move { Ok(c.fetch(&sql.text, &sql.params, &rows::contact).await?) })
-            })
-            .await?;
+        let items = self.query(sql, rows::contact).await?;
         Ok(page_of(items, &query.page, |c| {
             rows::contact_cursor(c, query.sort)
         }))
@@ -170,16 +135,10 @@ impl<B: Backend> ContactRepo for SqlStore<B> {
     ) -> Result<u64, RepoError> {
         const SQL: &str =
             "SELECT count(*) AS n FROM contacts WHERE tenant_id = ?1 AND customer_id = ?2";
-        self.backend
-            .read(move |c| {
-                Box::pin(async move {
-                    Ok(
-                        c.fetch_one(SQL, &[tenant.0.into(), customer.0.into()], &rows::count)
-                            .await?,
-                    )
-                })
-            })
-            .await
+        let n = self
+            .first(SQL, vec![tenant.0.into(), customer.0.into()], rows::count)
+            .await?;
+        Ok(n.unwrap_or_default())
     }
 
     async fn photo_names(&self, tenant: TenantId) -> Result<Vec<String>, RepoError> {
@@ -189,18 +148,10 @@ impl<B: Backend> ContactRepo for SqlStore<B> {
                 d.json_member("photo", "'name'")
             )
         });
-        self.backend
-            .read(move |c| {
-                Box::pin(async move {
-                    let names = c
-                        .fetch(SQL.get(c.dialect()), &[tenant.0.into()], &|row| {
-                            row.text("name")
-                        })
-                        .await?;
-                    Ok(names.into_iter().flatten().collect())
-                })
-            })
-            .await
+        let names = self
+            .all(&SQL, vec![tenant.0.into()], |row| row.text("name"))
+            .await?;
+        Ok(names.into_iter().flatten().collect())
     }
 }
 

@@ -20,17 +20,7 @@ impl<B: Backend> CustomerRepo for SqlStore<B> {
         static SQL: Text = Text::new(|_| {
             format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE tenant_id = ?1 AND id = ?2")
         });
-        self.backend
-            .read(move |c| {
-                Box::pin(async move {
-                    Ok(c.fetch_first(
-                        SQL.get(c.dialect()),
-                        &[tenant.0.into(), id.0.into()],
-                        &rows::customer,
-                    )
-                    .await?)
-                })
-            })
+        self.first(&SQL, vec![tenant.0.into(), id.0.into()], rows::customer)
             .await
     }
 
@@ -48,16 +38,7 @@ impl<B: Backend> CustomerRepo for SqlStore<B> {
             )
         });
         let params: Vec<Param> = vec![tenant.0.into(), code.into()];
-        self.backend
-            .read(move |c| {
-                Box::pin(async move {
-                    Ok(
-                        c.fetch_first(SQL.get(c.dialect()), &params, &rows::customer)
-                            .await?,
-                    )
-                })
-            })
-            .await
+        self.first(&SQL, params, rows::customer).await
     }
 
     async fn customer_by_name(
@@ -75,16 +56,7 @@ impl<B: Backend> CustomerRepo for SqlStore<B> {
             )
         });
         let params: Vec<Param> = vec![tenant.0.into(), name.into()];
-        self.backend
-            .read(move |c| {
-                Box::pin(async move {
-                    Ok(
-                        c.fetch_first(SQL.get(c.dialect()), &params, &rows::customer)
-                            .await?,
-                    )
-                })
-            })
-            .await
+        self.first(&SQL, params, rows::customer).await
     }
 
     async fn list_customers(
@@ -93,22 +65,12 @@ impl<B: Backend> CustomerRepo for SqlStore<B> {
         text: Option<&str>,
         page: &PageRequest,
     ) -> Result<Page<Customer>, RepoError> {
-        let text = text
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned);
-        let page = page.clone();
-        self.backend
-            .read(move |c| {
-                Box::pin(async move {
-                    let sql = list_query(c.dialect(), tenant, text.as_deref(), &page);
-                    let items = c.fetch(&sql.text, &sql.params, &rows::customer).await?;
-                    Ok(page_of(items, &page, |c| {
-                        Cursor::new(c.id.0.to_string(), c.id.0)
-                    }))
-                })
-            })
-            .await
+        let text = text.map(str::trim).filter(|t| !t.is_empty());
+        let sql = list_query(self.dialect(), tenant, text, page);
+        let items = self.query(sql, rows::customer).await?;
+        Ok(page_of(items, page, |c| {
+            Cursor::new(c.id.0.to_string(), c.id.0)
+        }))
     }
 }
 

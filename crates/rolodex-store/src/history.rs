@@ -31,19 +31,10 @@ impl<B: Backend> HistoryRepo for SqlStore<B> {
             sql.push(" AND id > ").bind(after.id);
         }
         sql.push(" ORDER BY id LIMIT ").bind(fetch_limit(page));
-        let page = page.clone();
-        self.backend
-            .read(move |c| {
-                Box::pin(async move {
-                    let items = c
-                        .fetch(&sql.text, &sql.params, &rows::history_entry)
-                        .await?;
-                    Ok(page_of(items, &page, |e| {
-                        Cursor::new(e.id.to_string(), e.id)
-                    }))
-                })
-            })
-            .await
+        let items = self.query(sql, rows::history_entry).await?;
+        Ok(page_of(items, page, |e| {
+            Cursor::new(e.id.to_string(), e.id)
+        }))
     }
 }
 

@@ -10,7 +10,7 @@ mod conn;
 use crate::StoreError;
 use crate::migrations::{self, Embedded};
 use crate::sql::DbError;
-use crate::store::{Backend, BoxFuture, SqlStore};
+use crate::store::{Backend, SqlStore, Work};
 use async_trait::async_trait;
 use rolodex_core::ports::RepoError;
 use sqlx::migrate::Migrator;
@@ -75,24 +75,18 @@ fn classify(e: sqlx::Error) -> RepoError {
 impl Backend for PgBackend {
     type Conn = PgConnection;
 
-    async fn read<T, F>(&self, work: F) -> Result<T, RepoError>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, RepoError>>
-            + Send
-            + 'static,
-    {
+    async fn read<T: Send + 'static>(
+        &self,
+        work: impl Work<PgConnection, T>,
+    ) -> Result<T, RepoError> {
         let mut conn = self.pool.acquire().await.map_err(classify)?;
         work(&mut conn).await
     }
 
-    async fn snapshot<T, F>(&self, work: F) -> Result<T, RepoError>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, RepoError>>
-            + Send
-            + 'static,
-    {
+    async fn snapshot<T: Send + 'static>(
+        &self,
+        work: impl Work<PgConnection, T>,
+    ) -> Result<T, RepoError> {
         let mut tx = self.pool.begin().await.map_err(classify)?;
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .execute(&mut *tx)
@@ -105,13 +99,10 @@ impl Backend for PgBackend {
 
     /// One transaction; an acknowledged write is durable once COMMIT returns
     /// (`synchronous_commit`). A failing `work` rolls it back.
-    async fn write<T, F>(&self, work: F) -> Result<T, RepoError>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, RepoError>>
-            + Send
-            + 'static,
-    {
+    async fn write<T: Send + 'static>(
+        &self,
+        work: impl Work<PgConnection, T>,
+    ) -> Result<T, RepoError> {
         let mut tx = self.pool.begin().await.map_err(classify)?;
         let result = work(&mut tx).await?;
         tx.commit().await.map_err(classify)?;

@@ -10,7 +10,7 @@ pub use writer::WriterStats;
 
 use crate::StoreError;
 use crate::migrations;
-use crate::store::{Backend, BoxFuture, SqlStore};
+use crate::store::{Backend, SqlStore, Work};
 use async_trait::async_trait;
 use rolodex_core::ports::RepoError;
 use rusqlite::{Connection, OpenFlags};
@@ -193,13 +193,11 @@ impl SqliteBackend {
 
     /// Runs `work` on a read connection, on a blocking thread; `transaction` wraps it in one
     /// read transaction (one WAL snapshot).
-    async fn on_reader<T, F>(&self, transaction: bool, work: F) -> Result<T, RepoError>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, Result<T, RepoError>>
-            + Send
-            + 'static,
-    {
+    async fn on_reader<T: Send + 'static>(
+        &self,
+        transaction: bool,
+        work: impl Work<Connection, T>,
+    ) -> Result<T, RepoError> {
         let closed = || RepoError::Unavailable(Box::new(ReadError::Closed));
         let permit = self.readers.permits.acquire().await.map_err(|_| closed())?;
         let readers = self.readers.clone();
@@ -236,33 +234,24 @@ impl SqliteBackend {
 impl Backend for SqliteBackend {
     type Conn = Connection;
 
-    async fn read<T, F>(&self, work: F) -> Result<T, RepoError>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, Result<T, RepoError>>
-            + Send
-            + 'static,
-    {
+    async fn read<T: Send + 'static>(
+        &self,
+        work: impl Work<Connection, T>,
+    ) -> Result<T, RepoError> {
         self.on_reader(false, work).await
     }
 
-    async fn snapshot<T, F>(&self, work: F) -> Result<T, RepoError>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, Result<T, RepoError>>
-            + Send
-            + 'static,
-    {
+    async fn snapshot<T: Send + 'static>(
+        &self,
+        work: impl Work<Connection, T>,
+    ) -> Result<T, RepoError> {
         self.on_reader(true, work).await
     }
 
-    async fn write<T, F>(&self, work: F) -> Result<T, RepoError>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, Result<T, RepoError>>
-            + Send
-            + 'static,
-    {
+    async fn write<T: Send + 'static>(
+        &self,
+        work: impl Work<Connection, T>,
+    ) -> Result<T, RepoError> {
         self.writer.submit(work).await
     }
 

@@ -14,7 +14,7 @@
 //! whole transaction, fsync included).
 
 use crate::sql::DbError;
-use crate::store::BoxFuture;
+use crate::store::Work;
 use rolodex_core::ports::RepoError;
 use rusqlite::Connection;
 use std::error::Error as StdError;
@@ -61,7 +61,7 @@ struct TypedJob<T, F> {
 impl<T, F> Job for TypedJob<T, F>
 where
     T: Send + 'static,
-    F: for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, Result<T, RepoError>> + Send + 'static,
+    F: Work<Connection, T>,
 {
     fn run(&mut self, conn: &mut Connection) -> Result<(), RepoError> {
         let work = self
@@ -168,9 +168,7 @@ impl WriterHandle {
     pub(crate) async fn submit<T, F>(&self, work: F) -> Result<T, RepoError>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, Result<T, RepoError>>
-            + Send
-            + 'static,
+        F: Work<Connection, T>,
     {
         let (reply, answer) = oneshot::channel();
         let job = TypedJob {
