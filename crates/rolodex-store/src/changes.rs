@@ -4,6 +4,7 @@
 //! of two writes (of any nodes) from one version, the second finds another version and fails.
 
 use crate::history::{self, Subject};
+use crate::rows;
 use crate::sql::Conn;
 use crate::store::{Backend, SqlStore};
 use crate::{contacts, customers};
@@ -114,4 +115,23 @@ async fn apply<C: Conn>(
     Ok(match subject {
         Subject::Customer(id) | Subject::Contact(id, _) => id,
     })
+}
+
+/// Why a conditional update or delete of row `id` of `table` matched no row: the row is not in
+/// the tenant, or it has another version.
+pub(crate) async fn missed<C: Conn>(
+    c: &mut C,
+    table: &'static str,
+    tenant: TenantId,
+    id: i64,
+) -> RepoError {
+    let sql = format!("SELECT 1 AS found FROM {table} WHERE tenant_id = ?1 AND id = ?2");
+    match c
+        .fetch_first(&sql, &[tenant.0.into(), id.into()], &rows::found)
+        .await
+    {
+        Ok(Some(())) => RepoError::VersionMismatch,
+        Ok(None) => RepoError::NotFound,
+        Err(e) => e.classify(),
+    }
 }

@@ -3,6 +3,7 @@
 //! create, update and delete a contact and its search terms inside a write (called by
 //! `changes`); an update writes only the columns and terms that changed.
 
+use crate::changes::missed;
 use crate::columns::{changed_values, contact_values};
 use crate::paging::{fetch_limit, page_of, prefix_end};
 use crate::rows::{self, CONTACT_COLUMNS, CONTACT_FIELD_COLUMNS};
@@ -388,19 +389,6 @@ pub(crate) async fn insert<C: Conn>(
     Ok(id)
 }
 
-/// Why a conditional update or delete matched no row.
-async fn missed<C: Conn>(c: &mut C, tenant: TenantId, id: ContactId) -> RepoError {
-    const SQL: &str = "SELECT 1 AS found FROM contacts WHERE tenant_id = ?1 AND id = ?2";
-    match c
-        .fetch_first(SQL, &[tenant.0.into(), id.0.into()], &rows::found)
-        .await
-    {
-        Ok(Some(())) => RepoError::VersionMismatch,
-        Ok(None) => RepoError::NotFound,
-        Err(e) => e.classify(),
-    }
-}
-
 fn customer_id(row: &dyn crate::sql::Row) -> Result<Option<i64>, rows::RowError> {
     row.int("customer_id")
 }
@@ -428,7 +416,7 @@ pub(crate) async fn update<C: Conn>(
         expected_version.into(),
     ]);
     let Some(customer) = c.fetch_first(&sql, &params, &customer_id).await?.flatten() else {
-        return Err(missed(c, tenant, id).await);
+        return Err(missed(c, "contacts", tenant, id.0).await);
     };
     write_terms(c, tenant, id.0, before, after).await?;
     Ok(CustomerId(customer))
@@ -453,7 +441,7 @@ pub(crate) async fn delete<C: Conn>(
         .await?
         .flatten();
     let Some(customer) = customer else {
-        return Err(missed(c, tenant, id).await);
+        return Err(missed(c, "contacts", tenant, id.0).await);
     };
     Ok(CustomerId(customer))
 }

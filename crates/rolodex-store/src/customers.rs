@@ -1,6 +1,7 @@
 //! Customers: the reads of `CustomerRepo`, and the statements that create, update and delete a
 //! customer inside a write (called by `changes`, which adds the history entry).
 
+use crate::changes::missed;
 use crate::paging::{fetch_limit, page_of, prefix_end};
 use crate::rows::{self, CUSTOMER_COLUMNS};
 use crate::sql::{Conn, Param, Sql, Text, json};
@@ -153,20 +154,6 @@ pub(crate) async fn insert<C: Conn>(
     Ok(c.fetch_one(SQL, &params, &rows::id).await?)
 }
 
-/// Why a conditional update or delete matched no row: the row is not in the tenant, or it
-/// has another version.
-async fn missed<C: Conn>(c: &mut C, tenant: TenantId, id: CustomerId) -> RepoError {
-    const SQL: &str = "SELECT 1 AS found FROM customers WHERE tenant_id = ?1 AND id = ?2";
-    match c
-        .fetch_first(SQL, &[tenant.0.into(), id.0.into()], &rows::found)
-        .await
-    {
-        Ok(Some(())) => RepoError::VersionMismatch,
-        Ok(None) => RepoError::NotFound,
-        Err(e) => e.classify(),
-    }
-}
-
 /// Replaces the fields of customer `id` if it is at `expected_version`.
 pub(crate) async fn update<C: Conn>(
     c: &mut C,
@@ -189,7 +176,7 @@ pub(crate) async fn update<C: Conn>(
         expected_version.into(),
     ]);
     if c.execute(SQL, &params).await? == 0 {
-        return Err(missed(c, tenant, id).await);
+        return Err(missed(c, "customers", tenant, id.0).await);
     }
     Ok(())
 }
@@ -217,7 +204,7 @@ pub(crate) async fn delete<C: Conn>(
             }
         })?;
     if done == 0 {
-        return Err(missed(c, tenant, id).await);
+        return Err(missed(c, "customers", tenant, id.0).await);
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! claim whose request failed. Expired keys of a tenant are pruned as new ones are claimed.
 
 use crate::rows::{self, RESPONSE_COLUMNS};
-use crate::sql::{Conn, Param, Text};
+use crate::sql::{Conn, DbError, Param, Text};
 use crate::store::{Backend, SqlStore};
 use async_trait::async_trait;
 use rolodex_core::ports::{
@@ -110,14 +110,8 @@ impl<B: Backend> IdempotencyRepo for SqlStore<B> {
             scope.into(),
             key.into(),
         ];
-        self.backend
-            .write(move |c| {
-                Box::pin(async move {
-                    c.execute(SQL, &params).await?;
-                    Ok(())
-                })
-            })
-            .await
+        self.execute(SQL, params, DbError::classify).await?;
+        Ok(())
     }
 
     /// Drops a pending claim; a completed key keeps its response.
@@ -125,13 +119,7 @@ impl<B: Backend> IdempotencyRepo for SqlStore<B> {
         const SQL: &str = "DELETE FROM idempotency_keys \
              WHERE tenant_id = ?1 AND scope = ?2 AND key = ?3 AND NOT completed";
         let params: Vec<Param> = vec![tenant.0.into(), scope.into(), key.into()];
-        self.backend
-            .write(move |c| {
-                Box::pin(async move {
-                    c.execute(SQL, &params).await?;
-                    Ok(())
-                })
-            })
-            .await
+        self.execute(SQL, params, DbError::classify).await?;
+        Ok(())
     }
 }
