@@ -167,11 +167,7 @@ mod tests {
     #[test]
     fn validation_errors_name_the_expandable_fields() {
         let e = CoreError::Invalid(ValidationErrors(vec![
-            ValidationError::new(
-                "country",
-                "invalid_country",
-                "'USA' is not an ISO 3166-1 alpha-2 country code",
-            ),
+            ValidationError::new("country", "invalid_country", "'Narnia' is not a country"),
             ValidationError::new("emails[1]", "invalid_email", "is not a valid email address"),
             ValidationError::new("custom_fields.SOFCT_USER_3", "too_long", "must be shorter"),
         ]));
@@ -182,7 +178,7 @@ mod tests {
             f,
             Fault::failed(
                 "VALIDATION",
-                "COUNTRY: 'USA' is not an ISO 3166-1 alpha-2 country code; \
+                "COUNTRY: 'Narnia' is not a country; \
                  E_MAIL_2: is not a valid email address; SOFCT_USER_3: must be shorter."
             )
         );
