@@ -13,6 +13,7 @@ mod cro;
 mod durability;
 mod expandable;
 mod expandable_classic;
+mod expandable_clients;
 mod hardening;
 mod logins;
 mod native;

@@ -12,6 +12,7 @@
 use super::fields::Field;
 use axum::http::StatusCode;
 use rolodex_core::{AuthFailure, CoreError};
+use rolodex_domain::ValidationErrors;
 
 /// An Expandable failure, whatever the generation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,10 +92,19 @@ impl Fault {
     }
 }
 
-/// The Expandable name of a canonical field path, or the path itself when this API has no
-/// field for it (a rule about a field only another surface writes).
-fn wire_name(path: &str) -> &str {
-    Field::of_canonical(path).map_or(path, |f| f.name())
+/// The failure of rules a write broke, each named by the Expandable field `name` gives for
+/// its canonical path, or by the path itself when this API has no field for it (a rule about
+/// a field only another surface writes).
+fn invalid(errors: &ValidationErrors, name: impl Fn(&str) -> Option<&'static str>) -> Fault {
+    let parts: Vec<String> = errors
+        .0
+        .iter()
+        .map(|e| {
+            let field = name(&e.field).unwrap_or(&e.field);
+            format!("{field}: {}", e.message)
+        })
+        .collect();
+    Fault::failed("VALIDATION", sentence(&parts.join("; ")))
 }
 
 fn sentence(text: &str) -> String {
@@ -121,12 +131,7 @@ impl From<CoreError> for Fault {
                 Fault::failed(code, sentence(&format!("{entity} not found")))
             }
             CoreError::Invalid(errors) => {
-                let parts: Vec<String> = errors
-                    .0
-                    .iter()
-                    .map(|e| format!("{}: {}", wire_name(&e.field), e.message))
-                    .collect();
-                Fault::failed("VALIDATION", sentence(&parts.join("; ")))
+                invalid(&errors, |path| Field::of_canonical(path).map(Field::name))
             }
             CoreError::Conflict { code, message } => {
                 let field = match code {
@@ -162,7 +167,7 @@ impl From<CoreError> for Fault {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rolodex_domain::{ValidationError, ValidationErrors};
+    use rolodex_domain::ValidationError;
 
     #[test]
     fn validation_errors_name_the_expandable_fields() {

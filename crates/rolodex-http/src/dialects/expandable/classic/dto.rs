@@ -1,6 +1,6 @@
 //! The classic API's member lists, spelled and ordered as its pages print them: the
 //! "Accepted Customer Contact Fields" and "Returned Customer Contact Fields" of seed 000 (Query
-//! takes the returned fields that are criteria, see `Field::is_criterion`), the keys Delete
+//! takes the returned fields that are criteria, see `Member::is_criterion`), the keys Delete
 //! accepts (siblings 1.5) and the login's PascalCase members (siblings 1.1).
 
 use crate::dialects::expandable::fields::Field;
@@ -108,3 +108,9 @@ pub const RETURNED: [Field; 48] = [
 
 /// What Delete accepts: the two keys and nothing else (siblings 1.5).
 pub const KEYS: [Field; 2] = [Field::CustomerId, Field::CustContact];
+
+/// Every member name a classic body may carry, as the pages spell them: a classic body's
+/// members are matched ignoring case, as ASP.NET Web API binds them.
+pub fn member_names() -> impl Iterator<Item = &'static str> + Clone {
+    Field::ALL.into_iter().map(Field::name).chain(LOGIN)
+}

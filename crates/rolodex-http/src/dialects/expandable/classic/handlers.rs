@@ -20,14 +20,16 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 /// A classic request body, refused in the classic envelope when it is not a JSON object of
-/// strings.
+/// strings, with its members' names matched ignoring case (ASP.NET Web API binds JSON members
+/// that way, so `first_name` is `FIRST_NAME`).
 pub struct ClassicBody(pub Members);
 
 impl FromRequest<AppState> for ClassicBody {
     type Rejection = ClassicError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ClassicError> {
-        Ok(ClassicBody(Members::read(req, state).await?))
+        let members = Members::read(req, state).await?;
+        Ok(ClassicBody(members.ignoring_case(dto::member_names())?))
     }
 }
 
@@ -49,7 +51,7 @@ pub async fn create(
     ClassicCaller(caller): ClassicCaller,
     ClassicBody(members): ClassicBody,
 ) -> Result<Json<WireRecord>, ClassicError> {
-    let mut values = members.into_values(&dto::ACCEPTED)?;
+    let mut values = members.into_writes(&dto::ACCEPTED)?;
     let keys = Keys::take(&mut values)?;
     let record = contacts::create(&state.services, &caller, keys, values).await?;
     Ok(Json(record.render(&dto::RETURNED)))
@@ -61,7 +63,7 @@ pub async fn update(
     ClassicCaller(caller): ClassicCaller,
     ClassicBody(members): ClassicBody,
 ) -> Result<Json<WireRecord>, ClassicError> {
-    let mut values = members.into_values(&dto::ACCEPTED)?;
+    let mut values = members.into_writes(&dto::ACCEPTED)?;
     let keys = Keys::take(&mut values)?;
     let record = contacts::update(&state.services, &caller, keys, values).await?;
     Ok(Json(record.render(&dto::RETURNED)))

@@ -37,7 +37,7 @@ pub async fn create(
     State(state): State<AppState>,
     EapiCall { caller, members }: EapiCall,
 ) -> Result<Json<WireRecord>, EapiError> {
-    let mut values = members.into_values(&dto::WRITABLE)?;
+    let mut values = members.into_writes(&dto::WRITABLE)?;
     let keys = Keys::take(&mut values)?;
     let record = contacts::create(&state.services, &caller, keys, values).await?;
     Ok(Json(record.render(dto::RECORD)))
@@ -48,7 +48,7 @@ pub async fn update(
     State(state): State<AppState>,
     EapiCall { caller, members }: EapiCall,
 ) -> Result<Json<WireRecord>, EapiError> {
-    let mut values = members.into_values(&dto::WRITABLE)?;
+    let mut values = members.into_writes(&dto::WRITABLE)?;
     let keys = Keys::take(&mut values)?;
     let record = contacts::update(&state.services, &caller, keys, values).await?;
     Ok(Json(record.render(dto::RECORD)))
@@ -89,7 +89,7 @@ pub async fn delete(
 /// A body for a call that needs no token: nothing but an optional, unchecked `AUTH_TOKEN`.
 fn no_members(mut members: Members) -> Result<(), EapiError> {
     members.take(dto::AUTH_TOKEN);
-    members.into_values(&[])?;
+    members.into_nothing()?;
     Ok(())
 }
 
@@ -119,7 +119,7 @@ pub async fn data_sources_get(
     EapiBody(mut members): EapiBody,
 ) -> Result<Json<DataSources>, EapiError> {
     let identity = auth::identity(&state, &mut members).await?;
-    members.into_values(&[])?;
+    members.into_nothing()?;
     let tenants = state.services.tenants.of_user(&identity).await?;
     let data_sources = tenants
         .into_iter()
