@@ -195,6 +195,15 @@ async fn the_classic_api_matches_paths_and_members_ignoring_case(app: TestApp) {
     )
     .await;
     assert_eq!(codes(&found), ["JHERNANDEZ"]);
+    let customer = classic_ok(
+        &app,
+        &token,
+        "/api/customer/query",
+        json!({"customer_id": "ABCCORP"}),
+    )
+    .await;
+    assert_eq!(customer[0]["CUSTOMER_ID"], "ABCCORP");
+
     let (status, twice) = classic(
         &app,
         Some(&token),

@@ -14,6 +14,7 @@ mod durability;
 mod expandable;
 mod expandable_classic;
 mod expandable_clients;
+mod expandable_customers;
 mod hardening;
 mod logins;
 mod native;

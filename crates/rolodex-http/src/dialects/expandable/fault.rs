@@ -9,6 +9,7 @@
 //! [`Fault::code`]. Validation errors name Expandable fields, translated back through the
 //! field table.
 
+use super::customer_fields::CustomerField;
 use super::fields::Field;
 use axum::http::StatusCode;
 use rolodex_core::{AuthFailure, CoreError};
@@ -51,6 +52,21 @@ impl Fault {
                 "LOGIN_FAILED",
                 "Login failed: the user may not use this data source.",
             ),
+            other => other.into(),
+        }
+    }
+
+    /// The failure of a call about a customer: validation errors name the Customer record's
+    /// fields, and a taken code is a duplicate `CUSTOMER_ID`.
+    pub fn of_customer(e: CoreError) -> Self {
+        match e {
+            CoreError::Invalid(errors) => invalid(&errors, |path| {
+                CustomerField::of_canonical(path).map(CustomerField::name)
+            }),
+            CoreError::Conflict {
+                code: "duplicate_customer_code",
+                message,
+            } => Fault::failed("DUPLICATE", sentence(&format!("CUSTOMER_ID: {message}"))),
             other => other.into(),
         }
     }
@@ -185,6 +201,37 @@ mod tests {
                 "VALIDATION",
                 "COUNTRY: 'Narnia' is not a country; \
                  E_MAIL_2: is not a valid email address; SOFCT_USER_3: must be shorter."
+            )
+        );
+    }
+
+    #[test]
+    fn a_customers_failures_name_the_customer_records_fields() {
+        let e = CoreError::Invalid(ValidationErrors(vec![
+            ValidationError::new("code", "too_long", "must be at most 64 characters long"),
+            ValidationError::new(
+                "address_lines[1]",
+                "control_character",
+                "must not contain control characters",
+            ),
+        ]));
+        assert_eq!(
+            Fault::of_customer(e),
+            Fault::failed(
+                "VALIDATION",
+                "CUSTOMER_ID: must be at most 64 characters long; \
+                 ADDRESS_2: must not contain control characters."
+            )
+        );
+        let taken = Fault::of_customer(CoreError::Conflict {
+            code: "duplicate_customer_code",
+            message: "another customer already has this code".into(),
+        });
+        assert_eq!(
+            taken,
+            Fault::failed(
+                "DUPLICATE",
+                "CUSTOMER_ID: another customer already has this code."
             )
         );
     }

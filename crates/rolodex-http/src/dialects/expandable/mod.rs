@@ -1,10 +1,11 @@
 //! Expandable ERP, both generations of its API, as translators onto the core: the classic
 //! Web API (seed 000 `POST api/CustomerContact/Update`; siblings 1) in [`classic`], and the
 //! newer API (seed 001 `POST /api/customer-contact-create`; siblings 2) in [`eapi`]. They
-//! share the Customer Contact record ([`fields`], [`record`]), its query by example
-//! ([`criteria`]), the body reading ([`body`]), the failures ([`fault`]), the logins
-//! ([`session`]) and the calls onto the core ([`contacts`]); each renders its own envelope.
-//! Changes are recorded as made through `Surface::ExpandableClassic` or `Surface::Expandable`.
+//! share the Customer Contact record ([`fields`], [`record`]) and the Customer record
+//! ([`customer_fields`]), the query by example ([`criteria`]), the body reading ([`body`]),
+//! the failures ([`fault`]), the logins ([`session`]) and the calls onto the core
+//! ([`contacts`], [`customers`]); each renders its own envelope. Changes are recorded as made
+//! through `Surface::ExpandableClassic` or `Surface::Expandable`.
 //!
 //! Endpoints:
 //!
@@ -15,6 +16,8 @@
 //! | `POST /api/CustomerContact/Update` -> the record | `POST /api/customer-contact-update` -> the record |
 //! | `POST /api/CustomerContact/Query` -> `[records]` (both keys: a Find) | `POST /api/customer-contact-query` -> `{"CUSTOMER_CONTACTS": [records]}`; `POST /api/customer-contact-get` -> the record |
 //! | `POST /api/CustomerContact/Delete` -> `{}` | `POST /api/customer-contact-delete` -> `{}` |
+//! | `POST /api/Customer/Create`, `/api/Customer/Update` -> the customer record | `POST /api/customer-create`, `/api/customer-update`, `/api/customer-get` -> the customer record |
+//! | `POST /api/Customer/Query` -> `[customer records]` | `POST /api/customer-query` -> `{"CUSTOMERS": [customer records]}` |
 //! | | `POST /api/api-version-get` -> `{"API_VERSION"}`, `POST /api/server-time-get` -> `{"SERVER_TIME"}` (RFC 3339 UTC), `POST /api/data-sources-get` -> `{"DATA_SOURCES": [{"DATA_SOURCE", "NAME"}]}` |
 //!
 //! Choices where the pages are silent (siblings "Where the vendors' pages are silent"):
@@ -58,6 +61,12 @@
 //!   members ignoring case, so its paths (`/api/customercontact/create`) and members
 //!   (`first_name`) are matched ignoring case too. The newer API matches them as its pages
 //!   spell them.
+//! - Customers (both generations list a Customer area; its pages are NOT FOUND): the
+//!   Customer record of [`customer_fields`], created, read, updated and queried in the
+//!   contact calls' style, `CUSTOMER_ID` the key. A customer Query takes `CUSTOMER_ID` equal
+//!   to a code or `IN` a list of codes (the core finds customers by code; it has no field
+//!   criteria for customers), and refuses other criteria with `UNSUPPORTED_CRITERION`. There
+//!   is no customer delete.
 //! - Records: exactly the page's fields in its order, every value a string (`""` when empty);
 //!   dates `YYYY-MM-DD` and times `HH:MM:SS`, UTC (see [`record`]).
 //! - Query returns every match, up to 5,000 (500 `TOO_MANY_MATCHES` past that); an empty
@@ -67,12 +76,14 @@
 //!   `AUTH_TOKEN` is ignored); data sources need one and list the tenants its user belongs
 //!   to (the vendor's list is per install; Rolodex's tenants do not see each other's codes).
 //! - Deviations: emails are a list without holes (see [`fields`]); an attachment containing
-//!   `|` cannot be told apart from two.
+//!   `|` cannot be told apart from two; an address line containing a line break is refused.
 
 mod body;
 mod classic;
 mod contacts;
 mod criteria;
+mod customer_fields;
+mod customers;
 mod eapi;
 mod fault;
 mod fields;

@@ -1,6 +1,7 @@
 //! A stored contact as an Expandable record: its own fields through the field table, with
-//! what the record shows besides them (the customer's code, the audit fields), rendered with
-//! exactly the fields a page documents, in its order, every value a string.
+//! what the record shows besides them (the customer's code, the audit fields, which customer
+//! records show too), rendered with exactly the fields a page documents, in its order, every
+//! value a string.
 //!
 //! Neither page gives the format of the audit fields (siblings 1.2: NOT FOUND): dates are ISO
 //! `YYYY-MM-DD` and times `HH:MM:SS`, both UTC; users are named by username, `""` once the

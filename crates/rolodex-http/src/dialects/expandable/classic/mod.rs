@@ -27,23 +27,38 @@ fn post_only<H: Handler<T, AppState>, T: 'static>(handler: H) -> MethodRouter<Ap
 }
 
 /// The classic API's paths, as the pages spell them.
-const PATHS: [&str; 5] = [
+const PATHS: [&str; 8] = [
     "/api/Security/Login",
     "/api/CustomerContact/Create",
     "/api/CustomerContact/Update",
     "/api/CustomerContact/Query",
     "/api/CustomerContact/Delete",
+    "/api/Customer/Create",
+    "/api/Customer/Update",
+    "/api/Customer/Query",
 ];
 
 /// The classic API's routes, at the paths as the pages spell them.
 pub fn router() -> Router<AppState> {
-    let [login, create, update, query, delete] = PATHS;
+    let [
+        login,
+        create,
+        update,
+        query,
+        delete,
+        customer_create,
+        customer_update,
+        customer_query,
+    ] = PATHS;
     Router::new()
         .route(login, post_only(handlers::login))
         .route(create, post_only(handlers::create))
         .route(update, post_only(handlers::update))
         .route(query, post_only(handlers::query))
         .route(delete, post_only(handlers::delete))
+        .route(customer_create, post_only(handlers::customer_create))
+        .route(customer_update, post_only(handlers::customer_update))
+        .route(customer_query, post_only(handlers::customer_query))
 }
 
 /// The classic routes for paths spelled in other letter cases (`/api/customercontact/create`),
