@@ -157,7 +157,8 @@ impl ContactService {
             .ok_or(CoreError::NotFound { entity: "contact" })
     }
 
-    /// Contacts matching `query`; a query naming a customer needs that customer to exist.
+    /// Contacts matching `query` (countries named as [`ContactQuery::normalised`] says); a
+    /// query naming a customer needs that customer to exist.
     pub async fn list(
         &self,
         caller: &Caller,
@@ -169,9 +170,10 @@ impl ContactService {
         let scope = query.cursor_scope();
         query.page.check_scope(&scope)?;
         query.check_filters()?;
+        let query = query.normalised();
         let page = self
             .store
-            .list_contacts(caller.tenant_id, query)
+            .list_contacts(caller.tenant_id, &query)
             .await
             .map_err(repo_error("contact"))?;
         Ok(page.scoped(&scope))
@@ -191,6 +193,7 @@ impl ContactService {
             self.require_customer(caller, customer).await?;
         }
         query.check_filters()?;
+        let query = query.normalised();
         let limit = u32::try_from(max)
             .ok()
             .filter(|&limit| limit <= MAX_WINDOW_SIZE)
@@ -205,7 +208,7 @@ impl ContactService {
         let offset = u64::try_from(offset).unwrap_or(u64::MAX);
         let (items, total) = self
             .store
-            .contact_window(caller.tenant_id, query, offset, limit)
+            .contact_window(caller.tenant_id, &query, offset, limit)
             .await
             .map_err(repo_error("contact"))?;
         Ok((items, usize::try_from(total).unwrap_or(usize::MAX)))

@@ -3,8 +3,9 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rolodex_domain::{CustomerId, PhoneType, ValidationError, ValidationErrors};
+use rolodex_domain::{Country, CustomerId, PhoneType, ValidationError, ValidationErrors};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -213,6 +214,32 @@ impl ContactQuery {
         errors.into_result(())
     }
 
+    /// The query with every country a criterion compares for (in)equality or lists written
+    /// as the code the model keeps (ISO 3166-1 alpha-2), so that a client may name countries
+    /// as it writes them (`USA`, `United States`; see `rolodex_domain::country`). A value
+    /// that names no country is kept as sent: it matches no stored country. `LIKE` and
+    /// ordering compare with the stored code as they are.
+    pub fn normalised(&self) -> Cow<'_, Self> {
+        let names_a_country = |f: &FieldFilter| f.field == FilterField::Country;
+        if !self.filters.iter().any(names_a_country) {
+            return Cow::Borrowed(self);
+        }
+        let code = |v: &mut String| {
+            if let Some(c) = Country::parse(v) {
+                c.alpha2().clone_into(v);
+            }
+        };
+        let mut query = self.clone();
+        for filter in query.filters.iter_mut().filter(|f| names_a_country(f)) {
+            match &mut filter.condition {
+                Condition::Equals(v) | Condition::NotEquals(v) => code(v),
+                Condition::In(vs) | Condition::NotIn(vs) => vs.iter_mut().for_each(code),
+                _ => {}
+            }
+        }
+        Cow::Owned(query)
+    }
+
     /// The scope of this query's cursors: its sort order.
     pub fn cursor_scope(&self) -> String {
         let direction = if self.descending { "desc" } else { "asc" };
@@ -346,6 +373,40 @@ mod tests {
         let refused = query(MAX_FILTER_VALUES).check_filters().unwrap_err();
         assert_eq!(refused.0[0].code, "too_many_values");
         assert!(query(40_000).check_filters().is_err());
+    }
+
+    #[test]
+    fn countries_compared_for_equality_are_named_by_their_alpha_2_code() {
+        let country = |condition| FieldFilter {
+            field: FilterField::Country,
+            condition,
+        };
+        let query = ContactQuery {
+            filters: vec![
+                country(Condition::Equals("USA".into())),
+                country(Condition::NotIn(vec!["Canada".into(), "Narnia".into()])),
+                country(Condition::Like("U%".into())),
+                FieldFilter {
+                    field: FilterField::State,
+                    condition: Condition::Equals("Usa".into()),
+                },
+            ],
+            ..ContactQuery::default()
+        };
+        assert_eq!(
+            query.normalised().filters,
+            [
+                country(Condition::Equals("US".into())),
+                country(Condition::NotIn(vec!["CA".into(), "Narnia".into()])),
+                country(Condition::Like("U%".into())),
+                FieldFilter {
+                    field: FilterField::State,
+                    condition: Condition::Equals("Usa".into()),
+                },
+            ]
+        );
+        let without = ContactQuery::default();
+        assert!(matches!(without.normalised(), Cow::Borrowed(_)));
     }
 
     #[test]

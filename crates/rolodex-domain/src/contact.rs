@@ -1,6 +1,7 @@
 //! Contacts: the people to contact at a customer, with every field any of the five seed
 //! systems can express, and the one place where their values are validated and patched.
 
+use crate::country::check_country;
 use crate::ids::{ContactId, CustomerId, TenantId, UserId};
 use crate::patch::Patch;
 use crate::photo::PhotoRef;
@@ -298,7 +299,8 @@ pub(crate) fn patch_text(
     }
 }
 
-/// Applies `patch` to an ISO 3166-1 alpha-2 country field.
+/// Applies `patch` to a country field, which keeps the ISO 3166-1 alpha-2 code of the country
+/// the value names (see [`crate::country`]).
 pub(crate) fn patch_country(
     e: &mut ValidationErrors,
     target: &mut Option<String>,
@@ -394,19 +396,6 @@ pub fn check_email(field: &str, value: String) -> Result<String, ValidationError
         )
     })?;
     Ok(value)
-}
-
-/// Checks an ISO 3166-1 alpha-2 country code and returns it upper-case.
-pub fn check_country(field: &str, value: &str) -> Result<String, ValidationError> {
-    isocountry::CountryCode::for_alpha2_caseless(value)
-        .map(|c| c.alpha2().to_owned())
-        .map_err(|_| {
-            ValidationError::new(
-                field,
-                "invalid_country",
-                format!("'{value}' is not an ISO 3166-1 alpha-2 country code"),
-            )
-        })
 }
 
 impl ContactFields {
@@ -826,15 +815,17 @@ mod tests {
     }
 
     #[test]
-    fn country_must_be_iso_alpha_2_and_is_upper_cased() {
-        let next = named()
-            .apply(ContactPatch {
-                country: Patch::Set("fr".into()),
-                ..Default::default()
-            })
-            .unwrap();
-        assert_eq!(next.country.as_deref(), Some("FR"));
-        for bad in ["XX", "FRA", "USA", "1"] {
+    fn a_country_in_any_form_is_kept_as_its_alpha_2_code() {
+        for sent in ["fr", "FRA", "France", "france"] {
+            let next = named()
+                .apply(ContactPatch {
+                    country: Patch::Set(sent.into()),
+                    ..Default::default()
+                })
+                .unwrap();
+            assert_eq!(next.country.as_deref(), Some("FR"), "{sent}");
+        }
+        for bad in ["XX", "ZZZ", "Narnia", "1"] {
             assert!(check_country("country", bad).is_err(), "{bad}");
         }
     }

@@ -14,6 +14,7 @@ const CODE: TextRule = TextRule::line(64);
 const NAME: TextRule = TextRule::line(256);
 const URL: TextRule = TextRule::line(2048);
 const ADDRESS: TextRule = TextRule::multiline(1024);
+const ADDRESS_LINE: TextRule = TextRule::line(1024);
 const LINE: TextRule = TextRule::line(128);
 const POSTAL_CODE: TextRule = TextRule::line(32);
 /// How many characters of a name a derived code keeps.
@@ -49,6 +50,11 @@ pub struct CustomerPatch {
     pub postal_code: Patch<String>,
     pub country: Patch<String>,
     pub custom_fields: MapPatch,
+    /// Per line of the address (0 is the first), applied after `address`: `Set` replaces the
+    /// line (adding empty lines before it when the address is shorter), `Clear` empties it;
+    /// empty lines at the end are dropped and the other lines are left alone. For surfaces
+    /// with one field per address line (Expandable's `ADDRESS_1..3`).
+    pub address_lines: BTreeMap<usize, Patch<String>>,
 }
 
 impl CustomerFields {
@@ -80,6 +86,7 @@ impl CustomerFields {
             &mut next.address,
             patch.address,
         );
+        patch_address_lines(&mut errors, &mut next.address, patch.address_lines);
         patch_text(&mut errors, "city", LINE, &mut next.city, patch.city);
         patch_text(&mut errors, "state", LINE, &mut next.state, patch.state);
         patch_text(
@@ -104,6 +111,45 @@ impl CustomerFields {
             _ => unreachable!("CustomerFields serialises to a JSON object"),
         }
     }
+}
+
+/// Applies per-line writes to an address (see [`CustomerPatch::address_lines`]). A line is
+/// one line: a value with a line break is refused, as the address's limits are checked on
+/// the whole.
+fn patch_address_lines(
+    errors: &mut ValidationErrors,
+    address: &mut Option<String>,
+    writes: BTreeMap<usize, Patch<String>>,
+) {
+    if writes.is_empty() {
+        return;
+    }
+    let mut lines: Vec<String> = address
+        .as_deref()
+        .map(|a| a.lines().map(str::to_owned).collect())
+        .unwrap_or_default();
+    for (i, write) in writes {
+        let line = match write {
+            Patch::Absent => continue,
+            Patch::Clear => String::new(),
+            Patch::Set(v) if v.is_empty() => v,
+            Patch::Set(v) => {
+                match errors.collect(ADDRESS_LINE.check(&format!("address_lines[{i}]"), v)) {
+                    Some(v) => v,
+                    None => continue,
+                }
+            }
+        };
+        if lines.len() <= i {
+            lines.resize(i + 1, String::new());
+        }
+        lines[i] = line;
+    }
+    while lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    let joined = lines.join("\n");
+    patch_text(errors, "address", ADDRESS, address, Patch::Set(joined));
 }
 
 fn code_required() -> ValidationError {
@@ -194,6 +240,63 @@ mod tests {
             .unwrap();
         assert_eq!(ok.country.as_deref(), Some("FR"));
         assert_eq!(ok.custom_fields["Region"], "West");
+    }
+
+    fn with_address(address: Option<&str>) -> CustomerFields {
+        CustomerFields {
+            code: "A".into(),
+            address: address.map(str::to_owned),
+            ..Default::default()
+        }
+    }
+
+    fn lines(writes: &[(usize, Patch<String>)]) -> CustomerPatch {
+        CustomerPatch {
+            address_lines: writes.iter().cloned().collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn address_lines_are_written_one_by_one_leaving_the_others_alone() {
+        let c = with_address(Some("1 Main St\r\nSuite 2\nBldg 3\nPO Box 4"));
+        let next = c
+            .apply(lines(&[(1, Patch::Set("Suite 9".into()))]))
+            .unwrap();
+        assert_eq!(
+            next.address.as_deref(),
+            Some("1 Main St\nSuite 9\nBldg 3\nPO Box 4")
+        );
+        let next = with_address(None)
+            .apply(lines(&[(2, Patch::Set("Bldg 3".into()))]))
+            .unwrap();
+        assert_eq!(next.address.as_deref(), Some("\n\nBldg 3"));
+        let next = with_address(Some("1 Main St\nSuite 2"))
+            .apply(lines(&[(1, Patch::Clear), (2, Patch::Set(String::new()))]))
+            .unwrap();
+        assert_eq!(next.address.as_deref(), Some("1 Main St"));
+        let next = with_address(Some("1 Main St"))
+            .apply(lines(&[(0, Patch::Set(String::new()))]))
+            .unwrap();
+        assert_eq!(next.address, None, "no line left: no address");
+    }
+
+    #[test]
+    fn an_address_line_is_one_line_and_the_whole_address_is_bounded() {
+        let err = with_address(None)
+            .apply(lines(&[(1, Patch::Set("a\nb".into()))]))
+            .unwrap_err();
+        assert_eq!(
+            (err.0[0].field.as_str(), err.0[0].code),
+            ("address_lines[1]", "control_character")
+        );
+        let err = with_address(Some(&"x".repeat(1000)))
+            .apply(lines(&[(1, Patch::Set("y".repeat(100)))]))
+            .unwrap_err();
+        assert_eq!(
+            (err.0[0].field.as_str(), err.0[0].code),
+            ("address", "too_long")
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 pub mod client;
 pub mod contact;
+pub mod country;
 pub mod customer;
 pub mod history;
 pub mod ids;
@@ -21,6 +22,7 @@ pub use contact::{
     Contact, ContactFields, ContactPatch, MapPatch, Notifications, NotificationsPatch, Phone,
     PhoneInput, PhoneType,
 };
+pub use country::Country;
 pub use customer::{Customer, CustomerFields, CustomerPatch, code_from_name};
 pub use history::{Change, FieldChange, HistoryEntry, Surface};
 pub use ids::{ContactId, CustomerId, TenantId, UserId};

@@ -21,7 +21,8 @@ pub use serve::{ConnectionLimits, serve};
 pub use state::AppState;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::response::{IntoResponse, Response};
 use ipnet::IpNet;
 use metrics_exporter_prometheus::PrometheusHandle;
 use rolodex_core::Services;
@@ -55,6 +56,7 @@ impl Default for HttpConfig {
 /// The whole HTTP application.
 pub fn app(services: Services, metrics: Option<PrometheusHandle>, config: HttpConfig) -> Router {
     let state = AppState::new(services, metrics, config.clone());
+    let classic_any_case = dialects::expandable::ClassicAnyCase::new(state.clone());
     let router = Router::new()
         .merge(native::router(state.clone()))
         .merge(dialects::expandable::router())
@@ -63,8 +65,17 @@ pub fn app(services: Services, metrics: Option<PrometheusHandle>, config: HttpCo
         .merge(dialects::valomnia::router())
         .merge(health::router())
         .merge(openapi::router())
-        .fallback(problem::not_found_fallback)
+        .fallback(move |req: Request| fallback(classic_any_case.clone(), req))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .with_state(state);
     middleware::wrap(router, &config)
+}
+
+/// The answer to a request no route matched: Expandable's classic API at a path spelled in
+/// other letter cases (ASP.NET Web API matches routes ignoring case), or 404.
+async fn fallback(classic: dialects::expandable::ClassicAnyCase, req: Request) -> Response {
+    match classic.answer(req).await {
+        Ok(response) => response,
+        Err(_) => problem::not_found_fallback().await.into_response(),
+    }
 }

@@ -126,7 +126,7 @@ pub struct CustomerView {
     pub city: Option<String>,
     pub state: Option<String>,
     pub postal_code: Option<String>,
-    /// ISO 3166-1 alpha-2.
+    /// ISO 3166-1 alpha-2 (written as any form `rolodex_domain::country` accepts).
     pub country: Option<String>,
     pub custom_fields: BTreeMap<String, String>,
     pub version: i64,

@@ -113,8 +113,11 @@ fn line(max: usize) -> ObjectBuilder {
 
 fn country() -> ObjectBuilder {
     nullable(Type::String)
-        .pattern(Some("^[A-Za-z]{2}$"))
-        .description(Some("ISO 3166-1 alpha-2 (any case)"))
+        .max_length(Some(64))
+        .description(Some(
+            "A country: an ISO 3166-1 alpha-2 or alpha-3 code or an English name, any case \
+             (`US`, `USA`, `United States`); read back as the alpha-2 code",
+        ))
 }
 
 fn text_members(mut object: ObjectBuilder, members: &[(&str, usize)]) -> ObjectBuilder {

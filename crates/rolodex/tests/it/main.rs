@@ -13,6 +13,8 @@ mod cro;
 mod durability;
 mod expandable;
 mod expandable_classic;
+mod expandable_clients;
+mod expandable_customers;
 mod hardening;
 mod logins;
 mod native;

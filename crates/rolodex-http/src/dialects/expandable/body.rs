@@ -74,22 +74,66 @@ impl Members {
         self.0.remove(name)
     }
 
+    /// The members with each name that is one of `names` but for its letter case spelled as
+    /// `names` spells it. Two members that are then the same are refused, rather than one of
+    /// them silently dropped.
+    pub fn ignoring_case<'a>(
+        self,
+        names: impl IntoIterator<Item = &'a str> + Clone,
+    ) -> Result<Self, Fault> {
+        let mut members = BTreeMap::new();
+        let mut twice = Vec::new();
+        for (name, value) in self.0 {
+            let name = names
+                .clone()
+                .into_iter()
+                .find(|n| n.eq_ignore_ascii_case(&name))
+                .map_or(name, str::to_owned);
+            if members.contains_key(&name) {
+                twice.push(format!("'{name}' is sent more than once."));
+            }
+            members.insert(name, value);
+        }
+        if twice.is_empty() {
+            Ok(Self(members))
+        } else {
+            Err(Fault::InvalidJson(twice.join(" ")))
+        }
+    }
+
+    /// Refuses any remaining member: the call takes no other.
+    pub fn into_nothing(self) -> Result<(), Fault> {
+        self.into_values::<Field>(&[]).map(drop)
+    }
+
     /// The remaining members as fields, each of which must be one of `accepted`.
-    pub fn into_values(self, accepted: &[Field]) -> Result<Values, Fault> {
-        self.into_matching(|f| accepted.contains(&f))
+    pub fn into_values<F: Member>(self, accepted: &[F]) -> Result<Values<F>, Fault> {
+        self.into_matching(|f| accepted.contains(&f), false)
+    }
+
+    /// The remaining members as the fields a write sets, each of which must be one of
+    /// `accepted`, but for the record's read-only fields, which are ignored: a client may
+    /// post back a record it read with one field changed.
+    pub fn into_writes<F: Member>(self, accepted: &[F]) -> Result<Values<F>, Fault> {
+        self.into_matching(|f| accepted.contains(&f), true)
     }
 
     /// The remaining members as query criteria: fields of `record` that are criteria.
-    pub fn into_criteria(self, record: &[Field]) -> Result<Values, Fault> {
-        self.into_matching(|f| record.contains(&f) && f.is_criterion())
+    pub fn into_criteria<F: Member>(self, record: &[F]) -> Result<Values<F>, Fault> {
+        self.into_matching(|f| record.contains(&f) && f.is_criterion(), false)
     }
 
-    fn into_matching(self, accepted: impl Fn(Field) -> bool) -> Result<Values, Fault> {
+    fn into_matching<F: Member>(
+        self,
+        accepted: impl Fn(F) -> bool,
+        ignore_read_only: bool,
+    ) -> Result<Values<F>, Fault> {
         let mut values = Vec::with_capacity(self.0.len());
         let mut refused = Vec::new();
         for (name, value) in self.0 {
-            match Field::parse(&name) {
+            match F::parse(&name) {
                 Some(f) if accepted(f) => values.push((f, value)),
+                Some(f) if f.is_read_only() && ignore_read_only => {}
                 Some(f) if f.is_read_only() => refused.push(format!("'{name}' is read-only.")),
                 Some(_) => refused.push(format!("'{name}' is not accepted by this call.")),
                 None => refused.push(format!("'{name}' is not an accepted field.")),
@@ -103,13 +147,29 @@ impl Members {
     }
 }
 
-/// The fields a request sent, with their values.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Values(Vec<(Field, String)>);
+/// A field of a record, as a member of a request body.
+pub trait Member: Copy + Eq {
+    /// The field named exactly `name`.
+    fn parse(name: &str) -> Option<Self>;
+    /// Set by Rolodex: a client only reads it.
+    fn is_read_only(self) -> bool;
+    /// Whether a query takes the field as a criterion.
+    fn is_criterion(self) -> bool;
+}
 
-impl Values {
+/// The fields a request sent, with their values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Values<F = Field>(Vec<(F, String)>);
+
+impl<F> Default for Values<F> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<F: Member> Values<F> {
     /// Takes `field` out, if it was sent.
-    pub fn take(&mut self, field: Field) -> Option<String> {
+    pub fn take(&mut self, field: F) -> Option<String> {
         let i = self.0.iter().position(|(f, _)| *f == field)?;
         Some(self.0.remove(i).1)
     }
@@ -119,9 +179,9 @@ impl Values {
     }
 }
 
-impl IntoIterator for Values {
-    type Item = (Field, String);
-    type IntoIter = std::vec::IntoIter<(Field, String)>;
+impl<F> IntoIterator for Values<F> {
+    type Item = (F, String);
+    type IntoIter = std::vec::IntoIter<(F, String)>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
@@ -189,6 +249,47 @@ mod tests {
         assert_eq!(
             v.into_iter().collect::<Vec<_>>(),
             [(Field::City, "X".into())]
+        );
+    }
+
+    #[test]
+    fn a_write_ignores_read_only_fields_and_refuses_the_rest_it_does_not_accept() {
+        let m = Members::parse(
+            br#"{"CITY": "X", "DATE_CREATED": "2024-03-05", "CREATED_BY": "someone", "NOTES": ""}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            m.clone().into_writes(&[Field::City]),
+            Err(Fault::InvalidJson(
+                "'NOTES' is not accepted by this call.".into()
+            ))
+        );
+        let v = m.into_writes(&[Field::City, Field::Notes]).unwrap();
+        assert_eq!(
+            v.into_iter().collect::<Vec<_>>(),
+            [(Field::City, "X".into()), (Field::Notes, String::new())]
+        );
+    }
+
+    #[test]
+    fn names_are_matched_ignoring_case_only_when_asked() {
+        let m =
+            Members::parse(br#"{"first_name": "Joseph", "City": "X", "Nickname": "J"}"#).unwrap();
+        let names = ["FIRST_NAME", "CITY"];
+        let v = m.clone().ignoring_case(names).unwrap();
+        assert_eq!(
+            v.into_values(&[Field::FirstName, Field::City]),
+            Err(Fault::InvalidJson(
+                "'Nickname' is not an accepted field.".into()
+            ))
+        );
+        let mut v = m.ignoring_case(names).unwrap();
+        assert_eq!(v.take("FIRST_NAME").as_deref(), Some("Joseph"));
+        assert_eq!(v.take("CITY").as_deref(), Some("X"));
+        let twice = Members::parse(br#"{"CITY": "X", "city": "Y"}"#).unwrap();
+        assert_eq!(
+            twice.ignoring_case(names),
+            Err(Fault::InvalidJson("'CITY' is sent more than once.".into()))
         );
     }
 }

@@ -9,9 +9,11 @@
 //! [`Fault::code`]. Validation errors name Expandable fields, translated back through the
 //! field table.
 
+use super::customer_fields::CustomerField;
 use super::fields::Field;
 use axum::http::StatusCode;
 use rolodex_core::{AuthFailure, CoreError};
+use rolodex_domain::ValidationErrors;
 
 /// An Expandable failure, whatever the generation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +56,21 @@ impl Fault {
         }
     }
 
+    /// The failure of a call about a customer: validation errors name the Customer record's
+    /// fields, and a taken code is a duplicate `CUSTOMER_ID`.
+    pub fn of_customer(e: CoreError) -> Self {
+        match e {
+            CoreError::Invalid(errors) => invalid(&errors, |path| {
+                CustomerField::of_canonical(path).map(CustomerField::name)
+            }),
+            CoreError::Conflict {
+                code: "duplicate_customer_code",
+                message,
+            } => Fault::failed("DUPLICATE", sentence(&format!("CUSTOMER_ID: {message}"))),
+            other => other.into(),
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Fault::InvalidJson(_) => StatusCode::BAD_REQUEST,
@@ -91,10 +108,19 @@ impl Fault {
     }
 }
 
-/// The Expandable name of a canonical field path, or the path itself when this API has no
-/// field for it (a rule about a field only another surface writes).
-fn wire_name(path: &str) -> &str {
-    Field::of_canonical(path).map_or(path, |f| f.name())
+/// The failure of rules a write broke, each named by the Expandable field `name` gives for
+/// its canonical path, or by the path itself when this API has no field for it (a rule about
+/// a field only another surface writes).
+fn invalid(errors: &ValidationErrors, name: impl Fn(&str) -> Option<&'static str>) -> Fault {
+    let parts: Vec<String> = errors
+        .0
+        .iter()
+        .map(|e| {
+            let field = name(&e.field).unwrap_or(&e.field);
+            format!("{field}: {}", e.message)
+        })
+        .collect();
+    Fault::failed("VALIDATION", sentence(&parts.join("; ")))
 }
 
 fn sentence(text: &str) -> String {
@@ -121,12 +147,7 @@ impl From<CoreError> for Fault {
                 Fault::failed(code, sentence(&format!("{entity} not found")))
             }
             CoreError::Invalid(errors) => {
-                let parts: Vec<String> = errors
-                    .0
-                    .iter()
-                    .map(|e| format!("{}: {}", wire_name(&e.field), e.message))
-                    .collect();
-                Fault::failed("VALIDATION", sentence(&parts.join("; ")))
+                invalid(&errors, |path| Field::of_canonical(path).map(Field::name))
             }
             CoreError::Conflict { code, message } => {
                 let field = match code {
@@ -162,16 +183,12 @@ impl From<CoreError> for Fault {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rolodex_domain::{ValidationError, ValidationErrors};
+    use rolodex_domain::ValidationError;
 
     #[test]
     fn validation_errors_name_the_expandable_fields() {
         let e = CoreError::Invalid(ValidationErrors(vec![
-            ValidationError::new(
-                "country",
-                "invalid_country",
-                "'USA' is not an ISO 3166-1 alpha-2 country code",
-            ),
+            ValidationError::new("country", "invalid_country", "'Narnia' is not a country"),
             ValidationError::new("emails[1]", "invalid_email", "is not a valid email address"),
             ValidationError::new("custom_fields.SOFCT_USER_3", "too_long", "must be shorter"),
         ]));
@@ -182,8 +199,39 @@ mod tests {
             f,
             Fault::failed(
                 "VALIDATION",
-                "COUNTRY: 'USA' is not an ISO 3166-1 alpha-2 country code; \
+                "COUNTRY: 'Narnia' is not a country; \
                  E_MAIL_2: is not a valid email address; SOFCT_USER_3: must be shorter."
+            )
+        );
+    }
+
+    #[test]
+    fn a_customers_failures_name_the_customer_records_fields() {
+        let e = CoreError::Invalid(ValidationErrors(vec![
+            ValidationError::new("code", "too_long", "must be at most 64 characters long"),
+            ValidationError::new(
+                "address_lines[1]",
+                "control_character",
+                "must not contain control characters",
+            ),
+        ]));
+        assert_eq!(
+            Fault::of_customer(e),
+            Fault::failed(
+                "VALIDATION",
+                "CUSTOMER_ID: must be at most 64 characters long; \
+                 ADDRESS_2: must not contain control characters."
+            )
+        );
+        let taken = Fault::of_customer(CoreError::Conflict {
+            code: "duplicate_customer_code",
+            message: "another customer already has this code".into(),
+        });
+        assert_eq!(
+            taken,
+            Fault::failed(
+                "DUPLICATE",
+                "CUSTOMER_ID: another customer already has this code."
             )
         );
     }

@@ -10,8 +10,10 @@
 //!
 //! The mapping (the vendor pages name the fields but not their model):
 //! - `CUST_CONTACT` is the contact's code, `SLX_ID` its external id, `CONTACT_STATUS` its
-//!   status, `ZIP_CODE` its postal code; `COUNTRY` is the ISO 3166-1 alpha-2 country the
-//!   domain requires; the other text fields are the fields of the same name.
+//!   status, `ZIP_CODE` its postal code; the other text fields are the fields of the same name.
+//! - `COUNTRY` is written in any form the domain accepts (`USA`, `US`, `United States`; see
+//!   `rolodex_domain::country`), which keeps the alpha-2 code, and reads as the ISO 3166-1
+//!   alpha-3 code, the form Expandable's own examples use ([`shown_country`]).
 //! - `E_MAIL` and `E_MAIL_2` are the first two of the contact's ordered emails (`email_at`), so
 //!   a write leaves any further email alone. Emails are a list without holes: clearing
 //!   `E_MAIL` moves the second one up, and `E_MAIL_2` alone on a contact without email
@@ -22,10 +24,11 @@
 //!   `"http://www.expandable.com/|C:\\Expandable.docx"`); empty segments are dropped.
 //! - `SOFCT_USER_1..16` are the custom fields of those very names, written one by one
 //!   (`MapPatch::Merge`), so custom fields of other names are left alone.
-//! - The audit fields (`CREATED_BY`, `DATE_CREATED`, ...) are read-only.
+//! - The audit fields (`CREATED_BY`, `DATE_CREATED`, ...) are read-only: a write ignores them.
 //! - An empty value clears a field on write; every field reads as a string, `""` when empty.
 
-use rolodex_domain::{ContactFields, ContactPatch, MapPatch, Patch, PhoneType};
+use super::body::Member;
+use rolodex_domain::{ContactFields, ContactPatch, Country, MapPatch, Patch, PhoneType};
 use std::collections::BTreeMap;
 
 /// One field of an Expandable Customer Contact record.
@@ -183,6 +186,35 @@ const TEXT_FIELDS: [TextField; 17] = [
     text(Field::Notes, "notes", |c| &c.notes, |p| &mut p.notes),
 ];
 
+impl Member for Field {
+    /// The field named exactly `name` (a classic body's members are first spelled as the
+    /// pages spell them, see `Members::ignoring_case`).
+    fn parse(name: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// Audit fields: Rolodex sets them, a client only reads them (and may post them back
+    /// unchanged, see `Members::into_writes`).
+    fn is_read_only(self) -> bool {
+        matches!(
+            self,
+            Field::CreatedBy
+                | Field::DateCreated
+                | Field::ModifiedBy
+                | Field::DateModified
+                | Field::OperatorId
+                | Field::DateLastUpdt
+                | Field::TimeLastUpdt
+        )
+    }
+
+    /// Whether Query takes the field as a criterion: every record field but NOTES and
+    /// ATTACHMENTS (siblings 1.3).
+    fn is_criterion(self) -> bool {
+        !matches!(self, Field::Notes | Field::Attachments)
+    }
+}
+
 impl Field {
     /// Every field: the newer API's record order (seed 001), then the classic API's `SLX_ID`.
     pub const ALL: [Field; 48] = [
@@ -290,31 +322,6 @@ impl Field {
         }
     }
 
-    /// The field named exactly `name` (keys are case-sensitive, as the pages spell them).
-    pub fn parse(name: &str) -> Option<Field> {
-        Field::ALL.into_iter().find(|f| f.name() == name)
-    }
-
-    /// Whether Query takes the field as a criterion: every record field but NOTES and
-    /// ATTACHMENTS (siblings 1.3).
-    pub fn is_criterion(self) -> bool {
-        !matches!(self, Field::Notes | Field::Attachments)
-    }
-
-    /// Audit fields: Rolodex sets them, a client only reads them.
-    pub fn is_read_only(self) -> bool {
-        matches!(
-            self,
-            Field::CreatedBy
-                | Field::DateCreated
-                | Field::ModifiedBy
-                | Field::DateModified
-                | Field::OperatorId
-                | Field::DateLastUpdt
-                | Field::TimeLastUpdt
-        )
-    }
-
     /// The phone type of a phone field.
     pub fn phone_type(self) -> Option<PhoneType> {
         match self {
@@ -343,6 +350,9 @@ impl Field {
     /// The value of one of the contact's own fields, `""` when it has none; `None` for the
     /// customer key and the audit fields, which are not the contact's fields.
     pub fn read(self, c: &ContactFields) -> Option<String> {
+        if self == Field::Country {
+            return Some(c.country.as_deref().map(shown_country).unwrap_or_default());
+        }
         if let Some(t) = self.text() {
             return Some((t.read)(c).clone().unwrap_or_default());
         }
@@ -392,6 +402,12 @@ impl Field {
                 .find(|f| f.canonical().as_deref() == Some(p)),
         }
     }
+}
+
+/// A stored country (alpha-2) as Expandable shows it: its ISO 3166-1 alpha-3 code, the form
+/// Expandable's own examples use (siblings 1.3: `{"COUNTRY": "USA", "STATE": "CA"}`).
+pub fn shown_country(stored: &str) -> String {
+    Country::parse(stored).map_or_else(|| stored.to_owned(), |c| c.alpha3().to_owned())
 }
 
 /// Adds the write of `value` to `field` to `patch`; an empty value clears the field. The
@@ -461,7 +477,7 @@ mod tests {
         for f in Field::ALL {
             assert_eq!(Field::parse(f.name()), Some(f));
         }
-        assert_eq!(Field::parse("e_mail"), None, "keys are case-sensitive");
+        assert_eq!(Field::parse("e_mail"), None, "a name as the pages spell it");
         assert_eq!(Field::parse("AUTH_TOKEN"), None);
         assert_eq!(Field::parse("SOFCT_USER_17"), None);
     }
@@ -524,9 +540,15 @@ mod tests {
     fn only_the_contacts_own_fields_are_read_from_it() {
         let c = ContactFields {
             postal_code: Some("95131".into()),
+            country: Some("US".into()),
             ..ContactFields::default()
         };
         assert_eq!(Field::ZipCode.read(&c).as_deref(), Some("95131"));
+        assert_eq!(Field::Country.read(&c).as_deref(), Some("USA"));
+        assert_eq!(
+            Field::Country.read(&ContactFields::default()).as_deref(),
+            Some("")
+        );
         assert_eq!(Field::FaxNo.read(&c).as_deref(), Some(""));
         for f in [Field::CustomerId, Field::CreatedBy, Field::TimeLastUpdt] {
             assert_eq!(f.read(&c), None, "{}", f.name());

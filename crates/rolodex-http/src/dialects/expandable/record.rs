@@ -1,6 +1,7 @@
 //! A stored contact as an Expandable record: its own fields through the field table, with
-//! what the record shows besides them (the customer's code, the audit fields), rendered with
-//! exactly the fields a page documents, in its order, every value a string.
+//! what the record shows besides them (the customer's code, the audit fields, which customer
+//! records show too), rendered with exactly the fields a page documents, in its order, every
+//! value a string.
 //!
 //! Neither page gives the format of the audit fields (siblings 1.2: NOT FOUND): dates are ISO
 //! `YYYY-MM-DD` and times `HH:MM:SS`, both UTC; users are named by username, `""` once the
@@ -33,31 +34,61 @@ impl ContactRecord {
         if let Some(value) = field.read(&self.contact.fields) {
             return value;
         }
+        if field == Field::CustomerId {
+            return self.customer_code.clone();
+        }
+        let audit = Audit {
+            created_at: self.contact.created_at,
+            created_by: &self.created_by,
+            updated_at: self.contact.updated_at,
+            updated_by: &self.updated_by,
+        };
+        audit.value(field).unwrap_or_default()
+    }
+
+    /// The record with exactly `fields`, in that order.
+    pub fn render(&self, fields: &[Field]) -> WireRecord {
+        WireRecord::new(fields.iter().map(|&f| (f.name(), self.value(f))).collect())
+    }
+}
+
+/// Who created a record and when, and who changed it last and when.
+pub struct Audit<'a> {
+    pub created_at: OffsetDateTime,
+    pub created_by: &'a str,
+    pub updated_at: OffsetDateTime,
+    pub updated_by: &'a str,
+}
+
+impl Audit<'_> {
+    /// The value of an audit field; `None` for any other field.
+    pub fn value(&self, field: Field) -> Option<String> {
         let utc = |t: OffsetDateTime, format| {
             t.to_offset(UtcOffset::UTC)
                 .format(format)
                 .unwrap_or_default()
         };
-        match field {
-            Field::CustomerId => self.customer_code.clone(),
-            Field::CreatedBy => self.created_by.clone(),
-            Field::ModifiedBy | Field::OperatorId => self.updated_by.clone(),
-            Field::DateCreated => utc(self.contact.created_at, DATE),
-            Field::DateModified | Field::DateLastUpdt => utc(self.contact.updated_at, DATE),
-            Field::TimeLastUpdt => utc(self.contact.updated_at, TIME),
-            _ => String::new(),
-        }
-    }
-
-    /// The record with exactly `fields`, in that order.
-    pub fn render(&self, fields: &[Field]) -> WireRecord {
-        WireRecord(fields.iter().map(|&f| (f.name(), self.value(f))).collect())
+        Some(match field {
+            Field::CreatedBy => self.created_by.to_owned(),
+            Field::ModifiedBy | Field::OperatorId => self.updated_by.to_owned(),
+            Field::DateCreated => utc(self.created_at, DATE),
+            Field::DateModified | Field::DateLastUpdt => utc(self.updated_at, DATE),
+            Field::TimeLastUpdt => utc(self.updated_at, TIME),
+            _ => return None,
+        })
     }
 }
 
 /// A record as sent: the fields a page documents, in its order, every value a string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WireRecord(Vec<(&'static str, String)>);
+
+impl WireRecord {
+    /// The record of these fields and values, in this order.
+    pub fn new(fields: Vec<(&'static str, String)>) -> Self {
+        Self(fields)
+    }
+}
 
 impl Serialize for WireRecord {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -126,7 +157,7 @@ mod tests {
             (Field::CustContact, "JHERNANDEZ"),
             (Field::FirstName, "Joseph"),
             (Field::LastName, ""),
-            (Field::Country, "US"),
+            (Field::Country, "USA"),
             (Field::EMail, "a@x.com"),
             (Field::EMail2, "b@x.com"),
             (Field::CellPhoneNo, "2"),

@@ -25,7 +25,7 @@ impl Credentials {
     /// Reads the three members `names` (data source, user name, password) and nothing else.
     pub fn take(mut members: Members, names: [&str; 3]) -> Result<Self, Fault> {
         let [data_source, user_name, password] = names.map(|n| members.take(n));
-        members.into_values(&[])?;
+        members.into_nothing()?;
         let required = |value: Option<String>, name: &str| {
             value
                 .filter(|v| !v.is_empty())

@@ -9,6 +9,7 @@ use crate::client::ClientIp;
 use crate::dialects::expandable::body::Members;
 use crate::dialects::expandable::contacts::{self, Keys};
 use crate::dialects::expandable::criteria;
+use crate::dialects::expandable::customers;
 use crate::dialects::expandable::fault::Fault;
 use crate::dialects::expandable::record::WireRecord;
 use crate::dialects::expandable::session::Credentials;
@@ -20,14 +21,16 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 /// A classic request body, refused in the classic envelope when it is not a JSON object of
-/// strings.
+/// strings, with its members' names matched ignoring case (ASP.NET Web API binds JSON members
+/// that way, so `first_name` is `FIRST_NAME`).
 pub struct ClassicBody(pub Members);
 
 impl FromRequest<AppState> for ClassicBody {
     type Rejection = ClassicError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ClassicError> {
-        Ok(ClassicBody(Members::read(req, state).await?))
+        let members = Members::read(req, state).await?;
+        Ok(ClassicBody(members.ignoring_case(dto::member_names())?))
     }
 }
 
@@ -49,7 +52,7 @@ pub async fn create(
     ClassicCaller(caller): ClassicCaller,
     ClassicBody(members): ClassicBody,
 ) -> Result<Json<WireRecord>, ClassicError> {
-    let mut values = members.into_values(&dto::ACCEPTED)?;
+    let mut values = members.into_writes(&dto::ACCEPTED)?;
     let keys = Keys::take(&mut values)?;
     let record = contacts::create(&state.services, &caller, keys, values).await?;
     Ok(Json(record.render(&dto::RETURNED)))
@@ -61,7 +64,7 @@ pub async fn update(
     ClassicCaller(caller): ClassicCaller,
     ClassicBody(members): ClassicBody,
 ) -> Result<Json<WireRecord>, ClassicError> {
-    let mut values = members.into_values(&dto::ACCEPTED)?;
+    let mut values = members.into_writes(&dto::ACCEPTED)?;
     let keys = Keys::take(&mut values)?;
     let record = contacts::update(&state.services, &caller, keys, values).await?;
     Ok(Json(record.render(&dto::RETURNED)))
@@ -90,6 +93,46 @@ pub async fn delete(
     let keys = Keys::take(&mut values)?;
     contacts::delete(&state.services, &caller, &keys).await?;
     Ok(Json(Map::new()))
+}
+
+/// `POST api/Customer/Create`: Customer Contact Create's style for a customer.
+pub async fn customer_create(
+    State(state): State<AppState>,
+    ClassicCaller(caller): ClassicCaller,
+    ClassicBody(members): ClassicBody,
+) -> Result<Json<WireRecord>, ClassicError> {
+    let mut values = members.into_writes(&dto::CUSTOMER_ACCEPTED)?;
+    let code = customers::take_key(&mut values)?;
+    let record = customers::create(&state.services, &caller, code, values).await?;
+    Ok(Json(record.render(&dto::CUSTOMER_RETURNED)))
+}
+
+/// `POST api/Customer/Update`: only the fields sent change.
+pub async fn customer_update(
+    State(state): State<AppState>,
+    ClassicCaller(caller): ClassicCaller,
+    ClassicBody(members): ClassicBody,
+) -> Result<Json<WireRecord>, ClassicError> {
+    let mut values = members.into_writes(&dto::CUSTOMER_ACCEPTED)?;
+    let code = customers::take_key(&mut values)?;
+    let record = customers::update(&state.services, &caller, &code, values).await?;
+    Ok(Json(record.render(&dto::CUSTOMER_RETURNED)))
+}
+
+/// `POST api/Customer/Query`: a JSON array of the customers asked for.
+pub async fn customer_query(
+    State(state): State<AppState>,
+    ClassicCaller(caller): ClassicCaller,
+    ClassicBody(members): ClassicBody,
+) -> Result<Json<Vec<WireRecord>>, ClassicError> {
+    let codes = customers::codes(members.into_criteria(&dto::CUSTOMER_RETURNED)?)?;
+    let found = customers::search(&state.services, &caller, codes).await?;
+    Ok(Json(
+        found
+            .iter()
+            .map(|r| r.render(&dto::CUSTOMER_RETURNED))
+            .collect(),
+    ))
 }
 
 /// Any other method on a classic path.

@@ -3,6 +3,7 @@
 //! and the bodies of the calls its menu implies (designed in its style: UPPER_SNAKE members,
 //! every value a string).
 
+use crate::dialects::expandable::customer_fields::CustomerField;
 use crate::dialects::expandable::fields::Field;
 use crate::dialects::expandable::record::WireRecord;
 use serde::Serialize;
@@ -65,6 +66,16 @@ pub const RECORD: &[Field] = Field::ALL.split_at(Field::ALL.len() - 1).0;
 /// What get and delete accept besides `AUTH_TOKEN`: the two keys.
 pub const KEYS: [Field; 2] = [Field::CustomerId, Field::CustContact];
 
+/// What customer create and update accept besides `AUTH_TOKEN`: every Customer record field
+/// but the audit fields.
+pub const CUSTOMER_WRITABLE: &[CustomerField] = CustomerField::ALL.split_at(10).0;
+
+/// The record every customer call returns, in this order.
+pub const CUSTOMER_RECORD: &[CustomerField] = &CustomerField::ALL;
+
+/// What customer get accepts besides `AUTH_TOKEN`: the key.
+pub const CUSTOMER_KEY: [CustomerField; 1] = [CustomerField::CustomerId];
+
 /// `/api/auth-token-get` (siblings 2.1).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -106,4 +117,11 @@ pub struct DataSources {
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub struct CustomerContacts {
     pub customer_contacts: Vec<WireRecord>,
+}
+
+/// `/api/customer-query`: every match.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct Customers {
+    pub customers: Vec<WireRecord>,
 }

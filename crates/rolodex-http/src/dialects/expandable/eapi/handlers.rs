@@ -2,13 +2,14 @@
 
 use super::auth::{self, EapiBody, EapiCall};
 use super::dto::{
-    self, ApiVersion, AuthToken, CustomerContacts, DataSource, DataSources, ServerTime,
+    self, ApiVersion, AuthToken, CustomerContacts, Customers, DataSource, DataSources, ServerTime,
 };
 use super::error::EapiError;
 use crate::client::ClientIp;
 use crate::dialects::expandable::body::Members;
 use crate::dialects::expandable::contacts::{self, Keys};
 use crate::dialects::expandable::criteria;
+use crate::dialects::expandable::customers;
 use crate::dialects::expandable::fault::Fault;
 use crate::dialects::expandable::record::WireRecord;
 use crate::dialects::expandable::session::Credentials;
@@ -37,7 +38,7 @@ pub async fn create(
     State(state): State<AppState>,
     EapiCall { caller, members }: EapiCall,
 ) -> Result<Json<WireRecord>, EapiError> {
-    let mut values = members.into_values(&dto::WRITABLE)?;
+    let mut values = members.into_writes(&dto::WRITABLE)?;
     let keys = Keys::take(&mut values)?;
     let record = contacts::create(&state.services, &caller, keys, values).await?;
     Ok(Json(record.render(dto::RECORD)))
@@ -48,7 +49,7 @@ pub async fn update(
     State(state): State<AppState>,
     EapiCall { caller, members }: EapiCall,
 ) -> Result<Json<WireRecord>, EapiError> {
-    let mut values = members.into_values(&dto::WRITABLE)?;
+    let mut values = members.into_writes(&dto::WRITABLE)?;
     let keys = Keys::take(&mut values)?;
     let record = contacts::update(&state.services, &caller, keys, values).await?;
     Ok(Json(record.render(dto::RECORD)))
@@ -86,10 +87,57 @@ pub async fn delete(
     Ok(Json(Map::new()))
 }
 
+/// `/api/customer-create`: a customer, in the contact calls' style.
+pub async fn customer_create(
+    State(state): State<AppState>,
+    EapiCall { caller, members }: EapiCall,
+) -> Result<Json<WireRecord>, EapiError> {
+    let mut values = members.into_writes(dto::CUSTOMER_WRITABLE)?;
+    let code = customers::take_key(&mut values)?;
+    let record = customers::create(&state.services, &caller, code, values).await?;
+    Ok(Json(record.render(dto::CUSTOMER_RECORD)))
+}
+
+/// `/api/customer-update`: only the fields sent change.
+pub async fn customer_update(
+    State(state): State<AppState>,
+    EapiCall { caller, members }: EapiCall,
+) -> Result<Json<WireRecord>, EapiError> {
+    let mut values = members.into_writes(dto::CUSTOMER_WRITABLE)?;
+    let code = customers::take_key(&mut values)?;
+    let record = customers::update(&state.services, &caller, &code, values).await?;
+    Ok(Json(record.render(dto::CUSTOMER_RECORD)))
+}
+
+/// `/api/customer-get`: the customer `CUSTOMER_ID` names.
+pub async fn customer_get(
+    State(state): State<AppState>,
+    EapiCall { caller, members }: EapiCall,
+) -> Result<Json<WireRecord>, EapiError> {
+    let code = customers::take_key(&mut members.into_values(&dto::CUSTOMER_KEY)?)?;
+    let record = customers::get(&state.services, &caller, &code).await?;
+    Ok(Json(record.render(dto::CUSTOMER_RECORD)))
+}
+
+/// `/api/customer-query`: the customers asked for, as `CUSTOMERS`.
+pub async fn customer_query(
+    State(state): State<AppState>,
+    EapiCall { caller, members }: EapiCall,
+) -> Result<Json<Customers>, EapiError> {
+    let codes = customers::codes(members.into_criteria(dto::CUSTOMER_RECORD)?)?;
+    let found = customers::search(&state.services, &caller, codes).await?;
+    Ok(Json(Customers {
+        customers: found
+            .iter()
+            .map(|r| r.render(dto::CUSTOMER_RECORD))
+            .collect(),
+    }))
+}
+
 /// A body for a call that needs no token: nothing but an optional, unchecked `AUTH_TOKEN`.
 fn no_members(mut members: Members) -> Result<(), EapiError> {
     members.take(dto::AUTH_TOKEN);
-    members.into_values(&[])?;
+    members.into_nothing()?;
     Ok(())
 }
 
@@ -119,7 +167,7 @@ pub async fn data_sources_get(
     EapiBody(mut members): EapiBody,
 ) -> Result<Json<DataSources>, EapiError> {
     let identity = auth::identity(&state, &mut members).await?;
-    members.into_values(&[])?;
+    members.into_nothing()?;
     let tenants = state.services.tenants.of_user(&identity).await?;
     let data_sources = tenants
         .into_iter()

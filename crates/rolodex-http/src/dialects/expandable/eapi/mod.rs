@@ -33,4 +33,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/customer-contact-get", post_only(handlers::get))
         .route("/api/customer-contact-query", post_only(handlers::query))
         .route("/api/customer-contact-delete", post_only(handlers::delete))
+        .route("/api/customer-create", post_only(handlers::customer_create))
+        .route("/api/customer-update", post_only(handlers::customer_update))
+        .route("/api/customer-get", post_only(handlers::customer_get))
+        .route("/api/customer-query", post_only(handlers::customer_query))
 }
