@@ -19,6 +19,7 @@ mod native;
 mod nodes;
 mod photos;
 mod rpm;
+mod rpm_client;
 mod serve;
 mod valomnia;
 mod valomnia_lists;

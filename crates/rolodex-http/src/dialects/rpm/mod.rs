@@ -22,9 +22,14 @@
 //! A viewer's writes are "Permission denied".
 //!
 //! Choices where the pages are silent (see `docs/rpm.md`):
+//! - Errors ([`error`]): `{"Result": {"Error": {"Message": "<sentence>"}}}`, an object with
+//!   the sentence as `Message`, which RPM's Node.js library
+//!   (<https://github.com/rpmsoftware/integration-common>) throws and matches ("Customer not
+//!   found"); a client testing `Result.Error` for presence detects it as it would a string.
 //! - HTTP statuses ([`error`]): 200 for every refusal of a call's input, as RPM answers
-//!   (clients read `Result.Error`); 404 an unknown call, 405 a method other than POST (with
-//!   `Allow: POST`), 413 a body over the limit, 500 an internal error; all in the envelope.
+//!   (clients read `Result.Error`; RPM's library takes any other status for a network
+//!   failure); 404 an unknown call, 405 a method other than POST (with `Allow: POST`), 413 a
+//!   body over the limit, 500 an internal error; all in the envelope.
 //! - Customers: names are unique (case-insensitive) among those created or renamed here, and
 //!   `Customer` by name finds the oldest match; a customer added here gets a code derived from
 //!   its name (the other surfaces' `CUSTOMER_ID`/`reference`). `Country` is an ISO 3166-1

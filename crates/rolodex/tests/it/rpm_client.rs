@@ -1,0 +1,215 @@
+//! RPM Software's own Node.js library (<https://github.com/rpmsoftware/integration-common>,
+//! `lib/api-wrappers.js`) against Rolodex. Each call is replayed over real HTTP exactly as the
+//! library's `API.request` makes it: `POST` to its lowercased service URL plus the call's
+//! name, its headers (`RpmApiKey`, `Content-Type`, and those Node's `fetch` adds) and
+//! `JSON.stringify` of its data as the body, with no body when it sends no data. The answer is
+//! read the way the library reads it ([`Answer`]): any status but 2xx is a network failure to
+//! it, and a truthy `Result.Error` is thrown with `Error.Message` as the message.
+
+use crate::rpm::api_key;
+use crate::support::{TestApp, TestClient};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// What the library's `API.request` makes of an answer.
+#[derive(Debug, PartialEq)]
+enum Answer {
+    /// `Result`, returned.
+    Result(Value),
+    /// An error thrown with this message (from `Result.Error.Message`).
+    Thrown(String),
+    /// An error thrown without a message: `Result` itself, whose `Error` has no `Message`.
+    ThrownWithoutMessage(Value),
+}
+
+impl Answer {
+    /// The result of a call that must succeed.
+    fn result(self) -> Value {
+        match self {
+            Answer::Result(result) => result,
+            other => panic!("the library throws: {other:?}"),
+        }
+    }
+
+    /// The message of a call that must throw one.
+    fn thrown(self) -> String {
+        match self {
+            Answer::Thrown(message) => message,
+            other => panic!("the library throws no message: {other:?}"),
+        }
+    }
+}
+
+/// JavaScript's truthiness of a JSON value.
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    }
+}
+
+/// `body` with each `(placeholder, value)` put in, so a body reads as the library sends it.
+fn body(template: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+    values
+        .iter()
+        .fold(template.to_owned(), |body, (placeholder, value)| {
+            body.replace(placeholder, &value.to_string())
+        })
+}
+
+/// The call `endpoint` as the library makes it, with `data` the text of `JSON.stringify(data)`
+/// (`None` when the library passes no data), and the answer as the library reads it.
+async fn library(app: &TestApp, key: &str, endpoint: &str, data: Option<&str>) -> Answer {
+    let client = TestClient::new(&app.address);
+    // `new API("https://api.<host>/RPM/", key)` posts to `https://api.<host>/rpm/api2.svc/`.
+    let mut request = client
+        .request(Method::POST, &format!("/rpm/api2.svc/{endpoint}"))
+        .header("Host", format!("api.rolodex.test:{}", app.port))
+        .header("RpmApiKey", key)
+        .header("Content-Type", "application/json")
+        .header("accept", "*/*")
+        .header("accept-language", "*")
+        .header("sec-fetch-mode", "cors")
+        .header("user-agent", "node")
+        .header("accept-encoding", "gzip, deflate");
+    if let Some(data) = data {
+        request = request.body(data.to_owned());
+    }
+    let (status, _, answer) = client.send(request).await;
+    assert!(
+        status.is_success(),
+        "{endpoint}: {status} is a network failure to the library: {answer}"
+    );
+    let result = answer
+        .get("Result")
+        .filter(|r| truthy(r))
+        .unwrap_or_else(|| panic!("{endpoint}: the library throws the whole answer: {answer}"));
+    match result.get("Error").filter(|e| truthy(e)) {
+        None => Answer::Result(result.clone()),
+        Some(error) => match error.get("Message").filter(|m| truthy(m)) {
+            Some(message) => Answer::Thrown(message.as_str().unwrap_or_default().to_owned()),
+            None => Answer::ThrownWithoutMessage(result.clone()),
+        },
+    }
+}
+
+/// The running app, its admin (native) and an API key, and a customer with a contact.
+struct World {
+    app: TestApp,
+    admin: TestClient,
+    key: String,
+    customer: i64,
+    contact: i64,
+}
+
+impl World {
+    async fn new(app: TestApp) -> World {
+        let admin = app.admin().await;
+        let (_, key) = api_key(&admin).await;
+        let customer = admin
+            .post(
+                "/v1/customers",
+                json!({"code": "ABCCORP", "name": "ABC Corp", "city": "Springfield"}),
+                StatusCode::CREATED,
+            )
+            .await["id"]
+            .as_i64()
+            .expect("an id");
+        let contact = admin
+            .post(
+                &format!("/v1/customers/{customer}/contacts"),
+                json!({"first_name": "Jane", "last_name": "Hernandez", "emails": ["jane@abc.example"]}),
+                StatusCode::CREATED,
+            )
+            .await["id"]
+            .as_i64()
+            .expect("an id");
+        World {
+            app,
+            admin,
+            key,
+            customer,
+            contact,
+        }
+    }
+
+    async fn call(&self, endpoint: &str, data: Option<&str>) -> Answer {
+        library(&self.app, &self.key, endpoint, data).await
+    }
+}
+
+async fn errors_carry_the_message_the_library_throws_and_matches(app: TestApp) {
+    let w = World::new(app).await;
+    let found = w
+        .call(
+            "Customer",
+            Some(&body(r#"{"CustomerID":$ID}"#, &[("$ID", &w.customer)])),
+        )
+        .await
+        .result();
+    assert_eq!(found["Name"], "ABC Corp");
+    // `getCustomer(nameOrID)` returns nothing when `demandCustomer` throws exactly
+    // "Customer not found" (`MSG_CUSTOMER_NOT_FOUND`), which its find-or-create helper needs.
+    for data in [r#"{"CustomerID":999999}"#, r#"{"Customer":"Nobody"}"#] {
+        assert_eq!(
+            w.call("Customer", Some(data)).await.thrown(),
+            "Customer not found",
+            "{data}"
+        );
+    }
+    let message = w
+        .call(
+            "CustomerContactEdit",
+            Some(&body(
+                r#"{"CustomerID":$CUSTOMER,"Contact":{"Email":"not an email","ContactID":$CONTACT}}"#,
+                &[("$CUSTOMER", &w.customer), ("$CONTACT", &w.contact)],
+            )),
+        )
+        .await
+        .thrown();
+    assert!(
+        message.starts_with("Email is not a valid email address"),
+        "{message}"
+    );
+    let contact = w
+        .admin
+        .get(
+            &format!("/v1/customers/{}/contacts/{}", w.customer, w.contact),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(
+        contact["emails"],
+        json!(["jane@abc.example"]),
+        "a refused call changes nothing"
+    );
+    assert_eq!(
+        library(&w.app, "not-a-key", "Customers", None)
+            .await
+            .thrown(),
+        "Key not found.  A valid \"Key\" must appear as the first input data item."
+    );
+
+    // A client that tests `Result.Error` for presence, as one reading it as text does, still
+    // sees every error.
+    let client = TestClient::new(&w.app.address);
+    let (status, _, answer) = client
+        .send(
+            client
+                .request(Method::POST, "/rpm/api2.svc/Customer")
+                .header("RpmApiKey", &w.key)
+                .body(r#"{"CustomerID":999999}"#),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(truthy(&answer["Result"]["Error"]), "{answer}");
+    assert_eq!(
+        answer,
+        json!({"Result": {"Error": {"Message": "Customer not found"}}})
+    );
+}
+
+app_tests!(errors_carry_the_message_the_library_throws_and_matches,);
