@@ -139,6 +139,21 @@ impl World {
     async fn call(&self, endpoint: &str, data: Option<&str>) -> Answer {
         library(&self.app, &self.key, endpoint, data).await
     }
+
+    /// The customer as the native API reads it now.
+    async fn native_customer(&self) -> Value {
+        self.admin
+            .get(&format!("/v1/customers/{}", self.customer), StatusCode::OK)
+            .await
+    }
+}
+
+/// Checks that `customer` is a record the library's `_normalizeCustomer` and
+/// `_validateResultFields` accept: `Accounts`, `Contacts` and `Fields` are lists.
+fn normalizable(customer: &Value) {
+    for list in ["Accounts", "Contacts", "Fields"] {
+        assert!(customer[list].is_array(), "{list}: {customer}");
+    }
 }
 
 async fn errors_carry_the_message_the_library_throws_and_matches(app: TestApp) {
@@ -212,4 +227,89 @@ async fn errors_carry_the_message_the_library_throws_and_matches(app: TestApp) {
     );
 }
 
-app_tests!(errors_carry_the_message_the_library_throws_and_matches,);
+async fn edit_customer_names_the_customer_inside_customer_by_id_or_by_name(app: TestApp) {
+    let w = World::new(app).await;
+    let id: &dyn std::fmt::Display = &w.customer;
+    // `editCustomer(id, data)`: the id goes inside `Customer`, after the data.
+    let edited = w
+        .call(
+            "CustomerEdit",
+            Some(&body(
+                r#"{"Customer":{"Website":"https://abc.example","Fields":[{"Field":"Region","Value":"West"}],"CustomerID":$ID}}"#,
+                &[("$ID", id)],
+            )),
+        )
+        .await
+        .result();
+    normalizable(&edited);
+    assert_eq!(edited["CustomerID"], w.customer);
+    assert_eq!(edited["Website"], "https://abc.example");
+    assert_eq!(
+        edited["Fields"],
+        json!([{"Field": "Region", "Value": "West"}])
+    );
+    let native = w.native_customer().await;
+    assert_eq!(native["website"], "https://abc.example");
+    assert_eq!(native["city"], "Springfield", "members not sent stay");
+
+    // `editCustomer(id, "new name")` renames.
+    let renamed = w
+        .call(
+            "CustomerEdit",
+            Some(&body(
+                r#"{"Customer":{"Name":"ABC Corporation","CustomerID":$ID}}"#,
+                &[("$ID", id)],
+            )),
+        )
+        .await
+        .result();
+    assert_eq!(renamed["Name"], "ABC Corporation");
+
+    // `editCustomer("name", data)`: the name goes inside `Customer` and names the customer.
+    let by_name = w
+        .call(
+            "CustomerEdit",
+            Some(r#"{"Customer":{"City":"Shelbyville","Name":"abc corporation"}}"#),
+        )
+        .await
+        .result();
+    normalizable(&by_name);
+    assert_eq!(by_name["CustomerID"], w.customer);
+    assert_eq!(by_name["Name"], "ABC Corporation", "not renamed");
+    assert_eq!(w.native_customer().await["city"], "Shelbyville");
+
+    let before = w.native_customer().await;
+    for data in [
+        r#"{"Customer":{"City":"Nowhere","Name":"Nobody"}}"#.to_owned(),
+        r#"{"Customer":{"City":"Nowhere","CustomerID":999999}}"#.to_owned(),
+        r#"{"Customer":{"City":"Nowhere"}}"#.to_owned(),
+    ] {
+        assert_eq!(
+            w.call("CustomerEdit", Some(&data)).await.thrown(),
+            "Customer not found",
+            "{data}"
+        );
+    }
+    assert_eq!(
+        w.call(
+            "CustomerEdit",
+            Some(&body(
+                r#"{"CustomerID":$ID,"Customer":{"City":"Nowhere","CustomerID":999999}}"#,
+                &[("$ID", id)],
+            )),
+        )
+        .await
+        .thrown(),
+        "Customer.CustomerID and CustomerID name different customers"
+    );
+    assert_eq!(
+        w.native_customer().await,
+        before,
+        "refused edits change nothing"
+    );
+}
+
+app_tests!(
+    errors_carry_the_message_the_library_throws_and_matches,
+    edit_customer_names_the_customer_inside_customer_by_id_or_by_name,
+);

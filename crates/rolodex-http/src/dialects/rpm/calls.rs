@@ -172,20 +172,32 @@ async fn customer_result(
     Ok(view::customer(customer, &contacts, include_locations))
 }
 
+/// The customer a call names by `id` (which wins), else by `name`; `None` when it names none.
+async fn named_customer(
+    state: &AppState,
+    caller: &Caller,
+    id: Option<i64>,
+    name: Option<String>,
+) -> Result<Option<Customer>, RpmError> {
+    let customers = &state.services.customers;
+    Ok(match (id, name) {
+        (Some(id), _) => Some(customers.get(caller, CustomerId(id)).await?),
+        (None, Some(name)) if !name.trim().is_empty() => {
+            Some(customers.get_by_name(caller, name.trim()).await?)
+        }
+        _ => None,
+    })
+}
+
 /// `Customer`: by `CustomerID`, else by name (`Customer`).
 async fn customer(state: &AppState, caller: &Caller, mut m: Members) -> Result<Value, RpmError> {
     let id = m.int("CustomerID")?;
     let name = m.string("Customer")?;
     let include_locations = m.bool("IncludeLocations")?.unwrap_or(true);
     m.finish()?;
-    let customers = &state.services.customers;
-    let found = match (id, name) {
-        (Some(id), _) => customers.get(caller, CustomerId(id)).await?,
-        (None, Some(name)) if !name.trim().is_empty() => {
-            customers.get_by_name(caller, name.trim()).await?
-        }
-        _ => return Err(RpmError::refused("Customer not found")),
-    };
+    let found = named_customer(state, caller, id, name)
+        .await?
+        .ok_or_else(|| RpmError::refused("Customer not found"))?;
     customer_result(state, caller, &found, include_locations).await
 }
 
@@ -337,21 +349,41 @@ async fn customer_add(
     customer_result(state, caller, &customer, true).await
 }
 
-/// `CustomerEdit`: the customer `CustomerID`; only the members sent in `Customer` change.
+/// `CustomerEdit`: only the members sent in `Customer` change. The customer is
+/// `Customer.CustomerID`, as RPM's Node.js library sends it, or `CustomerID` beside `Customer`;
+/// with neither, `Customer.Name` names the customer to edit (the library's edit by name)
+/// instead of renaming it.
 async fn customer_edit(
     state: &AppState,
     caller: &Caller,
     mut m: Members,
 ) -> Result<Value, RpmError> {
-    let id = m.int("CustomerID")?;
+    let outer_id = m.int("CustomerID")?;
     let c = m.object("Customer")?;
     m.finish()?;
-    let id = CustomerId(id.ok_or_else(|| RpmError::refused("Customer not found"))?);
     let mut c = c.unwrap_or_default();
+    let inner_id = c.int("CustomerID")?;
     let name = c.string("Name")?;
     let mut patch = customer_details(&mut c)?;
     c.finish()?;
-    state.services.customers.get(caller, id).await?;
+    let (id, name) = match (inner_id, outer_id) {
+        (Some(inner), Some(outer)) if inner != outer => {
+            return Err(RpmError::refused(
+                "Customer.CustomerID and CustomerID name different customers",
+            ));
+        }
+        (Some(id), _) | (None, Some(id)) => {
+            let id = CustomerId(id);
+            state.services.customers.get(caller, id).await?;
+            (id, name)
+        }
+        (None, None) => {
+            let found = named_customer(state, caller, None, name)
+                .await?
+                .ok_or_else(|| RpmError::refused("Customer not found"))?;
+            (found.id, None)
+        }
+    };
     if let Some(name) = name {
         let name = name.trim().to_owned();
         if name.is_empty() {

@@ -9,7 +9,7 @@
 //! | `Customer` | `CustomerID`, or the name as `Customer`; `IncludeLocations` (default true) | the customer, its `Contacts` as `[{Contact, IsPrimary}]`, `Fields` its custom fields |
 //! | `Customers` | none | `{Age, Customers: [{Customer, CustomerID, Added, Modified}]}` |
 //! | `CustomerAdd` | `Customer: {Name (required, unique), Address, City, StateProvince, ZipPostalCode, Country, Website, Fields, Contacts: [one contact] or PrimaryContact}` | as `Customer` |
-//! | `CustomerEdit` | `CustomerID`, `Customer: {...}` as for add, without contacts; members not sent stay | as `Customer` |
+//! | `CustomerEdit` | `Customer: {...}` as for add, without contacts, with `CustomerID` in it (or beside it); without an id, `Customer.Name` names the customer; members not sent stay | as `Customer` |
 //! | `CustomerContactAdd` | `CustomerID`, `Contact`, `IsPrimary` | `{Contact}` |
 //! | `CustomerContactEdit` | `CustomerID`, `Contact` with `ContactID`, `IsPrimary` | `{Contact}` |
 //!
