@@ -309,7 +309,108 @@ async fn edit_customer_names_the_customer_inside_customer_by_id_or_by_name(app: 
     );
 }
 
+/// The `CustomerID`s of a list of `Customers` entries.
+fn ids(list: &Value) -> Vec<i64> {
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| c["CustomerID"].as_i64().expect("an id"))
+        .collect()
+}
+
+async fn search_customers_finds_them_by_the_start_of_their_name(app: TestApp) {
+    let w = World::new(app).await;
+    let acme = w
+        .admin
+        .post(
+            "/v1/customers",
+            json!({"code": "ACME", "name": "Acme, Inc."}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .as_i64()
+        .expect("an id");
+    let foreign = w.app.admin_of_new_tenant("GLOBEX", "gadmin").await;
+    foreign
+        .post(
+            "/v1/customers",
+            json!({"code": "ABBA", "name": "Abba Ltd"}),
+            StatusCode::CREATED,
+        )
+        .await;
+
+    // `searchCustomers(value)` and `searchCustomers(field, value)`.
+    let found = w
+        .call("CustomerSearch", Some(r#"{"Search":"ab"}"#))
+        .await
+        .result();
+    assert_eq!(ids(&found["Customers"]), [w.customer]);
+    let entry = &found["Customers"][0];
+    assert_eq!(entry["Customer"], "ABC Corp");
+    assert!(entry["Added"].is_string() && entry["Modified"].is_string());
+    let found = w
+        .call("CustomerSearch", Some(r#"{"Field":"Name","Search":"A"}"#))
+        .await
+        .result();
+    assert_eq!(ids(&found["Customers"]), [w.customer, acme]);
+    let none = w
+        .call("CustomerSearch", Some(r#"{"Search":"zz"}"#))
+        .await
+        .result();
+    assert_eq!(none, json!({"Customers": []}));
+
+    assert_eq!(
+        w.call(
+            "CustomerSearch",
+            Some(r#"{"Field":"Website","Search":"a"}"#)
+        )
+        .await
+        .thrown(),
+        "Customers cannot be searched by Website; search by Name"
+    );
+    assert_eq!(
+        w.call("CustomerSearch", Some("{}")).await.thrown(),
+        "Call requires parameter: \"Search\" which was not found"
+    );
+}
+
+async fn accounts_are_an_empty_list_for_a_customer_that_exists(app: TestApp) {
+    let w = World::new(app).await;
+    let id: &dyn std::fmt::Display = &w.customer;
+    for data in [
+        // `getCustomerAccounts(id)`, `getCustomerAccounts(name)`, `getAllAccounts()` (its
+        // date in the library's `YYYY-MM-DD HH:mm:ss`), `getAccounts({CustomerID, ModifiedAfter})`.
+        body(r#"{"CustomerID":$ID}"#, &[("$ID", id)]),
+        r#"{"Customer":"ABC Corp"}"#.to_owned(),
+        r#"{"ModifiedAfter":"1970-01-01 00:00:00"}"#.to_owned(),
+        body(
+            r#"{"CustomerID":$ID,"ModifiedAfter":"2024-01-01 00:00:00"}"#,
+            &[("$ID", id)],
+        ),
+    ] {
+        assert_eq!(
+            w.call("Accounts", Some(&data)).await.result(),
+            json!({"Accounts": []}),
+            "{data}"
+        );
+    }
+    for (data, message) in [
+        (r#"{"CustomerID":999999}"#, "Customer not found"),
+        (r#"{"Customer":"Nobody"}"#, "Customer not found"),
+        (r#"{"Supplier":"Acme Supply"}"#, "Supplier not found"),
+        (r#"{"SupplierID":12}"#, "Supplier not found"),
+    ] {
+        assert_eq!(
+            w.call("Accounts", Some(data)).await.thrown(),
+            message,
+            "{data}"
+        );
+    }
+}
+
 app_tests!(
     errors_carry_the_message_the_library_throws_and_matches,
     edit_customer_names_the_customer_inside_customer_by_id_or_by_name,
+    search_customers_finds_them_by_the_start_of_their_name,
+    accounts_are_an_empty_list_for_a_customer_that_exists,
 );

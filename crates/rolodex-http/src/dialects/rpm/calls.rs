@@ -22,10 +22,12 @@ const KEY_HEADER: &str = "RpmApiKey";
 pub enum Call {
     Customer,
     Customers,
+    CustomerSearch,
     CustomerAdd,
     CustomerEdit,
     CustomerContactAdd,
     CustomerContactEdit,
+    Accounts,
 }
 
 impl Call {
@@ -33,10 +35,12 @@ impl Call {
         [
             ("Customer", Call::Customer),
             ("Customers", Call::Customers),
+            ("CustomerSearch", Call::CustomerSearch),
             ("CustomerAdd", Call::CustomerAdd),
             ("CustomerEdit", Call::CustomerEdit),
             ("CustomerContactAdd", Call::CustomerContactAdd),
             ("CustomerContactEdit", Call::CustomerContactEdit),
+            ("Accounts", Call::Accounts),
         ]
         .into_iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -56,10 +60,12 @@ pub async fn run(
     match call {
         Call::Customer => customer(state, &caller, members).await,
         Call::Customers => customers(state, &caller, members).await,
+        Call::CustomerSearch => customer_search(state, &caller, members).await,
         Call::CustomerAdd => customer_add(state, &caller, members).await,
         Call::CustomerEdit => customer_edit(state, &caller, members).await,
         Call::CustomerContactAdd => contact_add(state, &caller, members).await,
         Call::CustomerContactEdit => contact_edit(state, &caller, members).await,
+        Call::Accounts => accounts(state, &caller, members).await,
     }
 }
 
@@ -201,22 +207,31 @@ async fn customer(state: &AppState, caller: &Caller, mut m: Members) -> Result<V
     customer_result(state, caller, &found, include_locations).await
 }
 
-/// `Customers`: every customer; `Age` is when the list last changed (unix seconds).
-async fn customers(state: &AppState, caller: &Caller, m: Members) -> Result<Value, RpmError> {
-    m.finish()?;
+/// Every customer, or those whose name or code starts with `text` (ignoring case).
+async fn customers_matching(
+    state: &AppState,
+    caller: &Caller,
+    text: Option<&str>,
+) -> Result<Vec<Customer>, RpmError> {
     let mut page = PageRequest {
         limit: rolodex_core::query::MAX_PAGE_SIZE,
         after: None,
     };
     let mut all = Vec::new();
     loop {
-        let found = state.services.customers.list(caller, None, &page).await?;
+        let found = state.services.customers.list(caller, text, &page).await?;
         all.extend(found.items);
         match found.next {
             Some(next) => page.after = Some(next),
-            None => break,
+            None => return Ok(all),
         }
     }
+}
+
+/// `Customers`: every customer; `Age` is when the list last changed (unix seconds).
+async fn customers(state: &AppState, caller: &Caller, m: Members) -> Result<Value, RpmError> {
+    m.finish()?;
+    let all = customers_matching(state, caller, None).await?;
     if all.is_empty() {
         return Err(RpmError::refused("No customers"));
     }
@@ -229,6 +244,54 @@ async fn customers(state: &AppState, caller: &Caller, m: Members) -> Result<Valu
         "Age": age,
         "Customers": all.iter().map(view::customers_entry).collect::<Vec<_>>(),
     }))
+}
+
+/// `CustomerSearch`: the customers whose name (or code) starts with `Search`, ignoring case,
+/// as entries of the `Customers` list. `Field`, when sent, must be `Name` (or `Customer`): the
+/// core searches customers by name only.
+async fn customer_search(
+    state: &AppState,
+    caller: &Caller,
+    mut m: Members,
+) -> Result<Value, RpmError> {
+    let field = m.string("Field")?;
+    let search = m.string("Search")?;
+    m.finish()?;
+    let field = field.as_deref().map(str::trim).unwrap_or_default();
+    let by_name = ["", "Name", "Customer"]
+        .iter()
+        .any(|known| known.eq_ignore_ascii_case(field));
+    if !by_name {
+        return Err(RpmError::refused(format!(
+            "Customers cannot be searched by {field}; search by Name"
+        )));
+    }
+    let search = search
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| RpmError::missing("Search"))?;
+    let found = customers_matching(state, caller, Some(&search)).await?;
+    Ok(json!({
+        "Customers": found.iter().map(view::customers_entry).collect::<Vec<_>>(),
+    }))
+}
+
+/// `Accounts`: Rolodex keeps no accounts, so the list is empty. A customer named by
+/// `CustomerID` or `Customer` must exist ("Customer not found"); a supplier named by
+/// `SupplierID` or `Supplier` never does ("Supplier not found"), as Rolodex keeps no suppliers.
+/// `ModifiedAfter` narrows an empty list: it is read and left at that.
+async fn accounts(state: &AppState, caller: &Caller, mut m: Members) -> Result<Value, RpmError> {
+    let supplier_id = m.int("SupplierID")?;
+    let supplier = m.string("Supplier")?;
+    let customer_id = m.int("CustomerID")?;
+    let customer = m.string("Customer")?;
+    m.string("ModifiedAfter")?;
+    m.finish()?;
+    if supplier_id.is_some() || supplier.is_some_and(|s| !s.trim().is_empty()) {
+        return Err(RpmError::refused("Supplier not found"));
+    }
+    named_customer(state, caller, customer_id, customer).await?;
+    Ok(json!({"Accounts": []}))
 }
 
 /// The members a customer's details share in `CustomerAdd` and `CustomerEdit`.

@@ -45,6 +45,14 @@ impl RpmError {
         }
     }
 
+    /// A required member that was not sent, in the words of RPM's pages (e.g.
+    /// <https://support.rpmsoftware.com/support/solutions/articles/12000100142-api-customerlocationadd>).
+    pub fn missing(member: &str) -> Self {
+        Self::refused(format!(
+            "Call requires parameter: \"{member}\" which was not found"
+        ))
+    }
+
     pub fn with_status(status: StatusCode, sentence: impl Into<String>) -> Self {
         Self {
             status,
