@@ -408,8 +408,185 @@ async fn accounts_are_an_empty_list_for_a_customer_that_exists(app: TestApp) {
     }
 }
 
+async fn a_customers_one_location_is_added_once_then_edited(app: TestApp) {
+    let w = World::new(app).await;
+    // `createCustomer("Acme")`: a customer without an address has no location yet.
+    let acme = w
+        .call("CustomerAdd", Some(r#"{"Customer":{"Name":"Acme"}}"#))
+        .await
+        .result();
+    normalizable(&acme);
+    assert_eq!(acme["Locations"], json!([]));
+    let id = acme["CustomerID"].as_i64().expect("an id");
+    let acme_id: &dyn std::fmt::Display = &id;
+    let native = |id: i64| {
+        let admin = w.admin.clone();
+        async move {
+            admin
+                .get(&format!("/v1/customers/{id}"), StatusCode::OK)
+                .await
+        }
+    };
+
+    // `addCustomerLocation(id, location)`.
+    let added = w
+        .call(
+            "CustomerLocationAdd",
+            Some(&body(
+                r#"{"CustomerID":$ID,"Location":{"Name":"Head office","IsPrimary":1,"Address":"742 Green Terrace","City":"Edmonton","StateProvince":"Kansas","Country":"US","ZipPostalCode":"237932"}}"#,
+                &[("$ID", acme_id)],
+            )),
+        )
+        .await
+        .result();
+    let location = &added["Location"];
+    assert_eq!(location["LocationID"], id, "the location is the customer's");
+    assert_eq!(
+        location["Name"], "Acme",
+        "a location bears its customer's name"
+    );
+    assert_eq!(location["IsPrimary"], true);
+    assert_eq!(location["Address"], "742 Green Terrace");
+    assert_eq!(location["City"], "Edmonton");
+    assert_eq!(location["StateProvince"], "Kansas");
+    assert_eq!(location["Country"], "US");
+    assert_eq!(location["ZipPostalCode"], "237932");
+    assert_eq!(location["Fields"], json!([]));
+    let read = w
+        .call(
+            "Customer",
+            Some(&body(r#"{"CustomerID":$ID}"#, &[("$ID", acme_id)])),
+        )
+        .await
+        .result();
+    assert_eq!(&read["Locations"][0], location);
+    let after_add = native(id).await;
+    assert_eq!(after_add["city"], "Edmonton");
+
+    // A second location cannot be added, by object or, as `addCustomerLocation(id, "name")`
+    // sends it, by name: Rolodex keeps one.
+    for data in [
+        r#"{"CustomerID":$ID,"Location":{"Name":"Warehouse","City":"Shelbyville"}}"#,
+        r#"{"CustomerID":$ID,"Location":{"Name":"Warehouse"}}"#,
+    ] {
+        assert_eq!(
+            w.call(
+                "CustomerLocationAdd",
+                Some(&body(data, &[("$ID", acme_id)]))
+            )
+            .await
+            .thrown(),
+            format!(
+                "The customer already has its one location, LocationID {id}: change it with CustomerLocationEdit"
+            )
+        );
+    }
+    assert_eq!(native(id).await, after_add, "a refused add changes nothing");
+
+    // `editCustomerLocation(id, locationID, location)` and `editCustomerLocation(id, location)`.
+    let edited = w
+        .call(
+            "CustomerLocationEdit",
+            Some(&body(
+                r#"{"CustomerID":$ID,"Location":{"City":"Shelbyville","ZipPostalCode":"","LocationID":$ID}}"#,
+                &[("$ID", acme_id)],
+            )),
+        )
+        .await
+        .result();
+    assert_eq!(edited["Location"]["City"], "Shelbyville");
+    assert_eq!(
+        edited["Location"]["ZipPostalCode"], "",
+        "an empty value clears"
+    );
+    assert_eq!(
+        edited["Location"]["Address"], "742 Green Terrace",
+        "members not sent stay"
+    );
+    let edited = w
+        .call(
+            "CustomerLocationEdit",
+            Some(&body(
+                r#"{"CustomerID":$ID,"Location":{"LocationID":$ID,"Name":"Head office","Country":"CA"}}"#,
+                &[("$ID", acme_id)],
+            )),
+        )
+        .await
+        .result();
+    assert_eq!(edited["Location"]["Country"], "CA");
+    let after_edit = native(id).await;
+    assert_eq!(after_edit["postal_code"], Value::Null);
+    assert_eq!(after_edit["name"], "Acme", "a location's name is not kept");
+
+    for (data, message) in [
+        (
+            r#"{"CustomerID":$ID,"Location":{"Name":"Main","LocationID":999999}}"#,
+            "Location not found".to_owned(),
+        ),
+        (
+            r#"{"CustomerID":999999,"Location":{"City":"X","LocationID":999999}}"#,
+            "Customer not found".to_owned(),
+        ),
+        (
+            r#"{"CustomerID":$ID,"Location":{"City":"X"}}"#,
+            "Location ID not passed into call".to_owned(),
+        ),
+        (
+            r#"{"Location":{"City":"X","LocationID":$ID}}"#,
+            "Call requires parameter: \"CustomerID\" which was not found".to_owned(),
+        ),
+        (
+            r#"{"CustomerID":$ID}"#,
+            "Call requires parameter: \"Location\" which was not found".to_owned(),
+        ),
+        (
+            r#"{"CustomerID":$ID,"Location":{"City":"X","Fields":[],"LocationID":$ID}}"#,
+            "Unrecognized input data item: Location.Fields".to_owned(),
+        ),
+    ] {
+        assert_eq!(
+            w.call(
+                "CustomerLocationEdit",
+                Some(&body(data, &[("$ID", acme_id)]))
+            )
+            .await
+            .thrown(),
+            message,
+            "{data}"
+        );
+    }
+    let message = w
+        .call(
+            "CustomerLocationEdit",
+            Some(&body(
+                r#"{"CustomerID":$ID,"Location":{"City":"X","Country":"Narnia","LocationID":$ID}}"#,
+                &[("$ID", acme_id)],
+            )),
+        )
+        .await
+        .thrown();
+    assert!(message.starts_with("Country "), "{message}");
+    assert_eq!(native(id).await, after_edit, "refused edits change nothing");
+
+    // The first customer has an address, so its location exists from the start.
+    let customer: &dyn std::fmt::Display = &w.customer;
+    let edited = w
+        .call(
+            "CustomerLocationEdit",
+            Some(&body(
+                r#"{"CustomerID":$ID,"Location":{"Address":"1 Main St","LocationID":$ID}}"#,
+                &[("$ID", customer)],
+            )),
+        )
+        .await
+        .result();
+    assert_eq!(edited["Location"]["City"], "Springfield");
+    assert_eq!(w.native_customer().await["address"], "1 Main St");
+}
+
 app_tests!(
     errors_carry_the_message_the_library_throws_and_matches,
+    a_customers_one_location_is_added_once_then_edited,
     edit_customer_names_the_customer_inside_customer_by_id_or_by_name,
     search_customers_finds_them_by_the_start_of_their_name,
     accounts_are_an_empty_list_for_a_customer_that_exists,

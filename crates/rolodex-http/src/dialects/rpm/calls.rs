@@ -3,7 +3,7 @@
 
 use super::error::{KEY_NOT_FOUND, KEY_REQUIRED, RpmError};
 use super::input::Members;
-use super::{phones, view};
+use super::{locations, phones, view};
 use crate::state::AppState;
 use axum::http::HeaderMap;
 use rolodex_core::query::{ContactQuery, PageRequest};
@@ -27,6 +27,8 @@ pub enum Call {
     CustomerEdit,
     CustomerContactAdd,
     CustomerContactEdit,
+    CustomerLocationAdd,
+    CustomerLocationEdit,
     Accounts,
 }
 
@@ -40,6 +42,8 @@ impl Call {
             ("CustomerEdit", Call::CustomerEdit),
             ("CustomerContactAdd", Call::CustomerContactAdd),
             ("CustomerContactEdit", Call::CustomerContactEdit),
+            ("CustomerLocationAdd", Call::CustomerLocationAdd),
+            ("CustomerLocationEdit", Call::CustomerLocationEdit),
             ("Accounts", Call::Accounts),
         ]
         .into_iter()
@@ -65,6 +69,8 @@ pub async fn run(
         Call::CustomerEdit => customer_edit(state, &caller, members).await,
         Call::CustomerContactAdd => contact_add(state, &caller, members).await,
         Call::CustomerContactEdit => contact_edit(state, &caller, members).await,
+        Call::CustomerLocationAdd => locations::add(state, &caller, members).await,
+        Call::CustomerLocationEdit => locations::edit(state, &caller, members).await,
         Call::Accounts => accounts(state, &caller, members).await,
     }
 }
@@ -106,7 +112,7 @@ async fn caller(
 }
 
 /// A text member as a patch: not sent leaves the field alone, empty clears it.
-fn optional(value: Option<String>) -> Patch<String> {
+pub(super) fn optional(value: Option<String>) -> Patch<String> {
     value.map_or(Patch::Absent, Patch::Set)
 }
 
@@ -298,13 +304,8 @@ async fn accounts(state: &AppState, caller: &Caller, mut m: Members) -> Result<V
 fn customer_details(m: &mut Members) -> Result<CustomerPatch, RpmError> {
     Ok(CustomerPatch {
         website: optional(m.string("Website")?),
-        address: optional(m.string("Address")?),
-        city: optional(m.string("City")?),
-        state: optional(m.string("StateProvince")?),
-        postal_code: optional(m.string("ZipPostalCode")?),
-        country: optional(m.string("Country")?),
         custom_fields: custom_fields(m.objects("Fields")?)?,
-        ..CustomerPatch::default()
+        ..locations::address(m)?
     })
 }
 

@@ -15,6 +15,8 @@
 //! | `CustomerEdit` | `Customer: {...}` as for add, without contacts, with `CustomerID` in it (or beside it); without an id, `Customer.Name` names the customer; members not sent stay | as `Customer` |
 //! | `CustomerContactAdd` | `CustomerID`, `Contact`, `IsPrimary` | `{Contact}` |
 //! | `CustomerContactEdit` | `CustomerID`, `Contact` with `ContactID`, `IsPrimary` | `{Contact}` |
+//! | `CustomerLocationAdd` | `CustomerID`, `Location: {Name, Address, City, StateProvince, ZipPostalCode, Country, IsPrimary}` | `{Location}` |
+//! | `CustomerLocationEdit` | `CustomerID`, `Location` as for add, with `LocationID` | `{Location}` |
 //! | `Accounts` | `CustomerID` or `Customer`, `SupplierID` or `Supplier`, `ModifiedAfter` | `{Accounts: []}` |
 //!
 //! There is no contact delete: RPM's API has none.
@@ -37,10 +39,13 @@
 //! - Customers: names are unique (case-insensitive) among those created or renamed here, and
 //!   `Customer` by name finds the oldest match; a customer added here gets a code derived from
 //!   its name (the other surfaces' `CUSTOMER_ID`/`reference`). `Country` is an ISO 3166-1
-//!   alpha-2 code. The postal address is one location; `LocationID` is the customer's id.
+//!   alpha-2 code.
 //!   RPM publishes no page for `CustomerSearch`, which its library calls: it searches names
 //!   (and codes) from their start, as the core does, and refuses another `Field`; it answers
 //!   as `Customers` lists, without `Age`, and a search that finds nothing is an empty list.
+//! - Locations ([`locations`]): the postal address is the customer's one location, and
+//!   `LocationID` is the customer's id; `CustomerLocationAdd` fills it while it is empty and
+//!   is refused after; a location's `Name` is the customer's (one sent is not kept).
 //! - Accounts, aliases, notes and the default rep are not kept: they are empty (`AliasAdd`
 //!   with a value is refused rather than dropped). `Accounts` answers an empty list for a
 //!   customer that exists ("Customer not found" otherwise), and "Supplier not found" for any
@@ -52,6 +57,7 @@
 mod calls;
 mod error;
 mod input;
+mod locations;
 mod phones;
 mod view;
 
