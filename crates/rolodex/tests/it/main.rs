@@ -20,6 +20,7 @@ mod nodes;
 mod photos;
 mod rpm;
 mod rpm_client;
+mod rpm_node;
 mod serve;
 mod valomnia;
 mod valomnia_lists;
