@@ -9,7 +9,9 @@
 //! not found": given a bare string it has no message to throw, and its "get or create a customer"
 //! helper fails. A client that reads `Result.Error` as text still detects every error, since the
 //! member is present and truthy only on failure (`if (result.Error)` holds for the object as for a
-//! non-empty string); it finds the sentence one level down, in `Result.Error.Message`.
+//! non-empty string); only its text is one level down, in `Result.Error.Message` (in JavaScript
+//! the object itself reads as `[object Object]`). A client that requires a string there cannot
+//! have both: RPM's library is the client this form serves.
 //!
 //! Every refusal the calls' pages list is answered with HTTP 200, as RPM does (its clients
 //! read `Result.Error`, not the status; RPM's library takes any other status for a network
