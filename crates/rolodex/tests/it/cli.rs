@@ -246,7 +246,7 @@ async fn an_api_key_created_on_the_command_line_authenticates_over_http() {
     assert_eq!(status, 200);
     assert_eq!(
         answer,
-        serde_json::json!({"Result": {"Error": "No customers"}})
+        serde_json::json!({"Result": {"Error": {"Message": "No customers"}}})
     );
 }
 

@@ -21,6 +21,8 @@ mod native;
 mod nodes;
 mod photos;
 mod rpm;
+mod rpm_client;
+mod rpm_node;
 mod serve;
 mod valomnia;
 mod valomnia_lists;

@@ -56,7 +56,11 @@ async fn ok(app: &TestApp, call: &str, key: &str, body: Value) -> Value {
 async fn refused(app: &TestApp, call: &str, key: Key<'_>, body: Value, sentence: &str) {
     let (status, answer) = rpm(app, call, key, body).await;
     assert_eq!(status, StatusCode::OK, "{call}: {answer}");
-    assert_eq!(answer, json!({"Result": {"Error": sentence}}), "{call}");
+    assert_eq!(
+        answer,
+        json!({"Result": {"Error": {"Message": sentence}}}),
+        "{call}"
+    );
 }
 
 fn keys(v: &Value) -> BTreeSet<&str> {
@@ -68,7 +72,7 @@ fn keys(v: &Value) -> BTreeSet<&str> {
 }
 
 /// An API key of `client`'s user, made through the native API: its id and secret.
-async fn api_key(client: &TestClient) -> (Value, String) {
+pub(crate) async fn api_key(client: &TestClient) -> (Value, String) {
     let created = client
         .post("/v1/api-keys", json!({"name": "rpm"}), StatusCode::CREATED)
         .await;
@@ -404,7 +408,9 @@ async fn every_listed_error_is_produced_and_changes_nothing(app: TestApp) {
     for (body, sentence) in cases {
         let (status, answer) = rpm(&w.app, "CustomerContactEdit", Key::Header(&w.key), body).await;
         assert_eq!(status, StatusCode::OK);
-        let got = answer["Result"]["Error"].as_str().unwrap_or_default();
+        let got = answer["Result"]["Error"]["Message"]
+            .as_str()
+            .unwrap_or_default();
         assert!(
             got.starts_with(&sentence),
             "expected {sentence:?}, got {answer}"
@@ -624,7 +630,9 @@ async fn customers_are_added_edited_read_by_id_or_name_and_listed(app: TestApp) 
         ),
     ] {
         let (_, answer) = rpm(&w.app, "CustomerAdd", Key::Header(&w.key), body).await;
-        let got = answer["Result"]["Error"].as_str().unwrap_or_default();
+        let got = answer["Result"]["Error"]["Message"]
+            .as_str()
+            .unwrap_or_default();
         assert!(
             got.starts_with(sentence),
             "expected {sentence:?}, got {answer}"
@@ -801,13 +809,16 @@ async fn the_transport_is_post_with_json_and_other_requests_get_the_envelope(app
         headers.get("allow").and_then(|v| v.to_str().ok()),
         Some("POST")
     );
-    assert_eq!(body["Result"]["Error"], "Calls must be made with POST");
+    assert_eq!(
+        body["Result"]["Error"]["Message"],
+        "Calls must be made with POST"
+    );
     let (status, _, body) = client
         .send(client.request(Method::POST, "/rpm/api2.svc/CustomerContactDelete"))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "there is no contact delete");
     assert_eq!(
-        body["Result"]["Error"],
+        body["Result"]["Error"]["Message"],
         "Unrecognized call: CustomerContactDelete"
     );
     let (status, _, body) = client
@@ -829,7 +840,7 @@ async fn the_transport_is_post_with_json_and_other_requests_get_the_envelope(app
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        body["Result"]["Error"]
+        body["Result"]["Error"]["Message"]
             .as_str()
             .is_some_and(|e| e.starts_with("The input data is not valid JSON")),
         "{body}"

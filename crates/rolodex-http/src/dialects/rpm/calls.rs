@@ -3,7 +3,7 @@
 
 use super::error::{KEY_NOT_FOUND, KEY_REQUIRED, RpmError};
 use super::input::Members;
-use super::{phones, view};
+use super::{locations, phones, view};
 use crate::state::AppState;
 use axum::http::HeaderMap;
 use rolodex_core::query::{ContactQuery, PageRequest};
@@ -22,10 +22,14 @@ const KEY_HEADER: &str = "RpmApiKey";
 pub enum Call {
     Customer,
     Customers,
+    CustomerSearch,
     CustomerAdd,
     CustomerEdit,
     CustomerContactAdd,
     CustomerContactEdit,
+    CustomerLocationAdd,
+    CustomerLocationEdit,
+    Accounts,
 }
 
 impl Call {
@@ -33,10 +37,14 @@ impl Call {
         [
             ("Customer", Call::Customer),
             ("Customers", Call::Customers),
+            ("CustomerSearch", Call::CustomerSearch),
             ("CustomerAdd", Call::CustomerAdd),
             ("CustomerEdit", Call::CustomerEdit),
             ("CustomerContactAdd", Call::CustomerContactAdd),
             ("CustomerContactEdit", Call::CustomerContactEdit),
+            ("CustomerLocationAdd", Call::CustomerLocationAdd),
+            ("CustomerLocationEdit", Call::CustomerLocationEdit),
+            ("Accounts", Call::Accounts),
         ]
         .into_iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -56,10 +64,14 @@ pub async fn run(
     match call {
         Call::Customer => customer(state, &caller, members).await,
         Call::Customers => customers(state, &caller, members).await,
+        Call::CustomerSearch => customer_search(state, &caller, members).await,
         Call::CustomerAdd => customer_add(state, &caller, members).await,
         Call::CustomerEdit => customer_edit(state, &caller, members).await,
         Call::CustomerContactAdd => contact_add(state, &caller, members).await,
         Call::CustomerContactEdit => contact_edit(state, &caller, members).await,
+        Call::CustomerLocationAdd => locations::add(state, &caller, members).await,
+        Call::CustomerLocationEdit => locations::edit(state, &caller, members).await,
+        Call::Accounts => accounts(state, &caller, members).await,
     }
 }
 
@@ -100,7 +112,7 @@ async fn caller(
 }
 
 /// A text member as a patch: not sent leaves the field alone, empty clears it.
-fn optional(value: Option<String>) -> Patch<String> {
+pub(super) fn optional(value: Option<String>) -> Patch<String> {
     value.map_or(Patch::Absent, Patch::Set)
 }
 
@@ -172,39 +184,60 @@ async fn customer_result(
     Ok(view::customer(customer, &contacts, include_locations))
 }
 
+/// The customer a call names by `id` (which wins), else by `name`; `None` when it names none.
+async fn named_customer(
+    state: &AppState,
+    caller: &Caller,
+    id: Option<i64>,
+    name: Option<String>,
+) -> Result<Option<Customer>, RpmError> {
+    let customers = &state.services.customers;
+    Ok(match (id, name) {
+        (Some(id), _) => Some(customers.get(caller, CustomerId(id)).await?),
+        (None, Some(name)) if !name.trim().is_empty() => {
+            Some(customers.get_by_name(caller, name.trim()).await?)
+        }
+        _ => None,
+    })
+}
+
 /// `Customer`: by `CustomerID`, else by name (`Customer`).
 async fn customer(state: &AppState, caller: &Caller, mut m: Members) -> Result<Value, RpmError> {
     let id = m.int("CustomerID")?;
     let name = m.string("Customer")?;
     let include_locations = m.bool("IncludeLocations")?.unwrap_or(true);
     m.finish()?;
-    let customers = &state.services.customers;
-    let found = match (id, name) {
-        (Some(id), _) => customers.get(caller, CustomerId(id)).await?,
-        (None, Some(name)) if !name.trim().is_empty() => {
-            customers.get_by_name(caller, name.trim()).await?
-        }
-        _ => return Err(RpmError::refused("Customer not found")),
-    };
+    let found = named_customer(state, caller, id, name)
+        .await?
+        .ok_or_else(|| RpmError::refused("Customer not found"))?;
     customer_result(state, caller, &found, include_locations).await
 }
 
-/// `Customers`: every customer; `Age` is when the list last changed (unix seconds).
-async fn customers(state: &AppState, caller: &Caller, m: Members) -> Result<Value, RpmError> {
-    m.finish()?;
+/// Every customer, or those whose name or code starts with `text` (ignoring case).
+async fn customers_matching(
+    state: &AppState,
+    caller: &Caller,
+    text: Option<&str>,
+) -> Result<Vec<Customer>, RpmError> {
     let mut page = PageRequest {
         limit: rolodex_core::query::MAX_PAGE_SIZE,
         after: None,
     };
     let mut all = Vec::new();
     loop {
-        let found = state.services.customers.list(caller, None, &page).await?;
+        let found = state.services.customers.list(caller, text, &page).await?;
         all.extend(found.items);
         match found.next {
             Some(next) => page.after = Some(next),
-            None => break,
+            None => return Ok(all),
         }
     }
+}
+
+/// `Customers`: every customer; `Age` is when the list last changed (unix seconds).
+async fn customers(state: &AppState, caller: &Caller, m: Members) -> Result<Value, RpmError> {
+    m.finish()?;
+    let all = customers_matching(state, caller, None).await?;
     if all.is_empty() {
         return Err(RpmError::refused("No customers"));
     }
@@ -219,17 +252,60 @@ async fn customers(state: &AppState, caller: &Caller, m: Members) -> Result<Valu
     }))
 }
 
+/// `CustomerSearch`: the customers whose name (or code) starts with `Search`, ignoring case,
+/// as entries of the `Customers` list. `Field`, when sent, must be `Name` (or `Customer`): the
+/// core searches customers by name only.
+async fn customer_search(
+    state: &AppState,
+    caller: &Caller,
+    mut m: Members,
+) -> Result<Value, RpmError> {
+    let field = m.string("Field")?;
+    let search = m.string("Search")?;
+    m.finish()?;
+    let field = field.as_deref().map(str::trim).unwrap_or_default();
+    let by_name = ["", "Name", "Customer"]
+        .iter()
+        .any(|known| known.eq_ignore_ascii_case(field));
+    if !by_name {
+        return Err(RpmError::refused(format!(
+            "Customers cannot be searched by {field}; search by Name"
+        )));
+    }
+    let search = search
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| RpmError::missing("Search"))?;
+    let found = customers_matching(state, caller, Some(&search)).await?;
+    Ok(json!({
+        "Customers": found.iter().map(view::customers_entry).collect::<Vec<_>>(),
+    }))
+}
+
+/// `Accounts`: Rolodex keeps no accounts, so the list is empty. A customer named by
+/// `CustomerID` or `Customer` must exist ("Customer not found"); a supplier named by
+/// `SupplierID` or `Supplier` never does ("Supplier not found"), as Rolodex keeps no suppliers.
+/// `ModifiedAfter` narrows an empty list: it is read and left at that.
+async fn accounts(state: &AppState, caller: &Caller, mut m: Members) -> Result<Value, RpmError> {
+    let supplier_id = m.int("SupplierID")?;
+    let supplier = m.string("Supplier")?;
+    let customer_id = m.int("CustomerID")?;
+    let customer = m.string("Customer")?;
+    m.string("ModifiedAfter")?;
+    m.finish()?;
+    if supplier_id.is_some() || supplier.is_some_and(|s| !s.trim().is_empty()) {
+        return Err(RpmError::refused("Supplier not found"));
+    }
+    named_customer(state, caller, customer_id, customer).await?;
+    Ok(json!({"Accounts": []}))
+}
+
 /// The members a customer's details share in `CustomerAdd` and `CustomerEdit`.
 fn customer_details(m: &mut Members) -> Result<CustomerPatch, RpmError> {
     Ok(CustomerPatch {
         website: optional(m.string("Website")?),
-        address: optional(m.string("Address")?),
-        city: optional(m.string("City")?),
-        state: optional(m.string("StateProvince")?),
-        postal_code: optional(m.string("ZipPostalCode")?),
-        country: optional(m.string("Country")?),
         custom_fields: custom_fields(m.objects("Fields")?)?,
-        ..CustomerPatch::default()
+        ..locations::address(m)?
     })
 }
 
@@ -337,21 +413,41 @@ async fn customer_add(
     customer_result(state, caller, &customer, true).await
 }
 
-/// `CustomerEdit`: the customer `CustomerID`; only the members sent in `Customer` change.
+/// `CustomerEdit`: only the members sent in `Customer` change. The customer is
+/// `Customer.CustomerID`, as RPM's Node.js library sends it, or `CustomerID` beside `Customer`;
+/// with neither, `Customer.Name` names the customer to edit (the library's edit by name)
+/// instead of renaming it.
 async fn customer_edit(
     state: &AppState,
     caller: &Caller,
     mut m: Members,
 ) -> Result<Value, RpmError> {
-    let id = m.int("CustomerID")?;
+    let outer_id = m.int("CustomerID")?;
     let c = m.object("Customer")?;
     m.finish()?;
-    let id = CustomerId(id.ok_or_else(|| RpmError::refused("Customer not found"))?);
     let mut c = c.unwrap_or_default();
+    let inner_id = c.int("CustomerID")?;
     let name = c.string("Name")?;
     let mut patch = customer_details(&mut c)?;
     c.finish()?;
-    state.services.customers.get(caller, id).await?;
+    let (id, name) = match (inner_id, outer_id) {
+        (Some(inner), Some(outer)) if inner != outer => {
+            return Err(RpmError::refused(
+                "Customer.CustomerID and CustomerID name different customers",
+            ));
+        }
+        (Some(id), _) | (None, Some(id)) => {
+            let id = CustomerId(id);
+            state.services.customers.get(caller, id).await?;
+            (id, name)
+        }
+        (None, None) => {
+            let found = named_customer(state, caller, None, name)
+                .await?
+                .ok_or_else(|| RpmError::refused("Customer not found"))?;
+            (found.id, None)
+        }
+    };
     if let Some(name) = name {
         let name = name.trim().to_owned();
         if name.is_empty() {

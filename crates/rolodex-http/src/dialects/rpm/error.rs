@@ -1,8 +1,23 @@
-//! RPM's error envelope, `{"Result": {"Error": "<sentence>"}}`, and the sentences of the core's
-//! failures. Every refusal the calls' pages list is answered with HTTP 200, as RPM does (its
-//! clients read `Result.Error`, not the status); only failures that are not a refusal of the
-//! call's input use another status: 404 an unknown call, 405 a method other than POST, 413 a
-//! body over the limit, 500 an internal error.
+//! RPM's error envelope, `{"Result": {"Error": {"Message": "<sentence>"}}}`, and the sentences
+//! of the core's failures.
+//!
+//! The error is an object with a `Message`, as RPM writes its daily-limit error
+//! (`{"Result":{"Error":{"Message":"API daily limit reached"}}}`), rather than the bare sentence
+//! the reference pages print, because RPM's own Node.js library
+//! (<https://github.com/rpmsoftware/integration-common>, `lib/api-wrappers.js` and the sentences
+//! of `lib/api-errors.js`) throws `Error.Message` and compares it with sentences such as "Customer
+//! not found": given a bare string it has no message to throw, and its "get or create a customer"
+//! helper fails. A client that reads `Result.Error` as text still detects every error, since the
+//! member is present and truthy only on failure (`if (result.Error)` holds for the object as for a
+//! non-empty string); only its text is one level down, in `Result.Error.Message` (in JavaScript
+//! the object itself reads as `[object Object]`). A client that requires a string there cannot
+//! have both: RPM's library is the client this form serves.
+//!
+//! Every refusal the calls' pages list is answered with HTTP 200, as RPM does (its clients
+//! read `Result.Error`, not the status; RPM's library takes any other status for a network
+//! failure); only failures that are not a refusal of the call's input use another status: 404
+//! an unknown call, 405 a method other than POST, 413 a body over the limit, 500 an internal
+//! error.
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -32,6 +47,14 @@ impl RpmError {
         }
     }
 
+    /// A required member that was not sent, in the words of RPM's pages (e.g.
+    /// <https://support.rpmsoftware.com/support/solutions/articles/12000100142-api-customerlocationadd>).
+    pub fn missing(member: &str) -> Self {
+        Self::refused(format!(
+            "Call requires parameter: \"{member}\" which was not found"
+        ))
+    }
+
     pub fn with_status(status: StatusCode, sentence: impl Into<String>) -> Self {
         Self {
             status,
@@ -44,7 +67,7 @@ impl IntoResponse for RpmError {
     fn into_response(self) -> Response {
         (
             self.status,
-            Json(json!({"Result": {"Error": self.sentence}})),
+            Json(json!({"Result": {"Error": {"Message": self.sentence}}})),
         )
             .into_response()
     }

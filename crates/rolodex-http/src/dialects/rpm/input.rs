@@ -71,10 +71,15 @@ impl Members {
         }
     }
 
+    /// A flag: `true`/`false`, as text too, or `1`/`0` (the location pages type `IsPrimary`
+    /// as an integer).
     pub fn bool(&mut self, member: &str) -> Result<Option<bool>, RpmError> {
         match self.take(member) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(b)),
+            Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n <= 1) => {
+                Ok(n.as_u64().map(|n| n == 1))
+            }
             Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
             Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
             Some(_) => Err(RpmError::refused(format!(
@@ -173,8 +178,14 @@ mod tests {
                 .sentence
                 .starts_with("The input data is not valid JSON")
         );
-        let mut m = members(r#"{"S": null, "B": "TRUE"}"#);
+        let mut m = members(r#"{"S": null, "B": "TRUE", "One": 1, "Zero": 0, "Two": 2}"#);
         assert_eq!(m.string("S").unwrap().as_deref(), Some(""));
         assert_eq!(m.bool("B").unwrap(), Some(true));
+        assert_eq!(m.bool("One").unwrap(), Some(true));
+        assert_eq!(m.bool("Zero").unwrap(), Some(false));
+        assert_eq!(
+            m.bool("Two").unwrap_err().sentence,
+            "Two must be true or false"
+        );
     }
 }

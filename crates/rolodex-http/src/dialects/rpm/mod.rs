@@ -1,5 +1,7 @@
-//! RPM Software's API (seed 002 `CustomerContactEdit`; siblings 3), as a translator onto the
-//! core. Changes are recorded as made through `Surface::Rpm`.
+//! RPM Software's API (<https://api.rpmsoftware.com/api/customercontactedit/> and the customer
+//! calls beside it), as a translator onto the core, in the shapes RPM's own Node.js library
+//! (<https://github.com/rpmsoftware/integration-common>, `lib/api-wrappers.js`) sends and reads.
+//! Changes are recorded as made through `Surface::Rpm`.
 //!
 //! Every call is `POST /rpm/api2.svc/<Call>` (also `/rpm/Api2.svc/`; call names compare
 //! ignoring case) with a JSON object body, answered `{"Result": {...}}`:
@@ -8,10 +10,14 @@
 //! |---|---|---|
 //! | `Customer` | `CustomerID`, or the name as `Customer`; `IncludeLocations` (default true) | the customer, its `Contacts` as `[{Contact, IsPrimary}]`, `Fields` its custom fields |
 //! | `Customers` | none | `{Age, Customers: [{Customer, CustomerID, Added, Modified}]}` |
+//! | `CustomerSearch` | `Search`; `Field` (`Name`, the default) | `{Customers: [...]}` as `Customers` lists them: those whose name or code starts with `Search`, ignoring case |
 //! | `CustomerAdd` | `Customer: {Name (required, unique), Address, City, StateProvince, ZipPostalCode, Country, Website, Fields, Contacts: [one contact] or PrimaryContact}` | as `Customer` |
-//! | `CustomerEdit` | `CustomerID`, `Customer: {...}` as for add, without contacts; members not sent stay | as `Customer` |
+//! | `CustomerEdit` | `Customer: {...}` as for add, without contacts, with `CustomerID` in it (or beside it); without an id, `Customer.Name` names the customer; members not sent stay | as `Customer` |
 //! | `CustomerContactAdd` | `CustomerID`, `Contact`, `IsPrimary` | `{Contact}` |
 //! | `CustomerContactEdit` | `CustomerID`, `Contact` with `ContactID`, `IsPrimary` | `{Contact}` |
+//! | `CustomerLocationAdd` | `CustomerID`, `Location: {Name, Address, City, StateProvince, ZipPostalCode, Country, IsPrimary}` | `{Location}` |
+//! | `CustomerLocationEdit` | `CustomerID`, `Location` as for add, with `LocationID` | `{Location}` |
+//! | `Accounts` | `CustomerID` or `Customer`, `SupplierID` or `Supplier`, `ModifiedAfter` | `{Accounts: []}` |
 //!
 //! There is no contact delete: RPM's API has none.
 //!
@@ -22,15 +28,28 @@
 //! A viewer's writes are "Permission denied".
 //!
 //! Choices where the pages are silent (see `docs/rpm.md`):
+//! - Errors ([`error`]): `{"Result": {"Error": {"Message": "<sentence>"}}}`, an object with
+//!   the sentence as `Message`, which RPM's Node.js library
+//!   (<https://github.com/rpmsoftware/integration-common>) throws and matches ("Customer not
+//!   found"); a client testing `Result.Error` for presence detects it as it would a string.
 //! - HTTP statuses ([`error`]): 200 for every refusal of a call's input, as RPM answers
-//!   (clients read `Result.Error`); 404 an unknown call, 405 a method other than POST (with
-//!   `Allow: POST`), 413 a body over the limit, 500 an internal error; all in the envelope.
+//!   (clients read `Result.Error`; RPM's library takes any other status for a network
+//!   failure); 404 an unknown call, 405 a method other than POST (with `Allow: POST`), 413 a
+//!   body over the limit, 500 an internal error; all in the envelope.
 //! - Customers: names are unique (case-insensitive) among those created or renamed here, and
 //!   `Customer` by name finds the oldest match; a customer added here gets a code derived from
 //!   its name (the other surfaces' `CUSTOMER_ID`/`reference`). `Country` is an ISO 3166-1
-//!   alpha-2 code. The postal address is one location; `LocationID` is the customer's id.
-//!   Accounts, aliases, notes and the default rep are not kept: they are empty (`AliasAdd`
-//!   with a value is refused rather than dropped).
+//!   alpha-2 code.
+//!   RPM publishes no page for `CustomerSearch`, which its library calls: it searches names
+//!   (and codes) from their start, as the core does, and refuses another `Field`; it answers
+//!   as `Customers` lists, without `Age`, and a search that finds nothing is an empty list.
+//! - Locations ([`locations`]): the postal address is the customer's one location, and
+//!   `LocationID` is the customer's id; `CustomerLocationAdd` fills it while it is empty and
+//!   is refused after; a location's `Name` is the customer's (one sent is not kept).
+//! - Accounts, aliases, notes and the default rep are not kept: they are empty (`AliasAdd`
+//!   with a value is refused rather than dropped). `Accounts` answers an empty list for a
+//!   customer that exists ("Customer not found" otherwise), and "Supplier not found" for any
+//!   supplier, as Rolodex keeps none.
 //! - `Email` is the contact's first email: clearing it moves a second one up, as in the model.
 //! - An unknown member is refused ("Unrecognized input data item: X") rather than ignored.
 //! - Dates are `M/D/YYYY` UTC ([`view`]); `Age` is the unix time of the newest customer change.
@@ -38,6 +57,7 @@
 mod calls;
 mod error;
 mod input;
+mod locations;
 mod phones;
 mod view;
 

@@ -48,8 +48,35 @@ pub fn name(c: &Customer) -> &str {
     c.fields.name.as_deref().unwrap_or(&c.fields.code)
 }
 
+/// Whether the customer has a location to list: some part of its postal address is set.
+pub fn has_location(c: &Customer) -> bool {
+    let f = &c.fields;
+    [&f.address, &f.city, &f.state, &f.postal_code, &f.country]
+        .iter()
+        .any(|v| v.is_some())
+}
+
+/// The customer's one location, its postal address: `LocationID` is the customer's id, its
+/// `Name` the customer's, and it is the primary. Rolodex keeps no location custom fields.
+pub fn location(c: &Customer) -> Value {
+    let f = &c.fields;
+    json!({
+        "Address": text(f.address.as_deref()),
+        "City": text(f.city.as_deref()),
+        "Country": text(f.country.as_deref()),
+        "IsPrimary": true,
+        "LocationID": c.id.0,
+        "Name": name(c),
+        "StateProvince": text(f.state.as_deref()),
+        "ZipPostalCode": text(f.postal_code.as_deref()),
+        "Added": datetime(c.created_at),
+        "Modified": datetime(c.updated_at),
+        "Fields": [],
+    })
+}
+
 /// The `Customer` call's result. Rolodex keeps no accounts, aliases, notes or default rep:
-/// those are empty. The postal address is the one location, `LocationID` the customer's id.
+/// those are empty. `Locations` lists the [`location`] when the customer [`has_location`].
 pub fn customer(c: &Customer, contacts: &[Contact], include_locations: bool) -> Value {
     let f = &c.fields;
     let fields: Vec<Value> = f
@@ -76,23 +103,8 @@ pub fn customer(c: &Customer, contacts: &[Contact], include_locations: bool) -> 
         "Website": text(f.website.as_deref()),
     });
     if include_locations {
-        let has_address = [&f.address, &f.city, &f.state, &f.postal_code, &f.country]
-            .iter()
-            .any(|v| v.is_some());
-        let locations: Vec<Value> = if has_address {
-            vec![json!({
-                "Address": text(f.address.as_deref()),
-                "City": text(f.city.as_deref()),
-                "Country": text(f.country.as_deref()),
-                "IsPrimary": true,
-                "LocationID": c.id.0,
-                "Name": name(c),
-                "StateProvince": text(f.state.as_deref()),
-                "ZipPostalCode": text(f.postal_code.as_deref()),
-                "Added": datetime(c.created_at),
-                "Modified": datetime(c.updated_at),
-                "Fields": [],
-            })]
+        let locations: Vec<Value> = if has_location(c) {
+            vec![location(c)]
         } else {
             Vec::new()
         };
