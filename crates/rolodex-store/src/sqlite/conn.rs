@@ -7,10 +7,31 @@ use crate::columns::RowError;
 use crate::rows::{millis, time_of};
 use crate::sql::{Conn, DbError, Dialect, Map, Param, Row};
 use async_trait::async_trait;
+use rolodex_core::ports::RepoError;
 use rusqlite::types::{FromSql, ToSqlOutput, Value, ValueRef};
 use rusqlite::{CachedStatement, Connection, ToSql};
 use serde_json::Value as Json;
+use std::cell::Cell;
+use std::task::{Context, Poll, Waker};
 use time::OffsetDateTime;
+
+/// A future of the store's work on a SQLite connection did not complete when polled.
+#[derive(Debug, thiserror::Error)]
+#[error("work on a SQLite connection waited for something other than the connection")]
+pub struct NotReady;
+
+/// The result of `future`, which only awaits the SQLite connection and so is ready when first
+/// polled: no executor, no thread parked or woken.
+pub fn run_now<T>(future: impl Future<Output = Result<T, RepoError>>) -> Result<T, RepoError> {
+    let mut future = std::pin::pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(result) => result,
+        Poll::Pending => Err(RepoError::Other(Box::new(NotReady))),
+    }
+}
 
 impl ToSql for Param {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
@@ -36,40 +57,64 @@ impl ToSql for Param {
     }
 }
 
-fn get<T: FromSql>(row: &rusqlite::Row<'_>, column: &'static str) -> Result<Option<T>, RowError> {
-    row.get(column).map_err(|e| RowError::Decode {
-        column,
-        source: Box::new(e),
-    })
+/// A result row with its statement's column names, looked up by name: the columns are
+/// mostly read in the order they were selected, so each lookup tries the column after the last
+/// one first.
+struct Named<'r, 's> {
+    row: &'r rusqlite::Row<'s>,
+    names: &'r [String],
+    next: Cell<usize>,
 }
 
-impl Row for rusqlite::Row<'_> {
+impl Named<'_, '_> {
+    fn get<T: FromSql>(&self, column: &'static str) -> Result<Option<T>, RowError> {
+        let next = self.next.get();
+        let index = if self.names.get(next).is_some_and(|n| n == column) {
+            next
+        } else {
+            self.names
+                .iter()
+                .position(|n| n == column)
+                .ok_or(RowError::Decode {
+                    column,
+                    source: "no such column in the result".into(),
+                })?
+        };
+        self.next.set(index + 1);
+        self.row.get(index).map_err(|e| RowError::Decode {
+            column,
+            source: Box::new(e),
+        })
+    }
+}
+
+impl Row for Named<'_, '_> {
     fn int(&self, column: &'static str) -> Result<Option<i64>, RowError> {
-        get(self, column)
+        self.get(column)
     }
 
     fn text(&self, column: &'static str) -> Result<Option<String>, RowError> {
-        get(self, column)
+        self.get(column)
     }
 
     fn boolean(&self, column: &'static str) -> Result<Option<bool>, RowError> {
-        Ok(get::<i64>(self, column)?.map(|n| n != 0))
+        Ok(self.get::<i64>(column)?.map(|n| n != 0))
     }
 
     fn time(&self, column: &'static str) -> Result<Option<OffsetDateTime>, RowError> {
-        get::<i64>(self, column)?
+        self.get::<i64>(column)?
             .map(|ms| time_of(ms).ok_or(RowError::BadValue { column }))
             .transpose()
     }
 
     fn json(&self, column: &'static str) -> Result<Option<Json>, RowError> {
-        let text: Option<String> = get(self, column)?;
+        let text: Option<String> = self.get(column)?;
         text.map(|t| serde_json::from_str(&t).map_err(|source| RowError::Json { column, source }))
             .transpose()
     }
 
     fn bytes(&self, column: &'static str) -> Result<Option<Vec<u8>>, RowError> {
-        get(self, column)
+        self.get(column)
     }
 }
 
@@ -95,11 +140,20 @@ fn query<T>(
     limit: usize,
 ) -> Result<Vec<T>, DbError> {
     let mut statement = prepare(conn, sql, params)?;
+    let names: Vec<String> = statement
+        .column_names()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     let mut rows = statement.raw_query();
     let mut out = Vec::new();
     while out.len() < limit {
         match rows.next()? {
-            Some(row) => out.push(map(row)?),
+            Some(row) => out.push(map(&Named {
+                row,
+                names: &names,
+                next: Cell::new(0),
+            })?),
             None => break,
         }
     }

@@ -10,6 +10,7 @@ pub use writer::WriterStats;
 
 use crate::StoreError;
 use crate::migrations;
+use crate::sql::DbError;
 use crate::store::{Backend, SqlStore, Work};
 use async_trait::async_trait;
 use rolodex_core::ports::RepoError;
@@ -191,43 +192,60 @@ impl SqliteBackend {
         })
     }
 
-    /// Runs `work` on a read connection, on a blocking thread; `transaction` wraps it in one
-    /// read transaction (one WAL snapshot).
+    /// Runs `work` on a read connection; `transaction` wraps it in one read transaction (one
+    /// WAL snapshot). A plain read runs right here, on the calling thread: it is short (an
+    /// indexed lookup or one page), and a hand-off to another thread would cost more than the
+    /// read itself. A snapshot (counted windows, whole-database copies) may read much more and
+    /// runs on a blocking thread; so does a read that finds every connection in use.
     async fn on_reader<T: Send + 'static>(
         &self,
         transaction: bool,
         work: impl Work<Connection, T>,
     ) -> Result<T, RepoError> {
         let closed = || RepoError::Unavailable(Box::new(ReadError::Closed));
+        if !transaction && let Ok(permit) = self.readers.permits.try_acquire() {
+            let result = run_on_reader(&self.readers, false, work);
+            drop(permit);
+            return result;
+        }
         let permit = self.readers.permits.acquire().await.map_err(|_| closed())?;
         let readers = self.readers.clone();
-        let result = tokio::task::spawn_blocking(move || {
-            let mut loan = Loan {
-                conn: readers.take(),
-                readers: &readers,
-            };
-            let conn = loan.conn.as_mut().ok_or_else(closed)?;
-            if !conn.is_autocommit() {
-                // A transaction left open by work that panicked.
-                conn.execute_batch("ROLLBACK")
-                    .map_err(|e| crate::sql::DbError::from(e).classify())?;
-            }
-            if !transaction {
-                return futures::executor::block_on(work(conn));
-            }
-            conn.execute_batch("BEGIN")
-                .map_err(|e| crate::sql::DbError::from(e).classify())?;
-            let result = futures::executor::block_on(work(conn));
-            // A read transaction has nothing to keep: ending it is all COMMIT does.
-            conn.execute_batch("COMMIT")
-                .map_err(|e| crate::sql::DbError::from(e).classify())?;
-            result
-        })
-        .await
-        .map_err(|e| RepoError::Other(Box::new(ReadError::Task(e))));
+        let result =
+            tokio::task::spawn_blocking(move || run_on_reader(&readers, transaction, work))
+                .await
+                .map_err(|e| RepoError::Other(Box::new(ReadError::Task(e))));
         drop(permit);
         result?
     }
+}
+
+/// Runs `work` on an idle read connection of `readers` (the caller holds a permit for it).
+fn run_on_reader<T>(
+    readers: &Readers,
+    transaction: bool,
+    work: impl Work<Connection, T>,
+) -> Result<T, RepoError> {
+    let fail = |e: rusqlite::Error| DbError::from(e).classify();
+    let mut loan = Loan {
+        conn: readers.take(),
+        readers,
+    };
+    let conn = loan
+        .conn
+        .as_mut()
+        .ok_or_else(|| RepoError::Unavailable(Box::new(ReadError::Closed)))?;
+    if !conn.is_autocommit() {
+        // A transaction left open by work that panicked.
+        conn.execute_batch("ROLLBACK").map_err(fail)?;
+    }
+    if !transaction {
+        return conn::run_now(work(conn));
+    }
+    conn.execute_batch("BEGIN").map_err(fail)?;
+    let result = conn::run_now(work(conn));
+    // A read transaction has nothing to keep: ending it is all COMMIT does.
+    conn.execute_batch("COMMIT").map_err(fail)?;
+    result
 }
 
 #[async_trait]

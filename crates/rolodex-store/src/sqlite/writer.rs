@@ -68,10 +68,9 @@ where
             .work
             .take()
             .ok_or_else(|| other(WriterError::JobRunTwice))?;
-        // The connection's futures are ready when polled: this never parks the thread. A job
-        // that panics fails alone (its savepoint is rolled back); the writer goes on.
+        // A job that panics fails alone (its savepoint is rolled back); the writer goes on.
         let output = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            futures::executor::block_on(work(conn))
+            super::conn::run_now(work(conn))
         }))
         .map_err(|_| other(WriterError::Panicked))?;
         self.output = Some(output?);
