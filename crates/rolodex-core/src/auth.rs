@@ -230,49 +230,71 @@ impl AuthService {
             .throttle
             .admit(&*self.store, username, ClientAddress::of(client), now)
             .await?;
-        let credentials = match Username::parse(username) {
+        let candidates = match Username::parse(username) {
             Ok(u) => self
                 .store
                 .credentials(&u)
                 .await
                 .map_err(repo_error("user"))?,
-            Err(_) => None,
+            Err(_) => Vec::new(),
         };
-        let hash = credentials
-            .as_ref()
-            .map_or_else(|| DUMMY_HASH.to_owned(), |c| c.password_hash.clone());
-        let verified = verify_password(password.to_owned(), hash).await?;
-        let Some(credentials) = credentials.filter(|_| verified) else {
+        if candidates.is_empty() {
+            // As slow as a real check, so that timing tells nothing about the username.
+            verify_password(password.to_owned(), DUMMY_HASH.to_owned()).await?;
+        }
+        let mut verified = Vec::new();
+        for credentials in candidates {
+            let hash = credentials.password_hash.clone();
+            if verify_password(password.to_owned(), hash).await? {
+                let memberships = self
+                    .store
+                    .tenants_of_user(credentials.user.id)
+                    .await
+                    .map_err(repo_error("tenant"))?;
+                verified.push((credentials.user, memberships));
+            }
+        }
+        if verified.is_empty() {
             self.throttle.failed(&*self.store, attempt, now).await?;
             return Err(CoreError::Unauthenticated(AuthFailure::BadCredentials));
+        }
+        // Usernames are unique within a tenant only: a named tenant picks its member among
+        // the accounts the password fits; without one, it must fit exactly one account.
+        let code = tenant.map(|code| TenantCode::parse(code).ok());
+        let member_of = |memberships: &[(Tenant, Role)]| {
+            code.as_ref().and_then(|code| {
+                memberships
+                    .iter()
+                    .find(|(t, _)| Some(&t.code) == code.as_ref())
+                    .map(|(t, _)| t.clone())
+            })
         };
-        let user = credentials.user;
+        let (user, memberships, tenant) = match &code {
+            Some(_) => verified
+                .into_iter()
+                .find_map(|(user, memberships)| {
+                    member_of(&memberships).map(|tenant| (user, memberships, Some(tenant)))
+                })
+                .ok_or_else(|| CoreError::forbidden("you are not a member of that tenant"))?,
+            None if verified.len() > 1 => {
+                return Err(CoreError::Unauthenticated(AuthFailure::TenantRequired));
+            }
+            None => {
+                let (user, memberships) = verified.remove(0);
+                (user, memberships, None)
+            }
+        };
         if !user.active {
             return Err(CoreError::Unauthenticated(AuthFailure::Disabled));
         }
-        let memberships = self
-            .store
-            .tenants_of_user(user.id)
-            .await
-            .map_err(repo_error("tenant"))?;
-        let tenant =
-            match tenant {
-                Some(code) => {
-                    let code = TenantCode::parse(code).ok();
-                    let found = memberships
-                        .iter()
-                        .find(|(t, _)| Some(&t.code) == code.as_ref())
-                        .map(|(t, _)| t.clone());
-                    Some(found.ok_or_else(|| {
-                        CoreError::forbidden("you are not a member of that tenant")
-                    })?)
-                }
-                None if memberships.is_empty() => {
-                    return Err(CoreError::forbidden("you are not a member of any tenant"));
-                }
-                None if memberships.len() == 1 => Some(memberships[0].0.clone()),
-                None => None,
-            };
+        let tenant = match tenant {
+            Some(tenant) => Some(tenant),
+            None if memberships.is_empty() => {
+                return Err(CoreError::forbidden("you are not a member of any tenant"));
+            }
+            None if memberships.len() == 1 => Some(memberships[0].0.clone()),
+            None => None,
+        };
         self.throttle.succeeded(&*self.store, attempt).await?;
         let token = new_secret("rdxs");
         let ttl = time::Duration::try_from(self.session_ttl).unwrap_or(time::Duration::HOUR);

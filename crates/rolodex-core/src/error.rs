@@ -23,6 +23,9 @@ pub enum AuthFailure {
     BadCredentials,
     /// The user's account is disabled.
     Disabled,
+    /// The username and password fit accounts in several tenants (usernames are unique
+    /// within a tenant only): the login must name the tenant.
+    TenantRequired,
 }
 
 impl AuthFailure {
@@ -35,6 +38,7 @@ impl AuthFailure {
             AuthFailure::Unknown => "token_unknown",
             AuthFailure::BadCredentials => "bad_credentials",
             AuthFailure::Disabled => "account_disabled",
+            AuthFailure::TenantRequired => "tenant_required",
         }
     }
 
@@ -47,6 +51,9 @@ impl AuthFailure {
             AuthFailure::Unknown => "the access token is not known",
             AuthFailure::BadCredentials => "wrong username or password",
             AuthFailure::Disabled => "the account is disabled",
+            AuthFailure::TenantRequired => {
+                "accounts in several tenants have this username and password: name the tenant"
+            }
         }
     }
 }

@@ -146,18 +146,26 @@ pub struct UserUpdate {
 
 #[async_trait]
 pub trait UserRepo: Send + Sync {
+    /// Creates an account that is a member of `tenant` with `role`, in one write. Usernames
+    /// are unique within a tenant: a member of `tenant` with the same username (ignoring
+    /// case) is `Conflict(DuplicateUsername)`, whatever other tenants hold.
     async fn create_user(
         &self,
+        tenant: TenantId,
+        role: Role,
         username: &Username,
         display_name: &str,
         password_hash: &str,
         at: OffsetDateTime,
     ) -> Result<User, RepoError>;
     async fn user(&self, id: UserId) -> Result<Option<User>, RepoError>;
-    async fn credentials(&self, username: &Username) -> Result<Option<UserCredentials>, RepoError>;
+    /// Every account with this username (ignoring case), in id order: one per tenant at most.
+    async fn credentials(&self, username: &Username) -> Result<Vec<UserCredentials>, RepoError>;
     async fn update_user(&self, id: UserId, update: UserUpdate) -> Result<User, RepoError>;
     async fn count_users(&self) -> Result<u64, RepoError>;
-    /// Sets (inserts or changes) `user`'s role in `tenant`.
+    /// Sets (inserts or changes) `user`'s role in `tenant`. An unknown user or tenant is
+    /// `NotFound`; another member of `tenant` with the same username is
+    /// `Conflict(DuplicateUsername)`.
     async fn set_membership(
         &self,
         tenant: TenantId,

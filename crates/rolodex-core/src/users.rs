@@ -10,7 +10,9 @@ use crate::ports::{Store, UserUpdate};
 use crate::write::repo_error;
 use rolodex_domain::text::TextRule;
 use rolodex_domain::user::check_password;
-use rolodex_domain::{Membership, Role, TenantCode, TenantId, UserId, Username, ValidationErrors};
+use rolodex_domain::{
+    Membership, Role, TenantCode, TenantId, User, UserId, Username, ValidationErrors,
+};
 use std::sync::Arc;
 
 const DISPLAY_NAME: TextRule = TextRule::line(128);
@@ -180,16 +182,16 @@ impl UserService {
         let user = self
             .store
             .create_user(
+                tenant,
+                new.role,
                 &username,
                 display_name.as_deref().unwrap_or(username.as_str()),
                 &hash,
                 self.clock.now(),
             )
-            .await
-            .map_err(repo_error("user"))?;
-        let set = self.store.set_membership(tenant, user.id, new.role).await;
+            .await;
         self.credentials.clear();
-        set.map_err(repo_error("user"))?;
+        let user = user.map_err(repo_error("user"))?;
         self.member(tenant, user.id).await
     }
 
@@ -201,14 +203,7 @@ impl UserService {
         username: &str,
         role: Role,
     ) -> Result<Membership, CoreError> {
-        let username = Username::parse(username)?;
-        let user = self
-            .store
-            .credentials(&username)
-            .await
-            .map_err(repo_error("user"))?
-            .ok_or(CoreError::NotFound { entity: "user" })?
-            .user;
+        let user = self.account(username, None).await?;
         if self
             .store
             .membership(tenant, user.id)
@@ -218,7 +213,7 @@ impl UserService {
         {
             return Err(CoreError::Conflict {
                 code: "already_a_member",
-                message: format!("{username} is already a member of this tenant"),
+                message: format!("{} is already a member of this tenant", user.username),
             });
         }
         let set = self.store.set_membership(tenant, user.id, role).await;
@@ -227,17 +222,56 @@ impl UserService {
         self.member(tenant, user.id).await
     }
 
-    /// Sets a user's password (operator only), ending the user's login sessions.
-    pub async fn set_password(&self, username: &str, password: String) -> Result<(), CoreError> {
-        check_password(&password)?;
+    /// The account named `username`: the member of `tenant` when given, else the only
+    /// account of that name (usernames are unique within a tenant only).
+    pub async fn account(
+        &self,
+        username: &str,
+        tenant: Option<TenantId>,
+    ) -> Result<User, CoreError> {
         let username = Username::parse(username)?;
-        let user = self
+        let mut accounts = Vec::new();
+        for credentials in self
             .store
             .credentials(&username)
             .await
             .map_err(repo_error("user"))?
-            .ok_or(CoreError::NotFound { entity: "user" })?
-            .user;
+        {
+            let wanted = match tenant {
+                Some(tenant) => self
+                    .store
+                    .membership(tenant, credentials.user.id)
+                    .await
+                    .map_err(repo_error("user"))?
+                    .is_some(),
+                None => true,
+            };
+            if wanted {
+                accounts.push(credentials.user);
+            }
+        }
+        match accounts.len() {
+            0 => Err(CoreError::NotFound { entity: "user" }),
+            1 => Ok(accounts.remove(0)),
+            _ => Err(CoreError::Conflict {
+                code: "ambiguous_username",
+                message: format!(
+                    "accounts in several tenants are named {username}: name the tenant"
+                ),
+            }),
+        }
+    }
+
+    /// Sets the password of the account `username` (the member of `tenant` when given; see
+    /// [`UserService::account`]) (operator only), ending the user's login sessions.
+    pub async fn set_password(
+        &self,
+        username: &str,
+        tenant: Option<TenantId>,
+        password: String,
+    ) -> Result<(), CoreError> {
+        check_password(&password)?;
+        let user = self.account(username, tenant).await?;
         let hash = hash_password(password).await?;
         let updated = self
             .store

@@ -36,7 +36,7 @@ fn conflict(kind: ConflictKind) -> CoreError {
         ),
         ConflictKind::DuplicateUsername => (
             "duplicate_username",
-            "a user with this username already exists",
+            "a user of this tenant already has this username",
         ),
         ConflictKind::DuplicateCustomerCode => (
             "duplicate_customer_code",

@@ -85,6 +85,8 @@ fn changed_one(rows: u64) -> Result<(), RepoError> {
 impl<B: Backend> UserRepo for SqlStore<B> {
     async fn create_user(
         &self,
+        tenant: TenantId,
+        role: Role,
         username: &Username,
         display_name: &str,
         password_hash: &str,
@@ -96,13 +98,38 @@ impl<B: Backend> UserRepo for SqlStore<B> {
                  VALUES (?1, ?2, ?3, TRUE, ?4) RETURNING {USER_COLUMNS}"
             )
         });
-        let params = vec![
+        const MEMBERSHIP: &str =
+            "INSERT INTO memberships (tenant_id, user_id, role, username) VALUES (?1, ?2, ?3, ?4)";
+        let params: Vec<Param> = vec![
             username.as_str().into(),
             display_name.into(),
             password_hash.into(),
             at.into(),
         ];
-        self.write_one(&SQL, params, rows::user).await
+        let name = username.as_str().to_owned();
+        self.backend
+            .write(move |c| {
+                Box::pin(async move {
+                    let user = c
+                        .fetch_one(SQL.get(c.dialect()), &params, &rows::user)
+                        .await?;
+                    // An unknown tenant is a missing parent; a member of the tenant with this
+                    // username, a conflict (which undoes the account too).
+                    c.execute(
+                        MEMBERSHIP,
+                        &[
+                            tenant.0.into(),
+                            user.id.0.into(),
+                            role.as_str().into(),
+                            name.into(),
+                        ],
+                    )
+                    .await
+                    .map_err(DbError::missing_parent)?;
+                    Ok(user)
+                })
+            })
+            .await
     }
 
     async fn user(&self, id: UserId) -> Result<Option<User>, RepoError> {
@@ -110,15 +137,15 @@ impl<B: Backend> UserRepo for SqlStore<B> {
         self.first(&SQL, vec![id.0.into()], rows::user).await
     }
 
-    async fn credentials(&self, username: &Username) -> Result<Option<UserCredentials>, RepoError> {
+    async fn credentials(&self, username: &Username) -> Result<Vec<UserCredentials>, RepoError> {
         static SQL: Text = Text::new(|d| {
             format!(
-                "SELECT {USER_COLUMNS}, users.password_hash FROM users WHERE {} = {}",
+                "SELECT {USER_COLUMNS}, users.password_hash FROM users WHERE {} = {} ORDER BY users.id",
                 d.nocase("username"),
                 d.nocase("?1")
             )
         });
-        self.first(&SQL, vec![username.as_str().into()], rows::credentials)
+        self.all(&SQL, vec![username.as_str().into()], rows::credentials)
             .await
     }
 
@@ -168,12 +195,14 @@ impl<B: Backend> UserRepo for SqlStore<B> {
         user: UserId,
         role: Role,
     ) -> Result<(), RepoError> {
-        const SQL: &str = "INSERT INTO memberships (tenant_id, user_id, role) VALUES (?1, ?2, ?3) \
+        // The membership carries the user's username, so that the tenant's rule of unique
+        // usernames holds; an unknown user inserts nothing, an unknown tenant is a missing
+        // parent.
+        const SQL: &str = "INSERT INTO memberships (tenant_id, user_id, role, username) \
+             SELECT ?1, id, ?3, username FROM users WHERE id = ?2 \
              ON CONFLICT (tenant_id, user_id) DO UPDATE SET role = excluded.role";
         let params = vec![tenant.0.into(), user.0.into(), role.as_str().into()];
-        // An unknown tenant or user is a missing parent.
-        self.execute(SQL, params, DbError::missing_parent).await?;
-        Ok(())
+        changed_one(self.execute(SQL, params, DbError::missing_parent).await?)
     }
 
     async fn remove_membership(&self, tenant: TenantId, user: UserId) -> Result<(), RepoError> {

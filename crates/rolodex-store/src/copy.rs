@@ -67,7 +67,12 @@ pub(crate) const TABLES: &[Table] = &[
     },
     Table {
         name: "memberships",
-        columns: &[("tenant_id", Int), ("user_id", Int), ("role", Text)],
+        columns: &[
+            ("tenant_id", Int),
+            ("user_id", Int),
+            ("role", Text),
+            ("username", Text),
+        ],
         order: "tenant_id, user_id",
         sequence: false,
     },

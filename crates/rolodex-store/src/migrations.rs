@@ -31,6 +31,11 @@ pub const SQLITE: Migrations = &[
         "contact photos",
         include_str!("../migrations/sqlite/0003_contact_photos.sql"),
     ),
+    (
+        4,
+        "usernames per tenant",
+        include_str!("../migrations/sqlite/0004_usernames_per_tenant.sql"),
+    ),
 ];
 
 pub const POSTGRES: Migrations = &[
@@ -48,6 +53,11 @@ pub const POSTGRES: Migrations = &[
         3,
         "contact photos",
         include_str!("../migrations/postgres/0003_contact_photos.sql"),
+    ),
+    (
+        4,
+        "usernames per tenant",
+        include_str!("../migrations/postgres/0004_usernames_per_tenant.sql"),
     ),
 ];
 

@@ -247,8 +247,8 @@ const UNIQUE_RULES: &[(&str, &str, ConflictKind)] = &[
         ConflictKind::DuplicateTenantCode,
     ),
     (
-        "users.username",
-        "users_username",
+        "memberships.tenant_id, memberships.username",
+        "memberships_username",
         ConflictKind::DuplicateUsername,
     ),
     (

@@ -120,7 +120,13 @@ pub enum UserCommand {
         tenant: Option<String>,
     },
     /// Set a user's password, read from the terminal (or one line of standard input)
-    Passwd { username: String },
+    Passwd {
+        username: String,
+        /// The tenant whose member this is (needed when accounts in several tenants have
+        /// this username)
+        #[arg(long, value_name = "CODE")]
+        tenant: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -320,11 +326,15 @@ async fn operate(services: &Services, command: Command) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::User(UserCommand::Passwd { username }) => {
+        Command::User(UserCommand::Passwd { username, tenant }) => {
+            let tenant = match tenant {
+                Some(code) => Some(tenant_by_code(services, &code).await?.id),
+                None => None,
+            };
             let password = read_password(&format!("New password for {username}: "))?;
             services
                 .users
-                .set_password(&username, password)
+                .set_password(&username, tenant, password)
                 .await
                 .with_context(|| format!("could not change the password of user {username:?}"))?;
             println!("Changed the password of user {username}");

@@ -32,6 +32,8 @@ pub enum MigrateError {
         #[source]
         source: rusqlite::Error,
     },
+    #[error("migration {version} left rows of table {table} referring to rows that do not exist")]
+    DanglingReference { version: i64, table: String },
     #[error(transparent)]
     Database(#[from] rusqlite::Error),
 }
@@ -72,6 +74,12 @@ fn apply(conn: &mut Connection, migrations: Migrations) -> Result<(), MigrateErr
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)
             .map_err(|source| MigrateError::Failed { version, source })?;
+        let dangling: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
+            .optional()?;
+        if let Some(table) = dangling {
+            return Err(MigrateError::DanglingReference { version, table });
+        }
         let nanos = i64::try_from(started.elapsed().as_nanos()).unwrap_or(i64::MAX);
         tx.execute(
             "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
@@ -85,8 +93,18 @@ fn apply(conn: &mut Connection, migrations: Migrations) -> Result<(), MigrateErr
 }
 
 /// Applies every migration of `migrations` the database does not have yet, in order.
+///
+/// Foreign keys are off while they run (SQLite can only change a table's constraints by
+/// rebuilding it, which dropping the old table would otherwise refuse) and each migration
+/// checks them before it commits: a migration that leaves a dangling reference fails whole.
 pub(crate) fn run(conn: &mut Connection, migrations: Migrations) -> Result<(), StoreError> {
-    apply(conn, migrations).map_err(|e| StoreError::Migrate(Box::new(e)))
+    let fail = |e: MigrateError| StoreError::Migrate(Box::new(e));
+    conn.execute_batch("PRAGMA foreign_keys = OFF")
+        .map_err(|e| fail(e.into()))?;
+    let applied = apply(conn, migrations);
+    conn.execute_batch("PRAGMA foreign_keys = ON")
+        .map_err(|e| fail(e.into()))?;
+    applied.map_err(fail)
 }
 
 #[cfg(test)]

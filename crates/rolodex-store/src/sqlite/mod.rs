@@ -306,6 +306,7 @@ impl SqlStore<SqliteBackend> {
 mod tests {
     use super::*;
     use crate::sql::Conn;
+    use rusqlite::OptionalExtension;
 
     #[tokio::test(flavor = "multi_thread")]
     async fn the_writer_fsyncs_every_commit_and_readers_cannot_write() {
@@ -332,6 +333,67 @@ mod tests {
             .await;
         assert!(write.is_err(), "{write:?}");
         store.close().await;
+    }
+
+    #[test]
+    fn usernames_per_tenant_keep_every_user_membership_and_id() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let mut conn = open_writer(&dir.path().join("m.db")).expect("opens");
+        migrate::run(&mut conn, &migrations::SQLITE[..3]).expect("the first three");
+        conn.execute_batch(
+            "INSERT INTO tenants (id, code, name, created_at) VALUES (1, 'ACME', 'Acme', 0), \
+             (2, 'BETA', 'Beta', 0); \
+             INSERT INTO users (id, username, display_name, password_hash, active, created_at) \
+             VALUES (1, 'alice', 'Alice', 'h', 1, 0), (7, 'bob', 'Bob', 'h', 1, 0); \
+             DELETE FROM users WHERE id = 7; \
+             INSERT INTO memberships (tenant_id, user_id, role) VALUES (1, 1, 'admin'), (2, 1, 'viewer'); \
+             INSERT INTO tokens (kind, secret_hash, user_id, tenant_id, name, created_at) \
+             VALUES ('session', 's', 1, 1, '', 0);",
+        )
+        .expect("data of the old schema");
+        migrate::run(&mut conn, migrations::SQLITE).expect("the rest");
+        let members: Vec<(i64, i64, String, String)> = conn
+            .prepare(
+                "SELECT tenant_id, user_id, role, username FROM memberships ORDER BY tenant_id",
+            )
+            .expect("query")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("read");
+        assert_eq!(
+            members,
+            [
+                (1, 1, "admin".to_owned(), "alice".to_owned()),
+                (2, 1, "viewer".to_owned(), "alice".to_owned())
+            ]
+        );
+        let seq: i64 = conn
+            .query_row(
+                "SELECT seq FROM sqlite_sequence WHERE name = 'users'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("sequence");
+        assert_eq!(seq, 7, "an id handed out once is never handed out again");
+        let checked: Option<String> = conn
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()
+            .expect("check");
+        assert_eq!(checked, None);
+        let fk: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .expect("pragma");
+        assert_eq!(fk, 1, "foreign keys are enforced again after migrating");
+        conn.execute_batch(
+            "INSERT INTO users (username, display_name, password_hash, active, created_at) \
+             VALUES ('alice', 'Alice of Beta', 'h', 1, 0)",
+        )
+        .expect("a second alice, for another tenant");
+        let dup = conn.execute_batch(
+            "INSERT INTO memberships (tenant_id, user_id, role, username) VALUES (2, 8, 'admin', 'ALICE')",
+        );
+        assert!(dup.is_err(), "one alice per tenant");
     }
 
     #[test]

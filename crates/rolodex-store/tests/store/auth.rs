@@ -49,29 +49,33 @@ async fn tenants_are_unique_by_code_whatever_its_case(db: TestDb) {
 }
 
 async fn users_are_created_found_updated_and_counted(db: TestDb) {
+    let acme = db.tenant("acme").await;
     assert_eq!(db.store.count_users().await.expect("count"), 0);
     let alice = db
         .store
-        .create_user(&username("Alice"), "Alice A.", "$argon2id$hash", at(1))
+        .create_user(
+            acme,
+            Role::Admin,
+            &username("Alice"),
+            "Alice A.",
+            "$argon2id$hash",
+            at(1),
+        )
         .await
         .expect("created");
     assert_eq!(
         (alice.username.as_str(), alice.active, alice.created_at),
         ("alice", true, at(1))
     );
-    let dup = db
+    let member = db
         .store
-        .create_user(&username("ALICE"), "Other", "h", at(2))
-        .await;
-    assert!(
-        matches!(
-            dup,
-            Err(RepoError::Conflict(ConflictKind::DuplicateUsername))
-        ),
-        "{dup:?}"
-    );
+        .membership(acme, alice.id)
+        .await
+        .expect("read")
+        .expect("a member of the tenant it was created in");
+    assert_eq!(member.role, Role::Admin);
     db.store
-        .create_user(&username("bob"), "Bob", "h2", at(2))
+        .create_user(acme, Role::Viewer, &username("bob"), "Bob", "h2", at(2))
         .await
         .expect("created");
     assert_eq!(db.store.count_users().await.expect("count"), 2);
@@ -80,10 +84,10 @@ async fn users_are_created_found_updated_and_counted(db: TestDb) {
         .store
         .credentials(&username("alice"))
         .await
-        .expect("read")
-        .expect("found");
+        .expect("read");
+    assert_eq!(creds.len(), 1);
     assert_eq!(
-        (creds.user.clone(), creds.password_hash.as_str()),
+        (creds[0].user.clone(), creds[0].password_hash.as_str()),
         (alice.clone(), "$argon2id$hash")
     );
     assert!(
@@ -91,7 +95,27 @@ async fn users_are_created_found_updated_and_counted(db: TestDb) {
             .credentials(&username("carol"))
             .await
             .expect("read")
-            .is_none()
+            .is_empty()
+    );
+    let unknown_tenant = db
+        .store
+        .create_user(
+            TenantId(404),
+            Role::Viewer,
+            &username("dan"),
+            "Dan",
+            "h",
+            at(3),
+        )
+        .await;
+    assert!(
+        matches!(unknown_tenant, Err(RepoError::NotFound)),
+        "{unknown_tenant:?}"
+    );
+    assert_eq!(
+        db.store.count_users().await.expect("count"),
+        2,
+        "a refused user leaves no account behind"
     );
 
     let updated = db
@@ -130,9 +154,8 @@ async fn users_are_created_found_updated_and_counted(db: TestDb) {
         .store
         .credentials(&username("alice"))
         .await
-        .expect("read")
-        .expect("found");
-    assert_eq!(creds.password_hash, "new");
+        .expect("read");
+    assert_eq!(creds[0].password_hash, "new");
     assert_eq!(db.store.user(alice.id).await.expect("read"), Some(updated));
     let unknown = db
         .store
@@ -144,14 +167,15 @@ async fn users_are_created_found_updated_and_counted(db: TestDb) {
 async fn memberships_are_set_changed_listed_and_removed(db: TestDb) {
     let acme = db.tenant("acme").await;
     let beta = db.tenant("beta").await;
+    let home = db.tenant("home").await;
     let alice = db
         .store
-        .create_user(&username("alice"), "Alice", "h", at(1))
+        .create_user(home, Role::Viewer, &username("alice"), "Alice", "h", at(1))
         .await
         .expect("user");
     let bob = db
         .store
-        .create_user(&username("bob"), "Bob", "h", at(1))
+        .create_user(home, Role::Viewer, &username("bob"), "Bob", "h", at(1))
         .await
         .expect("user");
 
@@ -174,7 +198,14 @@ async fn memberships_are_set_changed_listed_and_removed(db: TestDb) {
 
     let of_alice = db.store.tenants_of_user(alice.id).await.expect("read");
     let listed: Vec<(TenantId, Role)> = of_alice.iter().map(|(t, r)| (t.id, *r)).collect();
-    assert_eq!(listed, [(acme, Role::Admin), (beta, Role::Viewer)]);
+    assert_eq!(
+        listed,
+        [
+            (acme, Role::Admin),
+            (beta, Role::Viewer),
+            (home, Role::Viewer)
+        ]
+    );
 
     let m = db
         .store
@@ -214,7 +245,73 @@ async fn memberships_are_set_changed_listed_and_removed(db: TestDb) {
         .set_membership(TenantId(404), bob.id, Role::Viewer)
         .await;
     assert!(matches!(unknown, Err(RepoError::NotFound)), "{unknown:?}");
+    let nobody = db
+        .store
+        .set_membership(acme, UserId(404), Role::Viewer)
+        .await;
+    assert!(matches!(nobody, Err(RepoError::NotFound)), "{nobody:?}");
     assert_eq!(db.store.members(acme).await.expect("read").len(), 1);
+}
+
+async fn usernames_are_unique_within_a_tenant_only(db: TestDb) {
+    let acme = db.tenant("acme").await;
+    let beta = db.tenant("beta").await;
+    let alice = db
+        .store
+        .create_user(acme, Role::Admin, &username("alice"), "Alice", "h1", at(1))
+        .await
+        .expect("created");
+    let dup = db
+        .store
+        .create_user(acme, Role::Viewer, &username("ALICE"), "Other", "h", at(2))
+        .await;
+    assert!(
+        matches!(
+            dup,
+            Err(RepoError::Conflict(ConflictKind::DuplicateUsername))
+        ),
+        "{dup:?}"
+    );
+    assert_eq!(db.store.count_users().await.expect("count"), 1);
+    // Another tenant's alice is another account.
+    let other = db
+        .store
+        .create_user(
+            beta,
+            Role::Admin,
+            &username("Alice"),
+            "Alice B.",
+            "h2",
+            at(3),
+        )
+        .await
+        .expect("created");
+    assert_ne!(other.id, alice.id);
+    let accounts: Vec<UserId> = db
+        .store
+        .credentials(&username("alice"))
+        .await
+        .expect("read")
+        .iter()
+        .map(|c| c.user.id)
+        .collect();
+    assert_eq!(accounts, [alice.id, other.id]);
+    // Nor can a membership bring a second alice into a tenant.
+    let joined = db.store.set_membership(beta, alice.id, Role::Viewer).await;
+    assert!(
+        matches!(
+            joined,
+            Err(RepoError::Conflict(ConflictKind::DuplicateUsername))
+        ),
+        "{joined:?}"
+    );
+    assert!(
+        db.store
+            .membership(beta, alice.id)
+            .await
+            .expect("read")
+            .is_none()
+    );
 }
 
 async fn tokens_are_found_by_hash_revoked_once_and_listed_newest_first(db: TestDb) {
@@ -222,12 +319,12 @@ async fn tokens_are_found_by_hash_revoked_once_and_listed_newest_first(db: TestD
     let beta = db.tenant("beta").await;
     let alice = db
         .store
-        .create_user(&username("alice"), "Alice", "h", at(1))
+        .create_user(acme, Role::Admin, &username("alice"), "Alice", "h", at(1))
         .await
         .expect("user");
     let bob = db
         .store
-        .create_user(&username("bob"), "Bob", "h", at(1))
+        .create_user(acme, Role::Viewer, &username("bob"), "Bob", "h", at(1))
         .await
         .expect("user");
     let token = |kind, hash: &str, user: UserId, tenant: Option<TenantId>, created: i64| NewToken {
@@ -456,6 +553,7 @@ store_tests!(
     tenants_are_unique_by_code_whatever_its_case,
     users_are_created_found_updated_and_counted,
     memberships_are_set_changed_listed_and_removed,
+    usernames_are_unique_within_a_tenant_only,
     tokens_are_found_by_hash_revoked_once_and_listed_newest_first,
     login_failures_are_counted_since_an_instant_and_cleared,
     recording_a_failure_forgets_every_key_s_failures_older_than_the_window,

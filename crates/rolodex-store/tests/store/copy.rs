@@ -43,6 +43,8 @@ async fn fill(db: &TestDb) -> (TenantId, ContactId) {
     let other = db.tenant("other").await;
     let user = store
         .create_user(
+            tenant,
+            Role::Dispatcher,
             &Username::parse("alice").expect("valid"),
             "Alice",
             "hash",
@@ -50,10 +52,6 @@ async fn fill(db: &TestDb) -> (TenantId, ContactId) {
         )
         .await
         .expect("user");
-    store
-        .set_membership(tenant, user.id, Role::Dispatcher)
-        .await
-        .expect("member");
     store
         .set_membership(other, user.id, Role::Viewer)
         .await

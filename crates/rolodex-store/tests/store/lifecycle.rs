@@ -30,6 +30,8 @@ async fn data_persists_after_closing_and_reconnecting(db: TestDb) {
     // A dropped store (no close) keeps its acknowledged writes as well.
     let user = reopened
         .create_user(
+            tenant,
+            rolodex_domain::Role::Viewer,
             &Username::parse("bob").expect("valid"),
             "Bob",
             "hash",

@@ -82,6 +82,59 @@ async fn an_admin_of_one_tenant_cannot_take_over_an_account_that_is_in_another(a
     app.login_as("shared", "reset-by-both-admins").await;
 }
 
+async fn creating_a_user_reveals_nothing_about_other_tenants_users(app: TestApp) {
+    // `carol` is the admin of tenant BETA; DEFAULT's admin knows nothing of her.
+    app.admin_of_new_tenant("BETA", "carol").await;
+    let admin = app.admin().await;
+    let created = admin
+        .post(
+            "/v1/users",
+            &json!({"username": "Carol", "password": "carol-of-default", "role": "viewer"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(created["username"], "carol");
+    // Within one tenant a username is still taken once, whatever its case.
+    let body = admin
+        .call(
+            Method::POST,
+            "/v1/users",
+            Some(&json!({"username": "CAROL", "password": "another-password", "role": "viewer"})),
+            StatusCode::CONFLICT,
+        )
+        .await;
+    assert_eq!(body["code"], "duplicate_username");
+
+    // Two accounts now share the name. The password picks one; a tenant picks its member.
+    let r = app.login("carol", "carol-password", None).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: serde_json::Value = r.json().await.expect("JSON");
+    let beta = app.services.tenants.by_code("BETA").await.expect("BETA");
+    assert_eq!(body["tenant_id"], beta.id.0, "{body}");
+    let r = app
+        .login("carol", "carol-of-default", Some("DEFAULT"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app.login("carol", "carol-password", Some("DEFAULT")).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The accounts are separate: DEFAULT's carol changes nothing of BETA's.
+    let default_carol = format!("/v1/users/{}", member_id(&admin, "carol").await);
+    admin
+        .patch(
+            &default_carol,
+            &json!({"password": "carol-password"}),
+            StatusCode::OK,
+        )
+        .await;
+    // Now one password fits both accounts: the login must name the tenant.
+    let r = app.login("carol", "carol-password", None).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let body: serde_json::Value = r.json().await.expect("JSON");
+    assert_eq!(body["code"], "tenant_required", "{body}");
+    let r = app.login("carol", "carol-password", Some("beta")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
 async fn a_password_reset_or_a_deactivation_ends_the_account_s_sessions(app: TestApp) {
     let admin = app.admin().await;
     let dora = app.member("dora", "dispatcher").await;
@@ -122,7 +175,7 @@ async fn a_password_reset_or_a_deactivation_ends_the_account_s_sessions(app: Tes
     let third = app.login_as("dora", "a-new-password-1").await;
     app.services
         .users
-        .set_password("dora", "set-by-the-operator".into())
+        .set_password("dora", None, "set-by-the-operator".into())
         .await
         .expect("reset");
     third.get("/v1/customers", StatusCode::UNAUTHORIZED).await;
@@ -392,6 +445,7 @@ async fn photo_files_a_dead_process_left_behind_are_removed(app: TestApp) {
 app_tests!(
     photo_files_a_dead_process_left_behind_are_removed,
     an_admin_of_one_tenant_cannot_take_over_an_account_that_is_in_another,
+    creating_a_user_reveals_nothing_about_other_tenants_users,
     a_password_reset_or_a_deactivation_ends_the_account_s_sessions,
     a_client_that_goes_away_never_strands_its_idempotency_key,
     concurrent_patches_without_if_match_are_all_applied,

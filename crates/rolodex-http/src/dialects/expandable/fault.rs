@@ -103,7 +103,8 @@ impl Fault {
             AuthFailure::Unknown
             | AuthFailure::Revoked
             | AuthFailure::Disabled
-            | AuthFailure::BadCredentials => "login failure.",
+            | AuthFailure::BadCredentials
+            | AuthFailure::TenantRequired => "login failure.",
         }
     }
 }
