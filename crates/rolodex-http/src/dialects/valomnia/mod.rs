@@ -4,8 +4,9 @@
 //!
 //! | path | methods |
 //! |---|---|
-//! | `/j_spring_security_check` | `POST` (or `GET`): login, 302 to `/login/ajaxSuccess` with `JSESSIONID` ([`auth`]) |
-//! | `/login/ajaxSuccess` | `GET`: `{"success", "token", "user"}` |
+//! | `/j_spring_security_check` | `POST` (or `GET`): login, 302 to `<base>/login/ajaxSuccess` with `JSESSIONID`, or to `<base>/login/authfail` ([`auth`]) |
+//! | `/login/ajaxSuccess` | `GET` or `POST`: `{"success", "token", "user"}` |
+//! | `/login/authfail` | `GET` or `POST`: the refused login's error |
 //! | `/api/{VERSION}/contacts` | `GET` list (paging, filters), `POST` create (201) |
 //! | `/api/{VERSION}/contacts/{id}` | `GET` show, `POST` update (the seed), `DELETE` (204) |
 //! | `/api/{VERSION}/customers/{id}`, `/api/{VERSION}/users/{id}` | `GET`: the `href` targets |
@@ -20,11 +21,16 @@
 //! - `{VERSION}` is `v` and a dotted number; `href`s repeat the request's version.
 //! - The session is the core's login token ([`auth`]); requests without a valid one get 401
 //!   `no_credentials`, a role that may not write 403 `access_denied`.
+//! - `<base>`, in login redirects and photo URLs, is the configured `public_url` (never the
+//!   request's `Host`, which the client sets); without one, `http://` and the address the
+//!   server listens on.
 //! - `organization` is the tenant's code; `uploadDirectory` is `/<code>-<tenant id>`, and
-//!   photo URLs are `<base>/<uploadDirectory>/photoContact/<contact id>_<photo name>`, where
-//!   `<base>` is the configured `public_url` (never the request's `Host`, which the client sets).
-//!   Photo URLs need the session like every call.
-//! - A contact created here is owned by (its `user` is) the user who created it.
+//!   photo URLs are `<base>/<uploadDirectory>/photoContact/<contact id>_<photo name>`. They
+//!   need no session, as Valomnia's own are public files: the photo's name, 128 random bits,
+//!   is the credential (`PhotoService::shared_file`), so a client can hand the URL to a
+//!   browser. A URL stops working when its photo is replaced or removed.
+//! - A contact created here is owned by (its `user` is) the user who created it; a contact
+//!   without an owner shows the user who wrote it as its `user` ([`map::user_of`]).
 //! - Update changes the fields whose parameters are sent (an empty value clears) and needs
 //!   `customerId` to name the contact's own customer (`save_failed` otherwise).
 //! - List: `max` 1-1000 (default 100), `offset` from 0, `sort` one of `id`, `lastName`,
@@ -59,7 +65,14 @@ pub fn router() -> Router<AppState> {
             "/j_spring_security_check",
             get(handlers::login).post(handlers::login),
         )
-        .route("/login/ajaxSuccess", get(handlers::ajax_success))
+        .route(
+            "/login/ajaxSuccess",
+            get(handlers::ajax_success).post(handlers::ajax_success),
+        )
+        .route(
+            "/login/authfail",
+            get(handlers::auth_fail).post(handlers::auth_fail),
+        )
         .route(
             "/api/{version}/contacts",
             get(handlers::list)
