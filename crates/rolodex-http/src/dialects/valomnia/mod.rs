@@ -1,6 +1,6 @@
 //! Valomnia's contacts API, version 2.1 (seed 003 `POST /api/{VERSION}/contacts/{id}`;
-//! siblings 4), as a translator onto the core. Changes are recorded as made through
-//! `Surface::Valomnia`.
+//! siblings 4), and the connector API of Valomnia's MuleSoft connector, as a translator onto
+//! the core. Changes are recorded as made through `Surface::Valomnia`.
 //!
 //! | path | methods |
 //! |---|---|
@@ -11,6 +11,7 @@
 //! | `/api/{VERSION}/contacts/{id}` | `GET` show, `POST` update (the seed), `DELETE` (204) |
 //! | `/api/{VERSION}/customers/{id}`, `/api/{VERSION}/users/{id}` | `GET`: the `href` targets |
 //! | `/<uploadDirectory>/photoContact/<file>` | `GET`: a photo; `small_`/`medium_` before the file name for the variants |
+//! | `/ContactConnector/{list,saveOrUpdate}`, `/CustomerConnector/{list,saveOrUpdate}` | the connector API ([`connector`]) |
 //!
 //! Bodies are `application/x-www-form-urlencoded` or `multipart/form-data` ([`params`]);
 //! fields map onto the model as [`map`] tables; errors are `{"error", "error_description"}`
@@ -43,6 +44,8 @@
 //!   reference and a contact's `{id}` to its external id.
 
 mod auth;
+mod connector;
+mod connector_map;
 mod dto;
 mod error;
 mod handlers;
@@ -52,7 +55,7 @@ mod params;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{get, post};
 use rolodex_domain::photo::MAX_PHOTO_BYTES;
 
 /// The largest body of a write: the photo and the rest of a multipart form.
@@ -89,4 +92,14 @@ pub fn router() -> Router<AppState> {
         .route("/api/{version}/customers/{id}", get(handlers::customer))
         .route("/api/{version}/users/{id}", get(handlers::user))
         .route("/{directory}/photoContact/{file}", get(handlers::photo))
+        .route("/ContactConnector/list", get(connector::list_contacts))
+        .route(
+            "/ContactConnector/saveOrUpdate",
+            post(connector::save_contact),
+        )
+        .route("/CustomerConnector/list", get(connector::list_customers))
+        .route(
+            "/CustomerConnector/saveOrUpdate",
+            post(connector::save_customer),
+        )
 }
