@@ -536,6 +536,23 @@ async fn the_connector_saves_customers_by_reference(app: TestApp) {
     assert_eq!(c.get_all(CUSTOMERS).await.as_ref(), Ok(&all));
 }
 
+async fn concurrent_saves_of_a_new_reference_make_one_customer(app: TestApp) {
+    let c = Connector::connect(&base(&app), "admin", ADMIN_PASSWORD).await;
+    let cities = ["Sousse", "Tunis", "Sfax", "Bizerte", "Gabes", "Nabeul"];
+    let members: Vec<[(&str, &str); 3]> = cities
+        .iter()
+        .map(|city| [("reference", "NEW-REF"), ("name", "New"), ("city", city)])
+        .collect();
+    let saves = members.iter().map(|m| c.save(CUSTOMERS, m));
+    for answer in futures::future::join_all(saves).await {
+        assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.line);
+    }
+    let all = c.get_all(CUSTOMERS).await.expect("the list");
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!(all[0]["reference"], "NEW-REF");
+    assert!(cities.contains(&all[0]["city"].as_str().unwrap_or_default()));
+}
+
 async fn later_synchronizations_list_what_changed_since_the_last(app: TestApp) {
     let (_native, _) = with_customer(&app).await;
     let c = Connector::connect(&base(&app), "admin", ADMIN_PASSWORD).await;
@@ -635,6 +652,7 @@ app_tests!(
     the_connector_creates_lists_and_updates_contacts,
     refused_saves_are_arrays_the_connector_reports_and_change_nothing,
     the_connector_saves_customers_by_reference,
+    concurrent_saves_of_a_new_reference_make_one_customer,
     later_synchronizations_list_what_changed_since_the_last,
 );
 
