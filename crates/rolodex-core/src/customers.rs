@@ -18,6 +18,7 @@ use rolodex_domain::{
 };
 use serde_json::Map;
 use std::sync::Arc;
+use time::OffsetDateTime;
 
 /// How many codes derived from one name are tried before giving up.
 const MAX_DERIVED_CODES: u32 = 50;
@@ -241,10 +242,14 @@ impl CustomerService {
         Ok(found.scoped(LIST_SCOPE))
     }
 
-    /// Every customer, in id order: for surfaces whose clients read a whole list in one
-    /// answer. Read page by page, so a customer written meanwhile may or may not be among
-    /// them.
-    pub async fn all(&self, caller: &Caller) -> Result<Vec<Customer>, CoreError> {
+    /// Every customer, in id order, or those changed after `changed_after`: for surfaces
+    /// whose clients read a whole list in one answer (and then what changed since). Read
+    /// page by page, so a customer written meanwhile may or may not be among them.
+    pub async fn all(
+        &self,
+        caller: &Caller,
+        changed_after: Option<OffsetDateTime>,
+    ) -> Result<Vec<Customer>, CoreError> {
         let mut page = PageRequest {
             limit: MAX_PAGE_SIZE,
             after: None,
@@ -252,7 +257,12 @@ impl CustomerService {
         let mut all = Vec::new();
         loop {
             let found = self.list(caller, None, &page).await?;
-            all.extend(found.items);
+            all.extend(
+                found
+                    .items
+                    .into_iter()
+                    .filter(|c| changed_after.is_none_or(|t| c.updated_at > t)),
+            );
             match found.next {
                 Some(next) => page.after = Some(next),
                 None => return Ok(all),

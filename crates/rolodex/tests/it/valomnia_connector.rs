@@ -576,9 +576,15 @@ async fn later_synchronizations_list_what_changed_since_the_last(app: TestApp) {
     c.merge(CONTACTS, &[("id", &changed), ("city", "Lyon")])
         .await
         .expect("a result");
+    c.merge(CUSTOMERS, &[("reference", "C0959"), ("city", "Lyon")])
+        .await
+        .expect("a result");
+    c.merge(CUSTOMERS, &[("reference", "C0960"), ("name", "Newer")])
+        .await
+        .expect("a result");
 
-    let lists = |query: String| {
-        let url = format!("{}{CONTACTS}list?{query}", base(&app));
+    let lists_of = |resource: &'static str, query: String| {
+        let url = format!("{}{resource}list?{query}", base(&app));
         let token = c.token.clone();
         async move {
             let answer = reqwest::Client::new()
@@ -590,6 +596,7 @@ async fn later_synchronizations_list_what_changed_since_the_last(app: TestApp) {
             (answer.status(), answer.json::<Value>().await.expect("JSON"))
         }
     };
+    let lists = |query: String| lists_of(CONTACTS, query);
     let names = |list: &Value| -> Vec<String> {
         list.as_array()
             .expect("a list")
@@ -606,6 +613,25 @@ async fn later_synchronizations_list_what_changed_since_the_last(app: TestApp) {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(names(&body["listCreated"]), ["New"]);
     assert_eq!(names(&body["listUpdated"]), ["Changed"]);
+    let (status, customers) = lists_of(
+        CUSTOMERS,
+        encode(&[
+            ("firstSynchronization", "false"),
+            ("lastSynchronization", &since),
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{customers}");
+    assert_eq!(customers["listCreated"][0]["reference"], "C0960");
+    assert_eq!(customers["listUpdated"][0]["reference"], "C0959");
+    assert_eq!(customers["listUpdated"][0]["city"], "Lyon");
+    assert_eq!(
+        (
+            customers["listCreated"].as_array().map(Vec::len),
+            customers["listUpdated"].as_array().map(Vec::len)
+        ),
+        (Some(1), Some(1))
+    );
     let (_, first) = lists(encode(&[
         ("firstSynchronization", "true"),
         ("format", "json"),

@@ -104,7 +104,7 @@ pub async fn list_contacts(
         tenant: services.tenants.current(&caller).await?,
         customers: services
             .customers
-            .all(&caller)
+            .all(&caller, None)
             .await?
             .into_iter()
             .map(|c| (c.id, c))
@@ -253,13 +253,7 @@ pub async fn list_customers(
     let since = last_synchronization(&params?)?;
     let services = &state.services;
     let tenant = services.tenants.current(&caller).await?;
-    let changed = services
-        .customers
-        .all(&caller)
-        .await?
-        .into_iter()
-        .filter(|c| since.is_none_or(|t| c.updated_at > t))
-        .collect();
+    let changed = services.customers.all(&caller, since).await?;
     let lists = split(changed, since, |c| c.created_at);
     let bean = |c: rolodex_domain::Customer| connector_map::customer_bean(&c, &tenant);
     Ok(Json(Lists {
