@@ -4,7 +4,7 @@
 //! listed, created and updated by `saveOrUpdate`, refusals as the connector reports them
 //! (each changing nothing), parameters in ISO-8859-1, and later synchronizations.
 
-use crate::support::connector::{Connector, authenticate, encode, read_lists};
+use crate::support::connector::{Connector, authenticate, encode, login, read_lists};
 use crate::support::valomnia::is_instant;
 use crate::support::{ADMIN_PASSWORD, TestApp, TestClient};
 use reqwest::StatusCode;
@@ -63,29 +63,14 @@ fn borrowed(members: &[(String, String)]) -> Vec<(&str, &str)> {
 async fn the_connector_logs_in_through_an_absolute_redirect(app: TestApp) {
     // The first answer as the connector reads it: a 302 to an absolute URL, the session
     // cookie first.
-    let query = encode(&[
-        ("j_username", "admin"),
-        ("j_password", ADMIN_PASSWORD),
-        ("ajax", "true"),
-    ]);
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a client");
-    let login = http
-        .post(format!("{}j_spring_security_check?{query}", base(&app)))
-        .header("Content-type", "application/json")
-        .body(Vec::new())
-        .send()
-        .await
-        .expect("an answer");
-    assert_eq!(login.status(), StatusCode::FOUND);
+    let first = login(&base(&app), "admin", ADMIN_PASSWORD).await;
+    assert_eq!(first.status, StatusCode::FOUND);
     assert_eq!(
-        login.headers()["location"],
+        first.headers["location"],
         format!("{}/login/ajaxSuccess", app.address).as_str()
     );
     assert!(
-        login.headers()["set-cookie"]
+        first.headers["set-cookie"]
             .to_str()
             .expect("ASCII")
             .starts_with("JSESSIONID=")
@@ -111,22 +96,9 @@ async fn the_connector_logs_in_through_an_absolute_redirect(app: TestApp) {
         );
     }
     // Where a refused login sends its client: the error, in Valomnia's shape.
-    let refused = http
-        .post(format!(
-            "{}j_spring_security_check?{}",
-            base(&app),
-            encode(&[
-                ("j_username", "admin"),
-                ("j_password", "wrong-password"),
-                ("ajax", "true"),
-            ])
-        ))
-        .header("Content-type", "application/json")
-        .send()
-        .await
-        .expect("an answer");
-    assert_eq!(refused.status(), StatusCode::FOUND);
-    let location = refused.headers()["location"]
+    let refused = login(&base(&app), "admin", "wrong-password").await;
+    assert_eq!(refused.status, StatusCode::FOUND);
+    let location = refused.headers["location"]
         .to_str()
         .expect("ASCII")
         .to_owned();
@@ -138,12 +110,12 @@ async fn the_connector_logs_in_through_an_absolute_redirect(app: TestApp) {
         )
     );
     assert!(
-        refused.headers()["set-cookie"]
+        refused.headers["set-cookie"]
             .to_str()
             .expect("ASCII")
             .starts_with("JSESSIONID=; Max-Age=0;")
     );
-    let fail = http.get(&location).send().await.expect("an answer");
+    let fail = reqwest::get(&location).await.expect("an answer");
     assert_eq!(fail.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         fail.json::<Value>().await.expect("JSON")["error"],

@@ -2,7 +2,8 @@
 //! each call made as its code makes it (method, URL, query, headers, no body), a new
 //! connection per call as its `DefaultHttpClient`s make, no redirect followed, and each
 //! answer read as its code reads it (the first line only), so that a test sees what the
-//! connector's caller would get, or the exception the connector would throw.
+//! connector's caller would get, or the exception the connector would throw. Requests are
+//! written byte by byte ([`call`]).
 //!
 //! - `ConnectorConfig.authentication`: `POST <base>j_spring_security_check?<j_username,
 //!   j_password, ajax=true>` with `Content-type: application/json`; a `302` required, the
@@ -19,12 +20,15 @@
 //!
 //! Parameters are encoded as `URLEncodedUtils.format(parameters, "ISO-8859-1")` encodes them.
 
-use reqwest::header::HeaderMap;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
 
 /// The connector's `User-Agent` (Apache HttpClient 4's).
-const USER_AGENT: &str = "Apache-HttpClient/4.5.2 (Java/1.8.0_92)";
+const USER_AGENT: &str = "Apache-HttpClient/4.5.2 (java 1.5)";
 
 /// What went wrong where the connector's code would throw.
 pub type Thrown = String;
@@ -63,40 +67,112 @@ pub struct Connector {
     pub token: String,
 }
 
-/// One call on a new client, as each of the connector's `DefaultHttpClient`s makes it.
+/// One call on a new connection, as each of the connector's `DefaultHttpClient`s makes it:
+/// the request line, the headers its code sets (`Content-type`, `Cookie`), then those
+/// HttpClient 4 adds (`Content-Length: 0` for a `POST` without an entity, `Host`,
+/// `Connection`, `User-Agent`), and no body. Written byte by byte, so that no header a
+/// Rust client would add (`Accept`, say) is sent.
 async fn call(
-    method: Method,
+    method: &'static str,
     url: &str,
     content_type: Option<&str>,
     token: Option<&str>,
 ) -> Answer {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a client");
-    let mut request = http
-        .request(method.clone(), url)
-        .header("User-Agent", USER_AGENT)
-        .header("Connection", "Keep-Alive");
+    let rest = url.strip_prefix("http://").expect("an http:// URL");
+    let (authority, target) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut head = format!("{method} {target} HTTP/1.1\r\n");
     if let Some(t) = content_type {
-        request = request.header("Content-type", t);
+        head.push_str(&format!("Content-type: {t}\r\n"));
     }
     if let Some(t) = token {
-        request = request.header("Cookie", format!("JSESSIONID={t}"));
+        head.push_str(&format!("Cookie: JSESSIONID={t}\r\n"));
     }
-    if method == Method::POST {
-        // HttpClient sends `Content-Length: 0` for a POST without an entity.
-        request = request.body(Vec::new());
+    if method == "POST" {
+        head.push_str("Content-Length: 0\r\n");
     }
-    let response = request.send().await.expect("the server answers");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let text = response.text().await.expect("a body");
+    head.push_str(&format!(
+        "Host: {authority}\r\nConnection: Keep-Alive\r\nUser-Agent: {USER_AGENT}\r\n\r\n"
+    ));
+    let authority = authority.to_owned();
+    tokio::task::spawn_blocking(move || exchange(&authority, head.as_bytes()))
+        .await
+        .expect("the exchange does not panic")
+}
+
+/// Writes `request` on a new connection to `authority` and reads one response.
+fn exchange(authority: &str, request: &[u8]) -> Answer {
+    let mut stream = TcpStream::connect(authority).expect("the server accepts");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("a timeout");
+    stream.write_all(request).expect("the request is written");
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).expect("a status line");
+    let status = line
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .and_then(|code| StatusCode::from_u16(code).ok())
+        .expect("a status");
+    let mut headers = HeaderMap::new();
+    loop {
+        line.clear();
+        reader.read_line(&mut line).expect("a header line");
+        let Some((name, value)) = line.trim_end().split_once(':') else {
+            break;
+        };
+        headers.append(
+            HeaderName::from_bytes(name.as_bytes()).expect("a header name"),
+            HeaderValue::from_str(value.trim()).expect("a header value"),
+        );
+    }
+    let mut body = Vec::new();
+    let chunked = headers
+        .get("transfer-encoding")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"chunked"));
+    if chunked {
+        loop {
+            line.clear();
+            reader.read_line(&mut line).expect("a chunk size");
+            let size = usize::from_str_radix(line.trim(), 16).expect("a chunk size");
+            let mut chunk = vec![0; size + 2];
+            reader.read_exact(&mut chunk).expect("a chunk");
+            if size == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..size]);
+        }
+    } else {
+        let length: usize = headers
+            .get("content-length")
+            .and_then(|v| v.to_str().ok()?.parse().ok())
+            .expect("a Content-Length");
+        body.resize(length, 0);
+        reader.read_exact(&mut body).expect("the body");
+    }
+    let text = String::from_utf8(body).expect("a UTF-8 body");
     Answer {
         status,
         headers,
         line: text.lines().next().map(str::to_owned),
     }
+}
+
+/// The login's first call, as `authentication` makes it.
+pub async fn login(base: &str, username: &str, password: &str) -> Answer {
+    let query = encode(&[
+        ("j_username", username),
+        ("j_password", password),
+        ("ajax", "true"),
+    ]);
+    call(
+        "POST",
+        &format!("{base}j_spring_security_check?{query}"),
+        Some("application/json"),
+        None,
+    )
+    .await
 }
 
 /// `ConnectorConfig.authentication`: the token, `None` when the connector reports invalid
@@ -106,18 +182,7 @@ pub async fn authenticate(
     username: &str,
     password: &str,
 ) -> Result<Option<String>, Thrown> {
-    let query = encode(&[
-        ("j_username", username),
-        ("j_password", password),
-        ("ajax", "true"),
-    ]);
-    let login = call(
-        Method::POST,
-        &format!("{base}j_spring_security_check?{query}"),
-        Some("application/json"),
-        None,
-    )
-    .await;
+    let login = login(base, username, password).await;
     if login.status != StatusCode::FOUND {
         return Err(format!(
             "NullPointerException: the login answered {}, not 302",
@@ -147,7 +212,7 @@ pub async fn authenticate(
         ));
     }
     let success = call(
-        Method::POST,
+        "POST",
         &location,
         Some("application/json;charset=UTF-8"),
         Some(token),
@@ -184,7 +249,7 @@ impl Connector {
     pub async fn list(&self, resource: &str) -> Answer {
         let query = encode(&[("firstSynchronization", "true"), ("format", "json")]);
         call(
-            Method::GET,
+            "GET",
             &format!("{}{resource}list?{query}", self.base),
             None,
             Some(&self.token),
@@ -223,7 +288,7 @@ impl Connector {
     /// The `saveOrUpdate` call of `merge` alone.
     pub async fn save(&self, resource: &str, members: &[(&str, &str)]) -> Answer {
         call(
-            Method::POST,
+            "POST",
             &format!("{}{resource}saveOrUpdate?{}", self.base, encode(members)),
             Some("application/json;charset=UTF-8"),
             Some(&self.token),
