@@ -301,6 +301,38 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn connector_errors_are_two_strings_that_read_as_one_message() {
+        let response = ConnectorError(ValomniaError::missing("lastName")).into_response();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("a body");
+        assert_eq!(
+            &body[..],
+            br#"["missing_param: ","lastName parameter is missing"]"#
+        );
+    }
+
+    #[test]
+    fn customer_saves_name_the_customer_and_its_members() {
+        let e = ValomniaError::core(
+            invalid("country", "invalid_country"),
+            Operation::SaveCustomer,
+            &Ids::default(),
+        );
+        assert_eq!(
+            e.description,
+            "Failed to save the customer : incorrect country code"
+        );
+        let e = ValomniaError::core(
+            invalid("code", "too_long"),
+            Operation::SaveCustomer,
+            &Ids::default(),
+        );
+        assert_eq!(e.description, "Failed to save instance. reference: bad");
+    }
+
     #[test]
     fn not_found_names_the_id_the_client_gave() {
         let ids = Ids {
