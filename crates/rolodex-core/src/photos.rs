@@ -126,27 +126,12 @@ impl PhotoService {
     }
 
     /// The photo file called `file` (a photo's name, or a size prefix and the name) of
-    /// contact `id`: how surfaces that hand out file URLs serve them.
-    pub async fn get_file(
-        &self,
-        caller: &Caller,
-        id: ContactId,
-        file: &str,
-    ) -> Result<PhotoFile, CoreError> {
-        let contact = self.contacts.get_by_id(caller, id).await?;
-        let (size, name) = parse_file_name(file);
-        if contact.fields.photo.as_ref().is_none_or(|p| p.name != name) {
-            return Err(CoreError::NotFound { entity: "photo" });
-        }
-        self.read(caller.tenant_id, contact, size).await
-    }
-
-    /// The photo file called `file` of contact `id` of `tenant`, for anyone who holds its
-    /// name: how surfaces that hand out photo URLs to clients without a session (an image
-    /// tag in a browser, say) serve them. The name is the credential: every photo name
-    /// carries 128 random bits (see [`Self::reference`]), compared in constant time, and a
-    /// name stops working when its photo is replaced or removed. Any other file of any
-    /// other contact is `NotFound`, exactly as a wrong name is.
+    /// contact `id` of `tenant`, for anyone who holds its name: how surfaces that hand out
+    /// photo URLs to clients without a session (an image tag in a browser, say) serve them.
+    /// The name is the credential: a photo's name carries 128 random bits (64 for photos
+    /// stored by earlier versions; see [`Self::reference`]), compared in constant time, and
+    /// stops working when its photo is replaced or removed. Any other file of any other
+    /// contact is `NotFound`, exactly as a wrong name is.
     pub async fn shared_file(
         &self,
         tenant: TenantId,
