@@ -9,7 +9,7 @@ use crate::clock::Clock;
 use crate::error::CoreError;
 use crate::photos::remove_photo_files;
 use crate::ports::{PhotoStorage, Store, Write, WriteOp};
-use crate::query::{ContactQuery, MAX_WINDOW_SIZE, Page, PageRequest};
+use crate::query::{ContactQuery, MAX_PAGE_SIZE, MAX_WINDOW_SIZE, Page, PageRequest};
 use crate::write::{
     Attempt, Precondition, RecordKind, RecordLocks, history, repo_error, retrying, retrying_with,
     settle,
@@ -130,6 +130,19 @@ impl ContactService {
             .ok_or(CoreError::NotFound { entity: "contact" })
     }
 
+    /// The contact `id` of `tenant`, read without a caller: for the use cases whose
+    /// credential is something other than a session (see [`crate::PhotoService::shared_file`]).
+    pub(crate) async fn stored(
+        &self,
+        tenant: TenantId,
+        id: ContactId,
+    ) -> Result<Option<Contact>, CoreError> {
+        self.store
+            .contact(tenant, id)
+            .await
+            .map_err(repo_error("contact"))
+    }
+
     /// The contact of customer `customer_id` with `code` (case-insensitive).
     pub async fn get_by_code(
         &self,
@@ -177,6 +190,32 @@ impl ContactService {
             .await
             .map_err(repo_error("contact"))?;
         Ok(page.scoped(&scope))
+    }
+
+    /// Every match of `query` (its page request is ignored), in its order: for surfaces
+    /// whose clients read a whole list in one answer. Read page by page, so a contact
+    /// written meanwhile may or may not be among them.
+    pub async fn all(
+        &self,
+        caller: &Caller,
+        query: &ContactQuery,
+    ) -> Result<Vec<Contact>, CoreError> {
+        let mut query = ContactQuery {
+            page: PageRequest {
+                limit: MAX_PAGE_SIZE,
+                after: None,
+            },
+            ..query.clone()
+        };
+        let mut all = Vec::new();
+        loop {
+            let page = self.list(caller, &query).await?;
+            all.extend(page.items);
+            match page.next {
+                Some(next) => query.page.after = Some(next),
+                None => return Ok(all),
+            }
+        }
     }
 
     /// The matches of `query` from position `offset` (at most `max` of them; its page request

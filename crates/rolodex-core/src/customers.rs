@@ -6,9 +6,10 @@ use crate::clock::Clock;
 use crate::contacts::check_owner;
 use crate::error::CoreError;
 use crate::ports::{ConflictKind, RepoError, Store, Write, WriteOp};
-use crate::query::{Page, PageRequest};
+use crate::query::{MAX_PAGE_SIZE, Page, PageRequest};
 use crate::write::{
-    Attempt, Precondition, RecordKind, RecordLocks, history, repo_error, retrying, settle,
+    Attempt, MAX_ATTEMPTS, Precondition, RecordKind, RecordLocks, history, repo_error, retrying,
+    settle,
 };
 use rolodex_domain::history::diff;
 use rolodex_domain::{
@@ -17,6 +18,7 @@ use rolodex_domain::{
 };
 use serde_json::Map;
 use std::sync::Arc;
+use time::OffsetDateTime;
 
 /// How many codes derived from one name are tried before giving up.
 const MAX_DERIVED_CODES: u32 = 50;
@@ -162,6 +164,43 @@ impl CustomerService {
         Ok((customer, contact))
     }
 
+    /// Saves the customer with `code`: patches it if there is one (its code stays), else
+    /// creates it with that code. Returns the customer and whether it was created. A
+    /// concurrent save that creates the same code first makes this one an update of it.
+    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id))]
+    pub async fn save_by_code(
+        &self,
+        caller: &Caller,
+        code: &str,
+        patch: CustomerPatch,
+    ) -> Result<(Customer, bool), CoreError> {
+        AuthService::require(caller, Role::Dispatcher)?;
+        let patch = CustomerPatch {
+            code: Patch::Absent,
+            ..patch
+        };
+        for _ in 0..MAX_ATTEMPTS {
+            match self.get_by_code(caller, code).await {
+                Ok(current) => {
+                    let saved = self.patch(caller, current.id, patch.clone(), None).await?;
+                    return Ok((saved, false));
+                }
+                Err(CoreError::NotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+            let fields = CustomerFields::default().apply(CustomerPatch {
+                code: Patch::Set(code.to_owned()),
+                ..patch.clone()
+            })?;
+            match self.insert(caller, fields, None).await {
+                Ok((customer, _)) => return Ok((customer, true)),
+                Err(RepoError::Conflict(ConflictKind::DuplicateCustomerCode)) => {}
+                Err(e) => return Err(repo_error("customer")(e)),
+            }
+        }
+        Err(repo_error("customer")(RepoError::VersionMismatch))
+    }
+
     pub async fn get(&self, caller: &Caller, id: CustomerId) -> Result<Customer, CoreError> {
         self.store
             .customer(caller.tenant_id, id)
@@ -201,6 +240,34 @@ impl CustomerService {
             .await
             .map_err(repo_error("customer"))?;
         Ok(found.scoped(LIST_SCOPE))
+    }
+
+    /// Every customer, in id order, or those changed after `changed_after`: for surfaces
+    /// whose clients read a whole list in one answer (and then what changed since). Read
+    /// page by page, so a customer written meanwhile may or may not be among them.
+    pub async fn all(
+        &self,
+        caller: &Caller,
+        changed_after: Option<OffsetDateTime>,
+    ) -> Result<Vec<Customer>, CoreError> {
+        let mut page = PageRequest {
+            limit: MAX_PAGE_SIZE,
+            after: None,
+        };
+        let mut all = Vec::new();
+        loop {
+            let found = self.list(caller, None, &page).await?;
+            all.extend(
+                found
+                    .items
+                    .into_iter()
+                    .filter(|c| changed_after.is_none_or(|t| c.updated_at > t)),
+            );
+            match found.next {
+                Some(next) => page.after = Some(next),
+                None => return Ok(all),
+            }
+        }
     }
 
     /// Applies `patch`, if the customer's version satisfies `expected`.

@@ -25,6 +25,7 @@ use rolodex_domain::{
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::sync::Arc;
+use subtle::ConstantTimeEq;
 
 /// The adapters the photo use cases need: the image pipeline and the file storage.
 #[derive(Clone)]
@@ -125,19 +126,34 @@ impl PhotoService {
     }
 
     /// The photo file called `file` (a photo's name, or a size prefix and the name) of
-    /// contact `id`: how surfaces that hand out file URLs serve them.
-    pub async fn get_file(
+    /// contact `id` of `tenant`, for anyone who holds its name: how surfaces that hand out
+    /// photo URLs to clients without a session (an image tag in a browser, say) serve them.
+    /// The name is the credential: a photo's name carries 128 random bits (64 for photos
+    /// stored by earlier versions; see [`Self::reference`]), compared in constant time, and
+    /// stops working when its photo is replaced or removed. Any other file of any other
+    /// contact is `NotFound`, exactly as a wrong name is.
+    pub async fn shared_file(
         &self,
-        caller: &Caller,
+        tenant: TenantId,
         id: ContactId,
         file: &str,
     ) -> Result<PhotoFile, CoreError> {
-        let contact = self.contacts.get_by_id(caller, id).await?;
+        let not_found = || CoreError::NotFound { entity: "photo" };
+        let contact = self
+            .contacts
+            .stored(tenant, id)
+            .await?
+            .ok_or_else(not_found)?;
         let (size, name) = parse_file_name(file);
-        if contact.fields.photo.as_ref().is_none_or(|p| p.name != name) {
-            return Err(CoreError::NotFound { entity: "photo" });
+        let named = contact
+            .fields
+            .photo
+            .as_ref()
+            .is_some_and(|p| bool::from(p.name.as_bytes().ct_eq(name.as_bytes())));
+        if !named {
+            return Err(not_found());
         }
-        self.read(caller.tenant_id, contact, size).await
+        self.read(tenant, contact, size).await
     }
 
     /// Creates a contact, with a photo when `upload` is given, in one write.
@@ -309,16 +325,17 @@ impl PhotoService {
         Ok(photo)
     }
 
-    /// A new, unique reference for a processed photo.
+    /// A new, unique reference for a processed photo. Its name carries 128 random bits, so
+    /// that it cannot be guessed (see [`Self::shared_file`]).
     fn reference(&self, processed: &ProcessedPhoto) -> PhotoRef {
         let millis = self.clock.now().unix_timestamp_nanos() / 1_000_000;
-        let nonce: u64 = rand::rng().random();
+        let nonce: u128 = rand::rng().random();
         let sha256: String = Sha256::digest(&processed.original)
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
         PhotoRef {
-            name: format!("{millis}_{nonce:016x}.{}", processed.format.extension()),
+            name: format!("{millis}_{nonce:032x}.{}", processed.format.extension()),
             format: processed.format,
             width: processed.width,
             height: processed.height,

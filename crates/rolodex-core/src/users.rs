@@ -314,6 +314,26 @@ impl UserService {
         self.member(caller.tenant_id, id).await
     }
 
+    /// The member of the caller's tenant called `username`, as any member may see them (a
+    /// surface that names a contact's owner by username). `NotFound` for a username no
+    /// member has, however it is spelled.
+    pub async fn colleague_named(
+        &self,
+        caller: &Caller,
+        username: &str,
+    ) -> Result<Membership, CoreError> {
+        let not_found = || CoreError::NotFound { entity: "user" };
+        let username = Username::parse(username).map_err(|_| not_found())?;
+        let user = self
+            .store
+            .credentials(&username)
+            .await
+            .map_err(repo_error("user"))?
+            .ok_or_else(not_found)?
+            .user;
+        self.member(caller.tenant_id, user.id).await
+    }
+
     /// The members of `tenant` (operator only).
     pub async fn members(&self, tenant: TenantId) -> Result<Vec<Membership>, CoreError> {
         self.store.members(tenant).await.map_err(repo_error("user"))

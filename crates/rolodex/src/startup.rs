@@ -74,6 +74,14 @@ impl Application {
             store.close().await;
             return Err(e);
         }
+        if config.public_url.is_none() && local_addr.ip().is_unspecified() {
+            tracing::warn!(
+                listen = %local_addr,
+                "public_url is not set: absolute links (Valomnia's login redirects and photo \
+                 URLs) name the listening address, which other machines cannot reach; set \
+                 public_url to the URL clients use"
+            );
+        }
         let router = rolodex_http::app(services.clone(), prometheus(), config.http(local_addr));
         Ok(Application {
             listener,

@@ -25,5 +25,6 @@ mod rpm_client;
 mod rpm_node;
 mod serve;
 mod valomnia;
+mod valomnia_connector;
 mod valomnia_lists;
 mod walkthrough;

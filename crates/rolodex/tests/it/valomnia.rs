@@ -4,7 +4,9 @@
 //! the `href` targets, and native reads of what was written. Lists: `valomnia_lists`.
 
 use crate::support::images;
-use crate::support::valomnia::{Client, Part, V, error, is_instant, login, url_form, world};
+use crate::support::valomnia::{
+    Client, Part, V, error, is_instant, login, refused_login, url_form, world,
+};
 use crate::support::{ADMIN_PASSWORD, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -65,16 +67,41 @@ async fn login_sets_a_session_cookie_and_ajax_success_describes_the_session(app:
             ],
         )
         .await;
-    assert_eq!(wrong.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(wrong.1["error"], "no_credentials");
-    error(
+    refused_login(
+        &wrong,
+        "no_credentials",
+        "Sorry, we were not able to find a user with that username and password.",
+    );
+    refused_login(
         &anonymous
             .form("/j_spring_security_check", &[("j_username", "admin")])
             .await,
-        StatusCode::BAD_REQUEST,
         "missing_param",
         "j_password parameter is missing",
     );
+    // Where a refused login sends its client, with either method.
+    for code in [
+        "no_credentials",
+        "missing_param",
+        "too_many_attempts",
+        "other",
+    ] {
+        let path = format!("/login/authfail?ajax=true&error={code}");
+        let (status, body) = anonymous.get(&path).await;
+        let expected = match code {
+            "missing_param" => StatusCode::BAD_REQUEST,
+            "too_many_attempts" => StatusCode::TOO_MANY_REQUESTS,
+            _ => StatusCode::UNAUTHORIZED,
+        };
+        assert_eq!(status, expected, "{body}");
+        let code = if code == "other" {
+            "no_credentials"
+        } else {
+            code
+        };
+        assert_eq!(body["error"], code);
+        assert_eq!(anonymous.form(&path, &[]).await, (status, body));
+    }
     let (status, body) = anonymous.get(&format!("{V}/contacts")).await;
     assert_eq!(
         (status, body["error"].as_str()),
@@ -226,10 +253,10 @@ async fn the_seed_update_answers_the_success_example_member_by_member(app: TestA
         w.v.bytes(&format!("{dir}/large_{file}")).await.0,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(
-        Client::new(&w.app).bytes(photo).await.0,
-        StatusCode::UNAUTHORIZED
-    );
+    // Without a session too: the URL is the credential.
+    let (status, _, bytes) = Client::new(&w.app).bytes(photo).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(bytes, w.v.bytes(photo).await.2);
 
     // The same contact through the native API.
     let native = w.native.get(&w.native_url(&body), StatusCode::OK).await;
@@ -697,7 +724,7 @@ async fn a_member_of_several_tenants_names_the_organization_at_login(app: TestAp
         .expect("admin joins it");
 
     let anonymous = Client::new(&app);
-    error(
+    refused_login(
         &anonymous
             .form(
                 "/j_spring_security_check",
@@ -708,7 +735,6 @@ async fn a_member_of_several_tenants_names_the_organization_at_login(app: TestAp
                 ],
             )
             .await,
-        StatusCode::BAD_REQUEST,
         "missing_param",
         "organization parameter is missing",
     );
@@ -744,7 +770,86 @@ async fn a_member_of_several_tenants_names_the_organization_at_login(app: TestAp
     );
 }
 
+async fn contacts_written_elsewhere_have_a_user_and_photo_urls_need_no_session(app: TestApp) {
+    let w = world(app).await;
+    let dora = w.app.member("dora", "dispatcher").await;
+    let contacts = format!("/v1/customers/{}/contacts", w.customer);
+    let by_admin = w
+        .native
+        .post(&contacts, json!({"first_name": "Ann"}), StatusCode::CREATED)
+        .await;
+    let by_dora = dora
+        .post(&contacts, json!({"first_name": "Bob"}), StatusCode::CREATED)
+        .await;
+    assert_eq!(by_admin["owner_id"], Value::Null);
+    let dora_id = by_dora["created_by"].clone();
+    let owned = w
+        .native
+        .post(
+            &contacts,
+            json!({"first_name": "Cid", "owner_id": dora_id}),
+            StatusCode::CREATED,
+        )
+        .await;
+    for (contact, user) in [(&by_admin, "admin"), (&by_dora, "dora"), (&owned, "dora")] {
+        let (status, shown) = w.v.get(&format!("{V}/contacts/{}", contact["id"])).await;
+        assert_eq!(status, StatusCode::OK, "{shown}");
+        assert_eq!(shown["user"]["reference"], user, "{shown}");
+        let (status, member) = w.v.get(shown["user"]["href"].as_str().expect("href")).await;
+        assert_eq!(
+            (status, &member["reference"]),
+            (StatusCode::OK, &json!(user))
+        );
+    }
+    let (_, list) = w.v.get(&format!("{V}/contacts")).await;
+    for contact in list["data"].as_array().expect("data") {
+        assert!(contact["user"].is_object(), "{contact}");
+    }
+
+    // The photo URL a client got works without the session, for every size; a name with a
+    // wrong random part, another contact's id or another tenant's directory finds nothing,
+    // and the URL stops working once the photo is replaced.
+    let put = |bytes: Vec<u8>| {
+        let request = w
+            .native
+            .request(Method::PUT, &format!("{}/photo", w.native_url(&by_admin)))
+            .header("Content-Type", "image/png")
+            .body(bytes);
+        w.native.send(request)
+    };
+    assert_eq!(put(images::png(40, 30)).await.0, StatusCode::OK);
+    let (_, shown) = w.v.get(&format!("{V}/contacts/{}", by_admin["id"])).await;
+    let photo = shown["photo"].as_str().expect("a photo URL").to_owned();
+    let (dir, file) = photo.rsplit_once('/').expect("a file name");
+    let random = file
+        .rsplit_once('_')
+        .and_then(|(_, r)| r.strip_suffix(".png"))
+        .expect("<contact>_<millis>_<random>.png");
+    assert_eq!(random.len(), 32, "128 random bits: {file}");
+    let anonymous = Client::new(&w.app);
+    for variant in ["", "small_", "medium_"] {
+        let (status, headers, _) = anonymous.bytes(&format!("{dir}/{variant}{file}")).await;
+        assert_eq!(status, StatusCode::OK, "{variant}");
+        assert_eq!(headers["content-type"], "image/png");
+    }
+    let flipped = file.replace(random, &"0".repeat(32));
+    let elsewhere = dir.replace("/DEFAULT-", "/OTHER-");
+    let other_contact = file.replacen(&by_admin["id"].to_string(), &by_dora["id"].to_string(), 1);
+    for url in [
+        format!("{dir}/{flipped}"),
+        format!("{elsewhere}/{file}"),
+        format!("{dir}/{other_contact}"),
+    ] {
+        let answer = anonymous.get(&url).await;
+        assert_eq!(answer.0, StatusCode::NOT_FOUND, "{url}");
+        assert_eq!(answer.1["error"], "not_found");
+    }
+    assert_eq!(put(images::png(50, 30)).await.0, StatusCode::OK);
+    assert_eq!(anonymous.bytes(&photo).await.0, StatusCode::NOT_FOUND);
+}
+
 app_tests!(
+    contacts_written_elsewhere_have_a_user_and_photo_urls_need_no_session,
     login_sets_a_session_cookie_and_ajax_success_describes_the_session,
     the_seed_update_answers_the_success_example_member_by_member,
     a_form_update_reads_back_identically_through_the_native_api,

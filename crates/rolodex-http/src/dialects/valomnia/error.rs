@@ -10,6 +10,7 @@ use rolodex_core::CoreError;
 use rolodex_domain::PhotoRejection;
 use serde_json::json;
 
+use super::connector_map::customer_wire_name;
 use super::map::wire_name;
 
 /// What a call was doing when it failed, for the descriptions that name it.
@@ -19,6 +20,8 @@ pub enum Operation {
     Update,
     Read,
     Delete,
+    /// The connector API's save of a customer (a create or an update).
+    SaveCustomer,
 }
 
 impl Operation {
@@ -28,6 +31,23 @@ impl Operation {
             Operation::Update => "update",
             Operation::Read => "read",
             Operation::Delete => "delete",
+            Operation::SaveCustomer => "save",
+        }
+    }
+
+    /// What the call writes, as descriptions name it.
+    fn subject(self) -> &'static str {
+        match self {
+            Operation::SaveCustomer => "customer",
+            _ => "contact",
+        }
+    }
+
+    /// The parameter that writes a model field of the call's subject.
+    fn wire_name(self, field: &str) -> &str {
+        match self {
+            Operation::SaveCustomer => customer_wire_name(field),
+            _ => wire_name(field),
         }
     }
 }
@@ -117,7 +137,7 @@ impl ValomniaError {
                 let Some(first) = errors.0.into_iter().next() else {
                     return Self::save_failed("");
                 };
-                let verb = operation.verb();
+                let (verb, subject) = (operation.verb(), operation.subject());
                 if first.field == "photo" {
                     return match PhotoRejection::from_code(first.code) {
                         Some(PhotoRejection::TooLarge) => Self::file_too_large(),
@@ -132,16 +152,16 @@ impl ValomniaError {
                     "invalid_email" => Self::new(
                         StatusCode::BAD_REQUEST,
                         "email_validation_error",
-                        format!("Failed to {verb} the contact : incorrect Email format"),
+                        format!("Failed to {verb} the {subject} : incorrect Email format"),
                     ),
                     "invalid_country" => Self::new(
                         StatusCode::BAD_REQUEST,
                         "country_error",
-                        format!("Failed to {verb} the contact : incorrect country code"),
+                        format!("Failed to {verb} the {subject} : incorrect country code"),
                     ),
                     _ => Self::save_failed(&format!(
                         "{}: {}",
-                        wire_name(&first.field),
+                        operation.wire_name(&first.field),
                         first.message
                     )),
                 }
@@ -196,6 +216,38 @@ impl IntoResponse for ValomniaError {
     }
 }
 
+/// A failed call of the connector API (`/ContactConnector/...`, `/CustomerConnector/...`):
+/// the same error, with the same status, as a JSON array of two strings, `["<code>: ",
+/// "<description>"]`. Valomnia's MuleSoft connector reads a refused save's first line as an
+/// array and reports its first two elements joined as the call's result, so the two read
+/// as one message (`email_validation_error: Failed to create the contact : incorrect Email
+/// format`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectorError(pub ValomniaError);
+
+impl From<ValomniaError> for ConnectorError {
+    fn from(e: ValomniaError) -> Self {
+        Self(e)
+    }
+}
+
+impl From<CoreError> for ConnectorError {
+    fn from(e: CoreError) -> Self {
+        Self(e.into())
+    }
+}
+
+impl IntoResponse for ConnectorError {
+    fn into_response(self) -> Response {
+        let ValomniaError {
+            status,
+            error,
+            description,
+        } = self.0;
+        (status, Json(json!([format!("{error}: "), description]))).into_response()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,6 +299,38 @@ mod tests {
             );
             assert_eq!((e.status, e.error), (StatusCode::BAD_REQUEST, error));
         }
+    }
+
+    #[tokio::test]
+    async fn connector_errors_are_two_strings_that_read_as_one_message() {
+        let response = ConnectorError(ValomniaError::missing("lastName")).into_response();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("a body");
+        assert_eq!(
+            &body[..],
+            br#"["missing_param: ","lastName parameter is missing"]"#
+        );
+    }
+
+    #[test]
+    fn customer_saves_name_the_customer_and_its_members() {
+        let e = ValomniaError::core(
+            invalid("country", "invalid_country"),
+            Operation::SaveCustomer,
+            &Ids::default(),
+        );
+        assert_eq!(
+            e.description,
+            "Failed to save the customer : incorrect country code"
+        );
+        let e = ValomniaError::core(
+            invalid("code", "too_long"),
+            Operation::SaveCustomer,
+            &Ids::default(),
+        );
+        assert_eq!(e.description, "Failed to save instance. reference: bad");
     }
 
     #[test]

@@ -12,36 +12,60 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use rolodex_core::Caller;
+use rolodex_core::{Caller, CoreError};
 use rolodex_domain::{Contact, Customer, CustomerId, Patch, UserId};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-/// `POST` (or `GET`) `/j_spring_security_check`: 302 to `/login/ajaxSuccess`, with the session
-/// cookie.
+/// `POST` (or `GET`) `/j_spring_security_check`: 302 to `<base>/login/ajaxSuccess` with
+/// the session cookie. A refused login is a 302 too, to `<base>/login/authfail` with the
+/// error's code, clearing the cookie, and with the error as its body (see [`auth`]).
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(client): ClientIp,
     params: Params,
-) -> Result<Response, ValomniaError> {
-    let issued = auth::login(&state, &params, client).await?;
-    let cookie = format!(
-        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax",
-        issued.token
-    );
-    let mut response = StatusCode::FOUND.into_response();
+) -> Response {
+    let base = &state.http.public_url;
+    let (location, cookie, body) = match auth::login(&state, &params, client).await {
+        Ok(issued) => (
+            format!("{base}{}", auth::SUCCESS_PATH),
+            format!(
+                "{SESSION_COOKIE}={}; {}",
+                issued.token,
+                auth::COOKIE_ATTRIBUTES
+            ),
+            None,
+        ),
+        Err(refused) => (
+            format!(
+                "{base}{}?ajax=true&error={}",
+                auth::FAILURE_PATH,
+                refused.error
+            ),
+            format!("{SESSION_COOKIE}=; Max-Age=0; {}", auth::COOKIE_ATTRIBUTES),
+            Some(refused),
+        ),
+    };
+    let mut response = match body {
+        Some(refused) => (StatusCode::FOUND, refused.into_response()).into_response(),
+        None => StatusCode::FOUND.into_response(),
+    };
     let h = response.headers_mut();
-    h.insert(
-        header::LOCATION,
-        HeaderValue::from_static("/login/ajaxSuccess"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        h.insert(header::SET_COOKIE, v);
+    for (name, value) in [(header::LOCATION, location), (header::SET_COOKIE, cookie)] {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            h.insert(name, v);
+        }
     }
-    Ok(response)
+    response
 }
 
-/// `GET /login/ajaxSuccess`: who the session is.
+/// `GET` or `POST` `/login/authfail`, where a refused login sends its client: the refusal
+/// its `error` parameter names.
+pub async fn auth_fail(params: Params) -> ValomniaError {
+    auth::refusal(params.get("error").unwrap_or_default())
+}
+
+/// `GET` or `POST` `/login/ajaxSuccess`: who the session is.
 pub async fn ajax_success(
     State(state): State<AppState>,
     ValomniaCaller(caller): ValomniaCaller,
@@ -81,7 +105,7 @@ pub async fn ajax_success(
 }
 
 /// Everything rendering `contacts` needs (see [`Render`]).
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     caller: &Caller,
     version: &str,
@@ -94,7 +118,7 @@ async fn render(
             slot.insert(services.customers.get(caller, c.customer_id).await?);
         }
     }
-    let owners: Vec<UserId> = contacts.iter().filter_map(|c| c.fields.owner_id).collect();
+    let owners: Vec<UserId> = contacts.iter().filter_map(map::user_of).collect();
     Ok(Render {
         version: version.to_owned(),
         base_url: state.http.public_url.clone(),
@@ -241,7 +265,7 @@ pub async fn update(
     params.required("lastName")?;
     let customer = customer_of(&state, &caller, &params, Operation::Update).await?;
     let current = contact_of(&state, &caller, &id, &params, Operation::Update).await?;
-    map::same_customer(&current, &customer)?;
+    map::same_customer(&current, &customer, "customerId")?;
     let patch = map::contact_patch(&params)?;
     let ids = Ids {
         contact: Some(&id),
@@ -338,27 +362,29 @@ pub async fn user(
 }
 
 /// `GET /<uploadDirectory>/photoContact/<file>`: a contact's photo, or with `small_` or
-/// `medium_` before the file name its resized variants. Same session and tenant rules as
-/// every call.
+/// `medium_` before the file name its resized variants. No session is needed: the URL is
+/// the credential (see `PhotoService::shared_file`), as Valomnia's photo files are public,
+/// so the clients a contact was shown to can put the URL in an image tag.
 pub async fn photo(
     State(state): State<AppState>,
     Path((directory, file)): Path<(String, String)>,
-    ValomniaCaller(caller): ValomniaCaller,
     headers: HeaderMap,
 ) -> Result<Response, ValomniaError> {
-    let tenant = state.services.tenants.current(&caller).await?;
     let missing = || ValomniaError::not_found("photo", &file);
-    if format!("/{directory}") != map::upload_directory(&tenant) {
-        return Err(missing());
-    }
+    let (code, tenant) = map::tenant_of_directory(&directory).ok_or_else(missing)?;
+    let tenant = match state.services.tenants.by_code(code).await {
+        Ok(t) if t.id == tenant => t,
+        Ok(_) | Err(CoreError::NotFound { .. } | CoreError::Invalid(_)) => return Err(missing()),
+        Err(other) => return Err(other.into()),
+    };
     let (contact, name) = map::photo_file(&file).ok_or_else(missing)?;
     let photo = state
         .services
         .photos
-        .get_file(&caller, contact, &name)
+        .shared_file(tenant.id, contact, &name)
         .await
         .map_err(|e| match e {
-            rolodex_core::CoreError::NotFound { .. } => missing(),
+            CoreError::NotFound { .. } => missing(),
             other => ValomniaError::from(other),
         })?;
     Ok(serve(&headers, photo))

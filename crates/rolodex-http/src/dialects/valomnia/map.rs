@@ -11,7 +11,7 @@
 //! | `comment` | notes |
 //! | `isDecisionMaker` | is decision maker |
 //! | `customerId`, `customerReference`, `customer` | the customer (id; `reference` is its code) |
-//! | `user` | the owner (`reference` is the username) |
+//! | `user` | the owner, else the user who wrote the contact ([`user_of`]; `reference` is the username) |
 //! | `organization` | the tenant's code |
 //! | `photo` | the photo's URL |
 //!
@@ -25,7 +25,8 @@ use super::params::Params;
 use rolodex_core::query::{Condition, ContactQuery, ContactSort, FieldFilter, FilterField};
 use rolodex_domain::photo::parse_file_name;
 use rolodex_domain::{
-    Contact, ContactId, ContactPatch, Customer, CustomerId, Patch, PhoneType, Tenant, UserId,
+    Contact, ContactId, ContactPatch, Customer, CustomerId, Patch, PhoneType, Tenant, TenantId,
+    UserId,
 };
 use std::collections::{BTreeMap, HashMap};
 use time::format_description::well_known::Rfc3339;
@@ -135,15 +136,19 @@ pub fn check_version(version: &str) -> Result<(), ValomniaError> {
     }
 }
 
-/// An update names its contact's customer in `customerId`: a contact cannot move to another
-/// customer (the model keeps a contact with its customer for life).
-pub fn same_customer(contact: &Contact, customer: &Customer) -> Result<(), ValomniaError> {
+/// An update names its contact's customer (in parameter `param`): a contact cannot move to
+/// another customer (the model keeps a contact with its customer for life).
+pub fn same_customer(
+    contact: &Contact,
+    customer: &Customer,
+    param: &str,
+) -> Result<(), ValomniaError> {
     if contact.customer_id == customer.id {
         Ok(())
     } else {
-        Err(ValomniaError::save_failed(
-            "customerId: the contact belongs to another customer and cannot move.",
-        ))
+        Err(ValomniaError::save_failed(&format!(
+            "{param}: the contact belongs to another customer and cannot move."
+        )))
     }
 }
 
@@ -161,6 +166,13 @@ pub fn upload_directory(tenant: &Tenant) -> String {
     format!("/{}-{}", tenant.code.as_str(), tenant.id)
 }
 
+/// The tenant code and id of an upload directory's name (`<code>-<tenant id>`, without the
+/// leading `/`); `None` for a name of another shape.
+pub fn tenant_of_directory(directory: &str) -> Option<(&str, TenantId)> {
+    let (code, id) = directory.rsplit_once('-')?;
+    Some((code, TenantId(id.parse().ok()?)))
+}
+
 /// Splits a photo URL's file name (`[small_|medium_]<contact id>_<photo name>`) into the
 /// contact and the photo file (the size prefix and the photo's own name).
 pub fn photo_file(file: &str) -> Option<(ContactId, String)> {
@@ -168,6 +180,14 @@ pub fn photo_file(file: &str) -> Option<(ContactId, String)> {
     let (contact, name) = rest.split_once('_')?;
     let contact = contact.parse().ok().map(ContactId)?;
     Some((contact, format!("{}{name}", size.prefix())))
+}
+
+/// A contact's `user`: its owner, else the user who created it, else the one who last
+/// changed it. Valomnia's contacts always have a user; contacts written through other
+/// surfaces may have no owner, and then the user who wrote them stands in. Only a contact
+/// no user ever wrote (the operator at the command line) has none.
+pub fn user_of(c: &Contact) -> Option<UserId> {
+    c.fields.owner_id.or(c.created_by).or(c.updated_by)
 }
 
 /// What rendering contacts needs besides the contacts: the API version of the request (for
@@ -198,6 +218,12 @@ impl Render {
 
     pub fn contact(&self, c: Contact) -> dto::Contact {
         let (customer_reference, customer) = self.customer_ref(c.customer_id);
+        let user = user_of(&c).map(|user| dto::Reference {
+            id: user.0,
+            reference: self.usernames.get(&user).cloned().unwrap_or_default(),
+            name: None,
+            href: format!("/api/{}/users/{user}", self.version),
+        });
         let f = c.fields;
         let text = |v: Option<String>| v.unwrap_or_default();
         let phone = |kind| f.phone(kind).map(|p| p.number.clone()).unwrap_or_default();
@@ -228,12 +254,7 @@ impl Render {
                     p.name
                 )
             }),
-            user: f.owner_id.map(|owner| dto::Reference {
-                id: owner.0,
-                reference: self.usernames.get(&owner).cloned().unwrap_or_default(),
-                name: None,
-                href: format!("/api/{}/users/{owner}", self.version),
-            }),
+            user,
             organization: self.tenant.code.as_str().to_owned(),
             date_created: instant(c.created_at),
             last_updated: instant(c.updated_at),

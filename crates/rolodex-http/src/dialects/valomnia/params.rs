@@ -2,7 +2,8 @@
 //! `application/x-www-form-urlencoded` or `multipart/form-data` body (a body value wins over
 //! a query value of the same name; the first of repeated names counts). JSON bodies are not
 //! read: the pages take form and multipart bodies only. The multipart part `imageFile` is the
-//! photo upload; a part without content (a form's empty file input) is no upload.
+//! photo upload; a part without content (a form's empty file input) is no upload. Encoded
+//! values that are not UTF-8 are read as ISO-8859-1 ([`pairs`]).
 
 use super::error::ValomniaError;
 use crate::state::AppState;
@@ -62,9 +63,50 @@ impl Params {
     }
 }
 
-fn pairs(raw: &[u8]) -> Result<Vec<(String, String)>, ValomniaError> {
-    serde_urlencoded::from_bytes(raw)
-        .map_err(|_| ValomniaError::save_failed("Unreadable parameters."))
+/// The name-value pairs of a query string or form body. Percent-decoded bytes that are not
+/// UTF-8 are read as ISO-8859-1: Valomnia's MuleSoft connector encodes its parameters that
+/// way, and the servlet containers Valomnia's server runs on decode query strings that way
+/// by default. A `%` not followed by two hexadecimal digits stands for itself.
+fn pairs(raw: &[u8]) -> Vec<(String, String)> {
+    raw.split(|&b| b == b'&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = match pair.iter().position(|&b| b == b'=') {
+                Some(i) => (&pair[..i], &pair[i + 1..]),
+                None => (pair, &[][..]),
+            };
+            (decode(name), decode(value))
+        })
+        .collect()
+}
+
+/// One percent-encoded component: `+` is a space; UTF-8, else ISO-8859-1.
+fn decode(raw: &[u8]) -> String {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let escaped = match raw.get(i..i + 3) {
+            Some([b'%', hi, lo]) => hex(*hi).zip(hex(*lo)),
+            _ => None,
+        };
+        match (escaped, raw[i]) {
+            (Some((hi, lo)), _) => {
+                bytes.push(u8::try_from(hi * 16 + lo).unwrap_or_default());
+                i += 3;
+            }
+            (None, b'+') => {
+                bytes.push(b' ');
+                i += 1;
+            }
+            (None, b) => {
+                bytes.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(bytes)
+        .unwrap_or_else(|e| e.into_bytes().into_iter().map(char::from).collect())
 }
 
 fn multipart_error(e: &MultipartError) -> ValomniaError {
@@ -79,7 +121,7 @@ impl FromRequest<AppState> for Params {
     type Rejection = ValomniaError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ValomniaError> {
-        let query = pairs(req.uri().query().unwrap_or("").as_bytes())?;
+        let query = pairs(req.uri().query().unwrap_or("").as_bytes());
         let content_type = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -116,7 +158,7 @@ impl FromRequest<AppState> for Params {
                     ValomniaError::save_failed("Unreadable body.")
                 }
             })?;
-            for (name, value) in pairs(&body)? {
+            for (name, value) in pairs(&body) {
                 params.insert(name, value);
             }
         }
@@ -124,5 +166,23 @@ impl FromRequest<AppState> for Params {
             params.insert(name, value);
         }
         Ok(params)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_utf_8_or_else_iso_8859_1() {
+        assert_eq!(
+            pairs(b"firstName=Ren%C3%A9&lastName=M%E9nard+Jr&x=%zz&flag"),
+            [
+                ("firstName".to_owned(), "Ren\u{e9}".to_owned()),
+                ("lastName".to_owned(), "M\u{e9}nard Jr".to_owned()),
+                ("x".to_owned(), "%zz".to_owned()),
+                ("flag".to_owned(), String::new()),
+            ]
+        );
     }
 }

@@ -64,6 +64,7 @@ macro_rules! configured_app_tests {
 
 mod app;
 mod client;
+pub mod connector;
 mod exe;
 pub mod expandable;
 pub mod images;

@@ -163,7 +163,11 @@ pub async fn login(app: &TestApp, username: &str, password: &str) -> Client {
         ]));
     let (status, headers, body) = client.send(request).await;
     assert_eq!(status, StatusCode::FOUND, "{body}");
-    assert_eq!(headers["location"], "/login/ajaxSuccess");
+    assert_eq!(
+        headers["location"],
+        format!("{}/login/ajaxSuccess", app.address).as_str(),
+        "absolute, at the configured public URL (the listening address without one)"
+    );
     let cookie = headers["set-cookie"].to_str().expect("ASCII cookie");
     assert!(
         cookie.ends_with("; Path=/; HttpOnly; SameSite=Lax"),
@@ -228,6 +232,11 @@ impl World {
     pub fn native_url(&self, contact: &Value) -> String {
         format!("/v1/customers/{}/contacts/{}", self.customer, contact["id"])
     }
+}
+
+/// A refused login: a 302 to `/login/authfail` with the error `code` as its body.
+pub fn refused_login(answer: &(StatusCode, Value), code: &str, description: &str) {
+    error(answer, StatusCode::FOUND, code, description);
 }
 
 pub fn error(answer: &(StatusCode, Value), status: StatusCode, code: &str, description: &str) {
