@@ -322,15 +322,10 @@ impl UserService {
         caller: &Caller,
         username: &str,
     ) -> Result<Membership, CoreError> {
-        let not_found = || CoreError::NotFound { entity: "user" };
-        let username = Username::parse(username).map_err(|_| not_found())?;
-        let user = self
-            .store
-            .credentials(&username)
-            .await
-            .map_err(repo_error("user"))?
-            .ok_or_else(not_found)?
-            .user;
+        let user = match self.account(username, Some(caller.tenant_id)).await {
+            Err(CoreError::Invalid(_)) => Err(CoreError::NotFound { entity: "user" }),
+            found => found,
+        }?;
         self.member(caller.tenant_id, user.id).await
     }
 
