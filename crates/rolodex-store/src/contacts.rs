@@ -66,10 +66,12 @@ impl<B: Backend> ContactRepo for SqlStore<B> {
         tenant: TenantId,
         customer: CustomerId,
     ) -> Result<Option<Contact>, RepoError> {
-        static SQL: Text = Text::new(|_| {
+        // Through the partial index of primary contacts.
+        static SQL: Text = Text::new(|d| {
             format!(
                 "SELECT {CONTACT_COLUMNS} FROM contacts WHERE tenant_id = ?1 AND customer_id = ?2 \
-                 AND is_primary = TRUE"
+                 AND {}",
+                d.is_true("is_primary")
             )
         });
         self.first(

@@ -183,6 +183,16 @@ impl Dialect {
         }
     }
 
+    /// The condition that boolean `column` holds, spelled as partial indexes are declared
+    /// (`WHERE is_primary = 1` on SQLite, whose planner matches the spelling), so that they
+    /// serve it.
+    pub fn is_true(self, column: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("{column} = 1"),
+            Dialect::Postgres => column.to_owned(),
+        }
+    }
+
     /// The text of member `name` (a bound value) of the JSON object in `column`.
     pub fn json_member(self, column: &str, name: &str) -> String {
         match self {
