@@ -96,7 +96,13 @@ fn cells(row: &dyn Row, table: &Table) -> Result<Vec<Cell>, RowError> {
                     .time(column)
                     .map_err(&bad)?
                     .map(|t| Cell::Time(rows::millis(t))),
-                Kind::Json => row.json(column).map_err(&bad)?.map(Cell::Json),
+                Kind::Json => match row.json(column).map_err(&bad)? {
+                    Some(cell) => Some(Cell::Json(
+                        cell.parse()
+                            .map_err(|source| bad(RowError::Json { column, source }))?,
+                    )),
+                    None => None,
+                },
                 Kind::Bytes => row.bytes(column).map_err(&bad)?.map(Cell::Bytes),
             }
             .unwrap_or(Cell::Null))

@@ -38,8 +38,9 @@ fn time(row: &dyn Row, column: &'static str) -> Result<OffsetDateTime, RowError>
 }
 
 fn json<T: for<'de> Deserialize<'de>>(row: &dyn Row, column: &'static str) -> Result<T, RowError> {
-    let value = required(row.json(column)?, column)?;
-    serde_json::from_value(value).map_err(|source| RowError::Json { column, source })
+    required(row.json(column)?, column)?
+        .parse()
+        .map_err(|source| RowError::Json { column, source })
 }
 
 fn opt_json<T: for<'de> Deserialize<'de>>(
@@ -47,7 +48,10 @@ fn opt_json<T: for<'de> Deserialize<'de>>(
     column: &'static str,
 ) -> Result<Option<T>, RowError> {
     row.json(column)?
-        .map(|v| serde_json::from_value(v).map_err(|source| RowError::Json { column, source }))
+        .map(|cell| {
+            cell.parse()
+                .map_err(|source| RowError::Json { column, source })
+        })
         .transpose()
 }
 

@@ -118,8 +118,26 @@ pub trait Row {
     fn text(&self, column: &'static str) -> Result<Option<String>, RowError>;
     fn boolean(&self, column: &'static str) -> Result<Option<bool>, RowError>;
     fn time(&self, column: &'static str) -> Result<Option<OffsetDateTime>, RowError>;
-    fn json(&self, column: &'static str) -> Result<Option<Json>, RowError>;
+    fn json(&self, column: &'static str) -> Result<Option<JsonCell>, RowError>;
     fn bytes(&self, column: &'static str) -> Result<Option<Vec<u8>>, RowError>;
+}
+
+/// A JSON column as its backend returns it: SQLite's text, parsed straight into the model's
+/// type, or PostgreSQL's decoded jsonb.
+#[derive(Debug)]
+pub enum JsonCell {
+    Text(String),
+    Value(Json),
+}
+
+impl JsonCell {
+    /// The value as `T`.
+    pub fn parse<T: serde::de::DeserializeOwned>(self) -> Result<T, serde_json::Error> {
+        match self {
+            JsonCell::Text(text) => serde_json::from_str(&text),
+            JsonCell::Value(value) => serde_json::from_value(value),
+        }
+    }
 }
 
 /// Turns one row into a value of the model.

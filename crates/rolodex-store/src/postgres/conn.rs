@@ -4,7 +4,7 @@
 
 use crate::columns::RowError;
 use crate::rows::at;
-use crate::sql::{Conn, DbError, Dialect, Map, Param, Row};
+use crate::sql::{Conn, DbError, Dialect, JsonCell, Map, Param, Row};
 use async_trait::async_trait;
 use futures::TryStreamExt;
 use serde_json::Value as Json;
@@ -84,8 +84,8 @@ impl Row for PgRow {
         Ok(get::<OffsetDateTime>(self, column)?.map(at))
     }
 
-    fn json(&self, column: &'static str) -> Result<Option<Json>, RowError> {
-        Ok(get::<Jsonb<Json>>(self, column)?.map(|j| j.0))
+    fn json(&self, column: &'static str) -> Result<Option<JsonCell>, RowError> {
+        Ok(get::<Jsonb<Json>>(self, column)?.map(|j| JsonCell::Value(j.0)))
     }
 
     fn bytes(&self, column: &'static str) -> Result<Option<Vec<u8>>, RowError> {

@@ -5,12 +5,11 @@
 
 use crate::columns::RowError;
 use crate::rows::{millis, time_of};
-use crate::sql::{Conn, DbError, Dialect, Map, Param, Row};
+use crate::sql::{Conn, DbError, Dialect, JsonCell, Map, Param, Row};
 use async_trait::async_trait;
 use rolodex_core::ports::RepoError;
 use rusqlite::types::{FromSql, ToSqlOutput, Value, ValueRef};
 use rusqlite::{CachedStatement, Connection, ToSql};
-use serde_json::Value as Json;
 use std::cell::Cell;
 use std::task::{Context, Poll, Waker};
 use time::OffsetDateTime;
@@ -107,10 +106,8 @@ impl Row for Named<'_, '_> {
             .transpose()
     }
 
-    fn json(&self, column: &'static str) -> Result<Option<Json>, RowError> {
-        let text: Option<String> = self.get(column)?;
-        text.map(|t| serde_json::from_str(&t).map_err(|source| RowError::Json { column, source }))
-            .transpose()
+    fn json(&self, column: &'static str) -> Result<Option<JsonCell>, RowError> {
+        Ok(self.get::<String>(column)?.map(JsonCell::Text))
     }
 
     fn bytes(&self, column: &'static str) -> Result<Option<Vec<u8>>, RowError> {
