@@ -17,6 +17,14 @@ use rolodex_domain::search::{TermKind, email_key, phone_digits, query_prefixes};
 use rolodex_domain::{Contact, ContactFields, ContactId, CustomerId, TenantId};
 use std::sync::LazyLock;
 
+/// The primary contact of a customer, through the partial index of primary contacts.
+static PRIMARY: Text = Text::new(|d| {
+    format!(
+        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE tenant_id = ?1 AND customer_id = ?2 AND {}",
+        d.is_true("is_primary")
+    )
+});
+
 #[async_trait]
 impl<B: Backend> ContactRepo for SqlStore<B> {
     async fn contact(&self, tenant: TenantId, id: ContactId) -> Result<Option<Contact>, RepoError> {
@@ -66,16 +74,8 @@ impl<B: Backend> ContactRepo for SqlStore<B> {
         tenant: TenantId,
         customer: CustomerId,
     ) -> Result<Option<Contact>, RepoError> {
-        // Through the partial index of primary contacts.
-        static SQL: Text = Text::new(|d| {
-            format!(
-                "SELECT {CONTACT_COLUMNS} FROM contacts WHERE tenant_id = ?1 AND customer_id = ?2 \
-                 AND {}",
-                d.is_true("is_primary")
-            )
-        });
         self.first(
-            &SQL,
+            &PRIMARY,
             vec![tenant.0.into(), customer.0.into()],
             rows::contact,
         )
@@ -446,4 +446,37 @@ pub(crate) async fn delete<C: Conn>(
         return Err(missed(c, "contacts", tenant, id.0).await);
     };
     Ok(CustomerId(customer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SqliteStore;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn sqlite_finds_a_primary_contact_through_its_partial_index() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let url = format!("sqlite://{}", dir.path().join("p.db").display());
+        let store = SqliteStore::open(&url).await.expect("opens");
+        let sql = format!("EXPLAIN QUERY PLAN {}", PRIMARY.get(Dialect::Sqlite));
+        let plan = store
+            .backend
+            .read(move |c| {
+                Box::pin(async move {
+                    Ok(
+                        c.fetch(&sql, &[1.into(), 2.into()], &|row| row.text("detail"))
+                            .await?,
+                    )
+                })
+            })
+            .await
+            .expect("a plan");
+        assert!(
+            plan.iter()
+                .flatten()
+                .any(|step| step.contains("contacts_primary")),
+            "{plan:?}"
+        );
+        store.close().await;
+    }
 }
