@@ -9,7 +9,6 @@ use crate::support::expandable::{
     classic_login, eapi, eapi_login, post_raw,
 };
 use reqwest::StatusCode;
-use rolodex_core::users::NewUser;
 use rolodex_domain::Role;
 use serde_json::{Map, Value, json};
 use std::time::Duration;
@@ -607,24 +606,7 @@ async fn every_error_the_create_page_lists_is_produced(app: TestApp) {
         "{message}"
     );
 
-    let acme_id = app
-        .services
-        .tenants
-        .by_code(DATA_SOURCE)
-        .await
-        .expect("tenant ACME")
-        .id;
-    let viewer = NewUser {
-        username: "vera".into(),
-        display_name: None,
-        password: "vera-password".into(),
-        role: Role::Viewer,
-    };
-    app.services
-        .users
-        .add(acme_id, viewer)
-        .await
-        .expect("a viewer");
+    app.add_member(DATA_SOURCE, "vera", Role::Viewer).await;
     let vera = eapi_login(&app, DATA_SOURCE, "vera", "vera-password").await;
     let mut change =
         json!({"CUSTOMER_ID": "ABCCORP", "CUST_CONTACT": "JHERNANDEZ", "TITLE": "Boss"});

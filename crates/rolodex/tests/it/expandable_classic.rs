@@ -8,7 +8,6 @@ use crate::support::expandable::{
     eapi_login, post_raw,
 };
 use reqwest::StatusCode;
-use rolodex_core::users::NewUser;
 use rolodex_domain::{ContactPatch, CustomerId, Patch, Role, Surface};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -355,24 +354,7 @@ async fn every_error_the_update_page_lists_is_produced_and_changes_nothing(app: 
         "{message}"
     );
 
-    let acme_id = app
-        .services
-        .tenants
-        .by_code(DATA_SOURCE)
-        .await
-        .expect("tenant ACME")
-        .id;
-    let viewer = NewUser {
-        username: "vera".into(),
-        display_name: None,
-        password: "vera-password".into(),
-        role: Role::Viewer,
-    };
-    app.services
-        .users
-        .add(acme_id, viewer)
-        .await
-        .expect("a viewer");
+    app.add_member(DATA_SOURCE, "vera", Role::Viewer).await;
     let vera = classic_login(&app, DATA_SOURCE, "vera", "vera-password").await;
     let (status, answer) = classic(&app, Some(&vera), UPDATE, &body).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);

@@ -8,7 +8,6 @@ use crate::support::expandable::{
     post_raw,
 };
 use reqwest::{Method, StatusCode};
-use rolodex_core::users::NewUser;
 use rolodex_domain::Role;
 use serde_json::{Value, json};
 
@@ -301,24 +300,7 @@ async fn bad_customer_calls_get_clear_errors_and_change_nothing(app: TestApp) {
         (StatusCode::UNAUTHORIZED, &json!("AUTH_TOKEN_MISSING"))
     );
 
-    let acme_id = app
-        .services
-        .tenants
-        .by_code(DATA_SOURCE)
-        .await
-        .expect("tenant ACME")
-        .id;
-    let viewer = NewUser {
-        username: "vera".into(),
-        display_name: None,
-        password: "vera-password".into(),
-        role: Role::Viewer,
-    };
-    app.services
-        .users
-        .add(acme_id, viewer)
-        .await
-        .expect("a viewer");
+    app.add_member(DATA_SOURCE, "vera", Role::Viewer).await;
     let vera = classic_login(&app, DATA_SOURCE, "vera", "vera-password").await;
     classic_fails(
         &app,

@@ -229,6 +229,28 @@ impl TestApp {
         self.api.with_token(token)
     }
 
+    /// Adds a new member `username` (password `<username>-password`) with `role` to the tenant
+    /// with code `tenant`, without logging in: for tests that log in through a dialect.
+    pub async fn add_member(&self, tenant: &str, username: &str, role: Role) {
+        let tenant = self
+            .services
+            .tenants
+            .by_code(tenant)
+            .await
+            .expect("the tenant exists");
+        let new = NewUser {
+            username: username.to_owned(),
+            display_name: None,
+            password: format!("{username}-password"),
+            role,
+        };
+        self.services
+            .users
+            .add(tenant.id, new)
+            .await
+            .expect("a new member");
+    }
+
     /// A new member of tenant `DEFAULT` with `role`, logged in.
     pub async fn member(&self, username: &str, role: &str) -> TestClient {
         let tenant = self
