@@ -5,6 +5,8 @@
 //! Every request and every connect is bounded by a timeout, and every loop by a deadline or a
 //! count, so a run ends by itself whatever the server does.
 
+use crate::Workload;
+use crate::data;
 use anyhow::{Context, bail};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -14,6 +16,7 @@ use hyper::{Method, Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
+use rand::seq::IndexedRandom;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -270,4 +273,54 @@ async fn reconnect(addr: SocketAddr, deadline: Instant) -> Option<Conn> {
         sleep(Duration::from_millis(50)).await;
     }
     None
+}
+
+/// The path of one record, picked at random.
+pub type PickRecord = dyn Fn(&mut SmallRng) -> String + Send + Sync;
+
+/// A target's three workloads, on random records and prefixes: PATCH (a body of
+/// `patch_type`) and GET of the record `record` picks, and the page `search_path` names for a
+/// random prefix.
+pub fn workloads(
+    endpoint: &Endpoint,
+    record: Arc<PickRecord>,
+    patch_type: &'static str,
+    search_path: fn(&str) -> String,
+    prefixes: &Arc<Vec<String>>,
+) -> Vec<(Workload, Arc<MakeRequest>)> {
+    let (ep, pick) = (endpoint.clone(), record.clone());
+    let patch: Arc<MakeRequest> = Arc::new(move |rng: &mut SmallRng| {
+        let path = pick(rng);
+        ep.send(Method::PATCH, &path, patch_type, data::patch(rng))
+    });
+    let (ep, pick) = (endpoint.clone(), record);
+    let get: Arc<MakeRequest> = Arc::new(move |rng: &mut SmallRng| ep.get(&pick(rng)));
+    let (ep, p) = (endpoint.clone(), prefixes.clone());
+    let search: Arc<MakeRequest> = Arc::new(move |rng: &mut SmallRng| {
+        ep.get(&search_path(p.choose(rng).expect("at least one prefix")))
+    });
+    vec![
+        (Workload::Patch, patch),
+        (Workload::Get, get),
+        (Workload::Search, search),
+    ]
+}
+
+/// Checks that the page `search_path` names for each prefix lists 50 `items` (`what` names
+/// the target in the error).
+pub async fn check_search(
+    endpoint: &Endpoint,
+    prefixes: &[String],
+    search_path: fn(&str) -> String,
+    what: &str,
+) -> anyhow::Result<()> {
+    let mut conn = Conn::open(endpoint.addr).await?;
+    for prefix in prefixes {
+        let page = conn.json(endpoint.get(&search_path(prefix))).await?;
+        let found = page["items"].as_array().map_or(0, Vec::len);
+        if found != 50 {
+            bail!("a {what} search by {prefix:?} returned {found} records, not 50");
+        }
+    }
+    Ok(())
 }

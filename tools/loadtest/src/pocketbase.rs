@@ -3,7 +3,7 @@
 //! fields and an index on `last_name`, the same contacts, the same workloads through its
 //! records API.
 
-use crate::client::{Conn, Endpoint, MakeRequest, create_all};
+use crate::client::{self, Conn, Endpoint, MakeRequest, create_all};
 use crate::data::{self, Contact};
 use crate::server::{Server, free_port};
 use crate::{Seeding, Workload};
@@ -11,7 +11,6 @@ use anyhow::{Context, bail};
 use hyper::Method;
 use rand::Rng;
 use rand::rngs::SmallRng;
-use rand::seq::IndexedRandom;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -165,43 +164,20 @@ fn search_path(prefix: &str) -> String {
 
 /// Checks that a search by each prefix returns a full page of 50.
 pub async fn check_search(endpoint: &Endpoint, prefixes: &[String]) -> anyhow::Result<()> {
-    let mut conn = Conn::open(endpoint.addr).await?;
-    for prefix in prefixes {
-        let page = conn.json(endpoint.get(&search_path(prefix))).await?;
-        let found = page["items"].as_array().map_or(0, Vec::len);
-        if found != 50 {
-            bail!("a PocketBase search by {prefix:?} returned {found} records, not 50");
-        }
-    }
-    Ok(())
+    client::check_search(endpoint, prefixes, search_path, "PocketBase").await
 }
 
 fn record_path(ids: &[String], rng: &mut SmallRng) -> String {
     format!("{RECORDS}/{}", ids[rng.random_range(0..ids.len())])
 }
 
-/// The three workloads, on random records and prefixes: PATCH and GET of one record, and a
-/// page of 50 filtered by last-name prefix (in PocketBase's default order, without the total
-/// count, its cheapest list).
+/// The three workloads, on random records and prefixes.
 pub fn workloads(
     endpoint: &Endpoint,
     ids: &Ids,
     prefixes: &Arc<Vec<String>>,
 ) -> Vec<(Workload, Arc<MakeRequest>)> {
-    let (ep, i) = (endpoint.clone(), ids.clone());
-    let patch: Arc<MakeRequest> = Arc::new(move |rng: &mut SmallRng| {
-        let path = record_path(&i, rng);
-        ep.send(Method::PATCH, &path, JSON, data::patch(rng))
-    });
-    let (ep, i) = (endpoint.clone(), ids.clone());
-    let get: Arc<MakeRequest> = Arc::new(move |rng: &mut SmallRng| ep.get(&record_path(&i, rng)));
-    let (ep, p) = (endpoint.clone(), prefixes.clone());
-    let search: Arc<MakeRequest> = Arc::new(move |rng: &mut SmallRng| {
-        ep.get(&search_path(p.choose(rng).expect("at least one prefix")))
-    });
-    vec![
-        (Workload::Patch, patch),
-        (Workload::Get, get),
-        (Workload::Search, search),
-    ]
+    let ids = ids.clone();
+    let record = Arc::new(move |rng: &mut SmallRng| record_path(&ids, rng));
+    client::workloads(endpoint, record, JSON, search_path, prefixes)
 }

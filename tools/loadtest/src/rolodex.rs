@@ -1,7 +1,7 @@
 //! Rolodex under test: the release binary, built by cargo, started on a fresh SQLite database
 //! and media folder, seeded and loaded through the native API.
 
-use crate::client::{Conn, Endpoint, MakeRequest, create_all};
+use crate::client::{self, Conn, Endpoint, MakeRequest, create_all};
 use crate::data::{self, Contact};
 use crate::server::{Server, free_port};
 use crate::{Seeding, Workload};
@@ -9,7 +9,6 @@ use anyhow::{Context, bail};
 use hyper::Method;
 use rand::Rng;
 use rand::rngs::SmallRng;
-use rand::seq::IndexedRandom;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -165,15 +164,7 @@ fn search_path(prefix: &str) -> String {
 
 /// Checks that a search by each prefix returns a full page of 50.
 pub async fn check_search(endpoint: &Endpoint, prefixes: &[String]) -> anyhow::Result<()> {
-    let mut conn = Conn::open(endpoint.addr).await?;
-    for prefix in prefixes {
-        let page = conn.json(endpoint.get(&search_path(prefix))).await?;
-        let found = page["items"].as_array().map_or(0, Vec::len);
-        if found != 50 {
-            bail!("a search by {prefix:?} returned {found} contacts, not 50");
-        }
-    }
-    Ok(())
+    client::check_search(endpoint, prefixes, search_path, "Rolodex").await
 }
 
 fn contact_path(ids: &[(i64, i64)], rng: &mut SmallRng) -> String {
@@ -181,26 +172,13 @@ fn contact_path(ids: &[(i64, i64)], rng: &mut SmallRng) -> String {
     format!("/v1/customers/{customer}/contacts/{contact}")
 }
 
-/// The three workloads, on random contacts and prefixes.
+/// The three workloads, on random records and prefixes.
 pub fn workloads(
     endpoint: &Endpoint,
     ids: &Ids,
     prefixes: &Arc<Vec<String>>,
 ) -> Vec<(Workload, Arc<MakeRequest>)> {
-    let (ep, i) = (endpoint.clone(), ids.clone());
-    let patch: Arc<MakeRequest> = Arc::new(move |rng: &mut SmallRng| {
-        let path = contact_path(&i, rng);
-        ep.send(Method::PATCH, &path, MERGE_PATCH, data::patch(rng))
-    });
-    let (ep, i) = (endpoint.clone(), ids.clone());
-    let get: Arc<MakeRequest> = Arc::new(move |rng: &mut SmallRng| ep.get(&contact_path(&i, rng)));
-    let (ep, p) = (endpoint.clone(), prefixes.clone());
-    let search: Arc<MakeRequest> = Arc::new(move |rng: &mut SmallRng| {
-        ep.get(&search_path(p.choose(rng).expect("at least one prefix")))
-    });
-    vec![
-        (Workload::Patch, patch),
-        (Workload::Get, get),
-        (Workload::Search, search),
-    ]
+    let ids = ids.clone();
+    let record = Arc::new(move |rng: &mut SmallRng| contact_path(&ids, rng));
+    client::workloads(endpoint, record, MERGE_PATCH, search_path, prefixes)
 }
