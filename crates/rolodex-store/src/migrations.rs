@@ -6,11 +6,9 @@
 //! listed in both lists here, and its tables and columns are added to `copy::TABLES` (the copy
 //! refuses a schema it does not know, and the copy tests fail until it does).
 
+use crate::store::BoxFuture;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType};
 use std::borrow::Cow;
-use std::pin::Pin;
-
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// One backend's migrations as `(version, description, sql)`.
 pub type Migrations = &'static [(i64, &'static str, &'static str)];

@@ -10,6 +10,7 @@
 
 use super::body::Values;
 use super::criteria::Search;
+use super::customers;
 use super::fault::Fault;
 use super::fields::{self, Field};
 use super::record::ContactRecord;
@@ -44,27 +45,13 @@ impl Keys {
     }
 }
 
-async fn customer(services: &Services, caller: &Caller, code: &str) -> Result<Customer, Fault> {
-    services
-        .customers
-        .get_by_code(caller, code)
-        .await
-        .map_err(|e| match e {
-            CoreError::NotFound { .. } => Fault::failed(
-                "CUSTOMER_NOT_FOUND",
-                format!("Customer '{code}' was not found."),
-            ),
-            other => other.into(),
-        })
-}
-
 /// The customer and the contact `keys` name.
 async fn locate(
     services: &Services,
     caller: &Caller,
     keys: &Keys,
 ) -> Result<(Customer, Contact), Fault> {
-    let customer = customer(services, caller, &keys.customer).await?;
+    let customer = customers::locate(services, caller, &keys.customer).await?;
     let contact = services
         .contacts
         .get_by_code(caller, customer.id, &keys.contact)
@@ -145,7 +132,7 @@ pub async fn create(
     keys: Keys,
     values: Values,
 ) -> Result<ContactRecord, Fault> {
-    let customer = customer(services, caller, &keys.customer).await?;
+    let customer = customers::locate(services, caller, &keys.customer).await?;
     let mut patch = fields::patch(values);
     patch.code = Patch::Set(keys.contact);
     let contact = services.contacts.create(caller, customer.id, patch).await?;

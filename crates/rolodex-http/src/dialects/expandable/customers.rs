@@ -60,8 +60,12 @@ async fn record(
         .ok_or_else(|| Fault::from(CoreError::Internal("a record went missing".into())))
 }
 
-/// The customer with `code`.
-async fn locate(services: &Services, caller: &Caller, code: &str) -> Result<Customer, Fault> {
+/// The customer with `code`, or Expandable's `CUSTOMER_NOT_FOUND`.
+pub(super) async fn locate(
+    services: &Services,
+    caller: &Caller,
+    code: &str,
+) -> Result<Customer, Fault> {
     services
         .customers
         .get_by_code(caller, code)
