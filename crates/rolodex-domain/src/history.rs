@@ -14,6 +14,8 @@ pub enum Surface {
     Native,
     /// The command line.
     Cli,
+    /// The pages for people (`/app`).
+    Web,
     /// Expandable ERP, classic API.
     ExpandableClassic,
     /// Expandable ERP, newer API.
@@ -31,6 +33,7 @@ impl Surface {
         match self {
             Surface::Native => "native",
             Surface::Cli => "cli",
+            Surface::Web => "web",
             Surface::ExpandableClassic => "expandable_classic",
             Surface::Expandable => "expandable",
             Surface::Rpm => "rpm",
@@ -43,6 +46,7 @@ impl Surface {
         [
             Surface::Native,
             Surface::Cli,
+            Surface::Web,
             Surface::ExpandableClassic,
             Surface::Expandable,
             Surface::Rpm,
@@ -147,7 +151,7 @@ mod tests {
 
     #[test]
     fn surfaces_round_trip_through_their_names() {
-        for s in ["native", "cli", "rpm", "cro", "valomnia"] {
+        for s in ["native", "cli", "web", "rpm", "cro", "valomnia"] {
             assert_eq!(Surface::parse(s).unwrap().as_str(), s);
         }
     }

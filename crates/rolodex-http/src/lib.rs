@@ -1,4 +1,4 @@
-//! Rolodex over HTTP: the native REST API under `/v1`, the plumbing every surface shares
+//! Rolodex over HTTP: the native REST API under `/v1`, the pages for people under `/app`, the plumbing every surface shares
 //! (errors, extractors, request ids, metrics, limits), and the server that accepts and times
 //! out connections ([`serve`]).
 //!
@@ -12,6 +12,7 @@ mod health;
 mod middleware;
 mod native;
 mod openapi;
+mod pages;
 mod photo_file;
 mod problem;
 mod serve;
@@ -65,6 +66,7 @@ pub fn app(services: Services, metrics: Option<PrometheusHandle>, config: HttpCo
         .merge(dialects::valomnia::router())
         .merge(health::router())
         .merge(openapi::router())
+        .merge(pages::router())
         .fallback(move |req: Request| fallback(classic_any_case.clone(), req))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .with_state(state);

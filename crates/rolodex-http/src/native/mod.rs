@@ -9,7 +9,7 @@ pub mod auth;
 pub mod contacts;
 pub mod customers;
 pub mod dto;
-mod map;
+pub(crate) mod map;
 pub mod photos;
 pub mod users;
 

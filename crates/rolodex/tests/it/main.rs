@@ -19,6 +19,7 @@ mod hardening;
 mod logins;
 mod native;
 mod nodes;
+mod pages;
 mod photos;
 mod rpm;
 mod rpm_client;
