@@ -1,4 +1,5 @@
-//! Contact use cases: create, read, list and search, patch, replace, delete, history.
+//! Contact use cases: create, read, list and search, patch, replace, delete, history, and
+//! restoring values from history.
 //!
 //! At most one contact per customer is primary: making one primary demotes the previous one
 //! in the same transaction, with a history entry of its own.
@@ -17,7 +18,7 @@ use crate::write::{
 use rolodex_domain::history::diff;
 use rolodex_domain::{
     Contact, ContactFields, ContactId, ContactPatch, CustomerId, HistoryEntry, Patch, PhotoRef,
-    Role, TenantId, ValidationError,
+    Restore, Role, TenantId, ValidationError,
 };
 use serde_json::Map;
 use std::sync::Arc;
@@ -384,6 +385,38 @@ impl ContactService {
         .await
     }
 
+    /// Writes back the values that fields of the contact's history entry `entry_id` had
+    /// before its change: those named in `fields`, or every field the entry changed. This is
+    /// an ordinary update (role, `expected`, validation, primary demotion, a history entry of
+    /// its own), so values equal to the current ones change nothing. [`Restore`] says what
+    /// phones get back, and why a photo cannot be restored.
+    pub async fn restore(
+        &self,
+        caller: &Caller,
+        customer_id: CustomerId,
+        id: ContactId,
+        entry_id: i64,
+        fields: Option<Vec<String>>,
+        expected: impl Into<Precondition>,
+    ) -> Result<Contact, CoreError> {
+        AuthService::require(caller, Role::Dispatcher)?;
+        let entry = history_entry(self.store.as_ref(), caller, "contact", id.0, entry_id).await?;
+        let edit = |current: &Contact| -> Result<ContactPatch, CoreError> {
+            let restore = Restore::from_entry(&entry, fields.as_deref())?;
+            Ok(restore.contact_patch(&current.fields)?)
+        };
+        self.edit(
+            caller,
+            customer_id,
+            id,
+            &edit,
+            &Patch::Absent,
+            &expected.into(),
+        )
+        .await
+        .map(|(contact, _)| contact)
+    }
+
     /// Replaces every writable field: those `patch` leaves out are cleared.
     pub async fn replace(
         &self,
@@ -542,6 +575,23 @@ impl ContactService {
             history: history(caller, at, changes),
         }])
     }
+}
+
+/// The history entry `entry_id` of the `entity` with id `entity_id` in the caller's tenant.
+pub(crate) async fn history_entry(
+    store: &dyn Store,
+    caller: &Caller,
+    entity: &str,
+    entity_id: i64,
+    entry_id: i64,
+) -> Result<HistoryEntry, CoreError> {
+    store
+        .history_entry(caller.tenant_id, entity, entity_id, entry_id)
+        .await
+        .map_err(repo_error("history entry"))?
+        .ok_or(CoreError::NotFound {
+            entity: "history entry",
+        })
 }
 
 /// An owner must be a member of the tenant (checked when it changes).

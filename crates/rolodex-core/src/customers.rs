@@ -1,9 +1,10 @@
-//! Customer use cases: create, read, list, patch, delete, history.
+//! Customer use cases: create, read, list, patch, delete, history, and restoring values from
+//! history.
 
 use crate::auth::AuthService;
 use crate::caller::Caller;
 use crate::clock::Clock;
-use crate::contacts::check_owner;
+use crate::contacts::{check_owner, history_entry};
 use crate::error::CoreError;
 use crate::ports::{ConflictKind, RepoError, Store, Write, WriteOp};
 use crate::query::{MAX_PAGE_SIZE, Page, PageRequest};
@@ -14,7 +15,7 @@ use crate::write::{
 use rolodex_domain::history::diff;
 use rolodex_domain::{
     Contact, ContactFields, ContactId, ContactPatch, Customer, CustomerFields, CustomerId,
-    CustomerPatch, HistoryEntry, Patch, Role, code_from_name,
+    CustomerPatch, HistoryEntry, Patch, Restore, Role, code_from_name,
 };
 use serde_json::Map;
 use std::sync::Arc;
@@ -271,7 +272,6 @@ impl CustomerService {
     }
 
     /// Applies `patch`, if the customer's version satisfies `expected`.
-    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id, customer = %id))]
     pub async fn patch(
         &self,
         caller: &Caller,
@@ -279,8 +279,41 @@ impl CustomerService {
         patch: CustomerPatch,
         expected: impl Into<Precondition>,
     ) -> Result<Customer, CoreError> {
+        self.edit(caller, id, &|_| Ok(patch.clone()), &expected.into())
+            .await
+    }
+
+    /// Writes back the values that fields of the customer's history entry `entry_id` had
+    /// before its change: those named in `fields`, or every field the entry changed. This is
+    /// an ordinary update (role, `expected`, validation, a history entry of its own), so
+    /// values equal to the current ones change nothing.
+    pub async fn restore(
+        &self,
+        caller: &Caller,
+        id: CustomerId,
+        entry_id: i64,
+        fields: Option<Vec<String>>,
+        expected: impl Into<Precondition>,
+    ) -> Result<Customer, CoreError> {
         AuthService::require(caller, Role::Dispatcher)?;
-        let expected = expected.into();
+        let entry = history_entry(self.store.as_ref(), caller, "customer", id.0, entry_id).await?;
+        let edit = |_: &Customer| -> Result<CustomerPatch, CoreError> {
+            Ok(Restore::from_entry(&entry, fields.as_deref())?.customer_patch()?)
+        };
+        self.edit(caller, id, &edit, &expected.into()).await
+    }
+
+    /// The one customer update: under the customer's write turn, reads it, checks `expected`,
+    /// applies `edit`'s patch and writes it with its history entry.
+    #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id, customer = %id))]
+    async fn edit(
+        &self,
+        caller: &Caller,
+        id: CustomerId,
+        edit: &(dyn Fn(&Customer) -> Result<CustomerPatch, CoreError> + Sync),
+        expected: &Precondition,
+    ) -> Result<Customer, CoreError> {
+        AuthService::require(caller, Role::Dispatcher)?;
         let _turn = self
             .locks
             .turn(caller.tenant_id, RecordKind::Customer, id.0)
@@ -288,7 +321,7 @@ impl CustomerService {
         retrying(|| async {
             let current = self.get(caller, id).await?;
             expected.check(current.version)?;
-            let fields = current.fields.apply(patch.clone())?;
+            let fields = current.fields.apply(edit(&current)?)?;
             let changes = diff(&current.fields.snapshot(), &fields.snapshot());
             if changes.is_empty() {
                 return Ok(Attempt::Done(current));

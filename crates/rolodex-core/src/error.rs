@@ -102,6 +102,7 @@ impl CoreError {
                 "tenant" => "tenant_not_found",
                 "api key" => "api_key_not_found",
                 "photo" => "photo_not_found",
+                "history entry" => "history_entry_not_found",
                 _ => "not_found",
             },
             CoreError::Invalid(_) => "validation_failed",

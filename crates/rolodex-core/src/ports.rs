@@ -341,6 +341,14 @@ pub trait HistoryRepo: Send + Sync {
         entity_id: i64,
         page: &PageRequest,
     ) -> Result<Page<HistoryEntry>, RepoError>;
+    /// The entry with id `entry`, if it is one of that entity's in `tenant`.
+    async fn history_entry(
+        &self,
+        tenant: TenantId,
+        entity: &str,
+        entity_id: i64,
+        entry: i64,
+    ) -> Result<Option<HistoryEntry>, RepoError>;
 }
 
 /// A response kept for an idempotency key.

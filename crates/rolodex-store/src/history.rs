@@ -3,7 +3,7 @@
 
 use crate::paging::{fetch_limit, page_of};
 use crate::rows::{self, HISTORY_COLUMNS};
-use crate::sql::{Conn, Sql, json};
+use crate::sql::{Conn, Sql, Text, json};
 use crate::store::{Backend, SqlStore};
 use async_trait::async_trait;
 use rolodex_core::ports::{HistoryDraft, HistoryRepo, RepoError};
@@ -35,6 +35,28 @@ impl<B: Backend> HistoryRepo for SqlStore<B> {
         Ok(page_of(items, page, |e| {
             Cursor::new(e.id.to_string(), e.id)
         }))
+    }
+
+    async fn history_entry(
+        &self,
+        tenant: TenantId,
+        entity: &str,
+        entity_id: i64,
+        entry: i64,
+    ) -> Result<Option<HistoryEntry>, RepoError> {
+        static SQL: Text = Text::new(|_| {
+            format!(
+                "SELECT {HISTORY_COLUMNS} FROM history \
+                 WHERE tenant_id = ?1 AND entity = ?2 AND entity_id = ?3 AND id = ?4"
+            )
+        });
+        let params = vec![
+            tenant.0.into(),
+            entity.into(),
+            entity_id.into(),
+            entry.into(),
+        ];
+        self.first(&SQL, params, rows::history_entry).await
     }
 }
 

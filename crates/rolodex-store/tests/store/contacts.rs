@@ -568,6 +568,41 @@ async fn history_is_recorded_with_each_write(db: TestDb) {
     assert_eq!(customer_history.items.len(), 1);
 }
 
+async fn one_history_entry_is_read_by_id_only_in_its_tenant_and_of_its_record(db: TestDb) {
+    let tenant = db.tenant("acme").await;
+    let customer = create_customer(&db.store, tenant, "C1").await;
+    let ann = create_contact(&db.store, tenant, customer, named("Ann", "Lee")).await;
+    let bob = create_contact(&db.store, tenant, customer, named("Bob", "Lee")).await;
+    let entries = db
+        .store
+        .history(tenant, "contact", ann.0, &PageRequest::default())
+        .await
+        .expect("history");
+    let entry = &entries.items[0];
+
+    let found = db
+        .store
+        .history_entry(tenant, "contact", ann.0, entry.id)
+        .await
+        .expect("read");
+    assert_eq!(found.as_ref(), Some(entry));
+    let other = db.tenant("other").await;
+    for (tenant, entity, entity_id, id) in [
+        (other, "contact", ann.0, entry.id),
+        (tenant, "contact", bob.0, entry.id),
+        (tenant, "customer", ann.0, entry.id),
+        (tenant, "customer", customer.0, entry.id),
+        (tenant, "contact", ann.0, entry.id + 1_000),
+    ] {
+        let found = db
+            .store
+            .history_entry(tenant, entity, entity_id, id)
+            .await
+            .expect("read");
+        assert_eq!(found, None, "{tenant} {entity} {entity_id} {id}");
+    }
+}
+
 async fn history_pages_oldest_first_without_overlap(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let customer = create_customer(&db.store, tenant, "C1").await;
@@ -759,5 +794,6 @@ store_tests!(
     a_customer_with_contacts_cannot_be_deleted,
     history_is_recorded_with_each_write,
     history_pages_oldest_first_without_overlap,
+    one_history_entry_is_read_by_id_only_in_its_tenant_and_of_its_record,
     a_failed_write_leaves_neither_changes_nor_history,
 );
