@@ -73,14 +73,13 @@ pub async fn rows(
     let mut customers: BTreeMap<i64, String> = BTreeMap::new();
     let mut rows = Vec::with_capacity(contacts.len());
     for c in contacts {
-        if !customers.contains_key(&c.customer_id.0) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = customers.entry(c.customer_id.0) {
             let customer = state
                 .services
                 .customers
                 .get(&viewer.caller, c.customer_id)
                 .await?;
-            let name = customer.fields.name.unwrap_or(customer.fields.code);
-            customers.insert(c.customer_id.0, name);
+            slot.insert(customer.fields.name.unwrap_or(customer.fields.code));
         }
         rows.push(Row {
             id: c.id.0,
@@ -517,7 +516,12 @@ pub async fn new_form(
         .customers
         .get(&viewer.caller, CustomerId(customer))
         .await?;
-    Ok(render(&new_page(&viewer, customer.id.0, Form::from_pairs(&CONTACT, &[]), String::new())))
+    Ok(render(&new_page(
+        &viewer,
+        customer.id.0,
+        Form::from_pairs(&CONTACT, &[]),
+        String::new(),
+    )))
 }
 
 fn new_page(viewer: &Viewer, customer: i64, form: Form, owner: String) -> EditPage<'_> {
@@ -560,7 +564,10 @@ pub async fn create(
         Err(e) => Err(CoreError::Invalid(e)),
     };
     match created {
-        Ok(contact) => Ok(see(format!("{BASE}/contacts/{}?done=created", contact.id.0))),
+        Ok(contact) => Ok(see(format!(
+            "{BASE}/contacts/{}?done=created",
+            contact.id.0
+        ))),
         Err(CoreError::Invalid(errors)) => {
             form.show_errors(&errors);
             let page = new_page(&viewer, customer, form, owner);
@@ -677,7 +684,12 @@ pub async fn upload(
     state
         .services
         .photos
-        .put(&viewer.caller, contact.customer_id, ContactId(id), image.to_vec())
+        .put(
+            &viewer.caller,
+            contact.customer_id,
+            ContactId(id),
+            image.to_vec(),
+        )
         .await?;
     Ok(see(format!("{BASE}/contacts/{id}?done=photo")))
 }

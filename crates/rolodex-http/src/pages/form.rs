@@ -299,7 +299,10 @@ impl Form {
                 phones
                     .iter()
                     .map(|p| PhoneRow {
-                        id: p["id"].as_u64().map(|id| id.to_string()).unwrap_or_default(),
+                        id: p["id"]
+                            .as_u64()
+                            .map(|id| id.to_string())
+                            .unwrap_or_default(),
                         kind: p["type"].as_str().unwrap_or_default().into(),
                         number: p["number"].as_str().unwrap_or_default().into(),
                     })
@@ -336,7 +339,8 @@ impl Form {
                     form.flags.insert(name.clone());
                 }
                 (_, Some(_)) => {
-                    form.values.insert(name.clone(), value.replace("\r\n", "\n"));
+                    form.values
+                        .insert(name.clone(), value.replace("\r\n", "\n"));
                 }
                 ("phone_id", None) => ids.push(value.clone()),
                 ("phone_type", None) => kinds.push(value.clone()),
@@ -445,10 +449,6 @@ impl Form {
         self.errors.get(name).map_or(&[], Vec::as_slice)
     }
 
-    pub fn has_errors(&self) -> bool {
-        !self.errors.is_empty() || !self.general_errors.is_empty()
-    }
-
     /// Shows `errors` beside the inputs they name (a phone's or an email's error beside its
     /// list), and the others at the top of the form.
     pub fn show_errors(&mut self, errors: &ValidationErrors) {
@@ -470,9 +470,16 @@ impl Form {
             let message = if path == input {
                 e.message.clone()
             } else {
-                format!("{}: {}", &path[input.len()..].trim_start_matches('.'), e.message)
+                format!(
+                    "{}: {}",
+                    &path[input.len()..].trim_start_matches('.'),
+                    e.message
+                )
             };
-            self.errors.entry(input.to_owned()).or_default().push(message);
+            self.errors
+                .entry(input.to_owned())
+                .or_default()
+                .push(message);
         }
     }
 
@@ -507,11 +514,15 @@ impl Form {
             name if from.checked(name) => {
                 self.flags.insert(name.to_owned());
             }
-            name if self.fields().any(|f| f.name == name && f.kind == Kind::Flag) => {
+            name if self
+                .fields()
+                .any(|f| f.name == name && f.kind == Kind::Flag) =>
+            {
                 self.flags.remove(name);
             }
             name => {
-                self.values.insert(name.to_owned(), from.value(name).to_owned());
+                self.values
+                    .insert(name.to_owned(), from.value(name).to_owned());
             }
         }
     }
@@ -532,7 +543,10 @@ impl Form {
                 .collect::<Vec<_>>()
                 .join(", "),
             "owner_id" => self.owner.clone(),
-            name if self.fields().any(|f| f.name == name && f.kind == Kind::Flag) => {
+            name if self
+                .fields()
+                .any(|f| f.name == name && f.kind == Kind::Flag) =>
+            {
                 if self.checked(name) { "yes" } else { "no" }.to_owned()
             }
             name => self.value(name).to_owned(),
@@ -709,6 +723,9 @@ mod tests {
 
     #[test]
     fn query_values_are_percent_encoded() {
-        assert_eq!(url_encode("/app/contacts?q=a b&x=1"), "%2Fapp%2Fcontacts%3Fq%3Da+b%26x%3D1");
+        assert_eq!(
+            url_encode("/app/contacts?q=a b&x=1"),
+            "%2Fapp%2Fcontacts%3Fq%3Da+b%26x%3D1"
+        );
     }
 }

@@ -80,6 +80,12 @@ fn display(value: &Value) -> String {
             })
             .collect::<Vec<_>>()
             .join(", "),
+        Value::Object(photo) if photo.contains_key("sha256") => format!(
+            "a photo, {}×{} {}",
+            photo.get("width").map(display).unwrap_or_default(),
+            photo.get("height").map(display).unwrap_or_default(),
+            photo.get("format").map(display).unwrap_or_default()
+        ),
         Value::Object(members) => members
             .iter()
             .map(|(k, v)| format!("{k}: {}", display(v)))
@@ -363,10 +369,18 @@ mod tests {
         assert_eq!(display(&Value::Null), "");
         assert_eq!(display(&json!(true)), "yes");
         assert_eq!(
-            display(&json!([{"id": 1, "type": "fax", "number": "5"}, {"id": 2, "type": "home", "number": "6"}])),
+            display(
+                &json!([{"id": 1, "type": "fax", "number": "5"}, {"id": 2, "type": "home", "number": "6"}])
+            ),
             "fax 5, home 6"
         );
         assert_eq!(display(&json!(["a@x.io", "b@x.io"])), "a@x.io, b@x.io");
         assert_eq!(display(&json!({"size": "L"})), "size: L");
+        assert_eq!(
+            display(
+                &json!({"name": "p.png", "sha256": "ab", "width": 3, "height": 2, "format": "png"})
+            ),
+            "a photo, 3×2 png"
+        );
     }
 }

@@ -61,7 +61,10 @@ pub fn router() -> Router<AppState> {
                 .post(contacts::upload)
                 .layer(DefaultBodyLimit::max(contacts::UPLOAD_FORM_LIMIT)),
         )
-        .route("/app/contacts/{id}/photo/remove", post(contacts::remove_photo))
+        .route(
+            "/app/contacts/{id}/photo/remove",
+            post(contacts::remove_photo),
+        )
         .route("/app/contacts/{id}/history", get(history::contact))
         .route(
             "/app/contacts/{id}/history/{entry}/restore",
@@ -147,7 +150,11 @@ fn render_with(status: StatusCode, page: &impl Template) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "a page failed to render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "the page could not be shown").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be shown",
+            )
+                .into_response()
         }
     }
 }
@@ -171,7 +178,9 @@ struct ErrorPage<'a> {
 /// page of its own.
 #[derive(Debug)]
 pub enum PageError {
-    SignIn { next: String },
+    SignIn {
+        next: String,
+    },
     ChooseTenant,
     Core(CoreError),
     /// A form without its session's CSRF token.
@@ -188,10 +197,7 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (status, title, message) = match self {
             PageError::SignIn { next } => {
-                return see(format!(
-                    "{BASE}/login?next={}",
-                    form::url_encode(&next)
-                ));
+                return see(format!("{BASE}/login?next={}", form::url_encode(&next)));
             }
             PageError::ChooseTenant => return see(format!("{BASE}/tenant")),
             PageError::Forged => (

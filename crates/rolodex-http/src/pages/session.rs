@@ -94,7 +94,10 @@ impl FromRequestParts<AppState> for Session {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar.get(SESSION_COOKIE).ok_or_else(|| sign_in(parts))?.value();
+        let token = jar
+            .get(SESSION_COOKIE)
+            .ok_or_else(|| sign_in(parts))?
+            .value();
         let identity = state
             .services
             .auth

@@ -138,9 +138,11 @@ pub async fn submit(
         }
         Err(e) => return Err(e.into()),
     };
-    let jar = jar
-        .remove(removal(&state, SIGN_IN_COOKIE))
-        .add(cookie(&state, SESSION_COOKIE, token.token));
+    let jar = jar.remove(removal(&state, SIGN_IN_COOKIE)).add(cookie(
+        &state,
+        SESSION_COOKIE,
+        token.token,
+    ));
     let (jar, to) = match token.tenant {
         Some(tenant) => (
             jar.add(cookie(&state, TENANT_COOKIE, tenant.id.0.to_string())),
@@ -191,7 +193,12 @@ pub async fn tenants(State(state): State<AppState>, session: Session) -> PageRes
         .of_user(&session.identity)
         .await?
         .into_iter()
-        .map(|(t, role)| (t.id.0, format!("{} ({}, {})", t.name, t.code.as_str(), role.as_str())))
+        .map(|(t, role)| {
+            (
+                t.id.0,
+                format!("{} ({}, {})", t.name, t.code.as_str(), role.as_str()),
+            )
+        })
         .collect();
     Ok(render(&TenantsPage {
         chrome: None,

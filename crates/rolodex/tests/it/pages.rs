@@ -61,7 +61,11 @@ async fn driver() -> Option<Driver> {
         .spawn();
     let child = match child {
         Ok(child) => child,
-        Err(e) => return skip(&format!("chromedriver cannot start ({e}); install chromium-driver")),
+        Err(e) => {
+            return skip(&format!(
+                "chromedriver cannot start ({e}); install chromium-driver"
+            ));
+        }
     };
     let profile = tempfile::tempdir().expect("a profile folder");
     let driver = Driver {
@@ -103,11 +107,15 @@ async fn browser(driver: &Driver) -> Client {
 }
 
 fn chromium() -> String {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists())
-        .unwrap_or("/usr/bin/chromium")
-        .to_owned()
+    [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).exists())
+    .unwrap_or("/usr/bin/chromium")
+    .to_owned()
 }
 
 /// Saves what the browser shows as `name`.png when `ROLODEX_SCREENSHOTS` names a folder.
@@ -207,13 +215,20 @@ async fn a_person_works_with_contacts_in_a_browser(app: TestApp) {
     fill(&browser, "#username", "admin").await;
     fill(&browser, "#password", "wrong").await;
     click(&browser, "form button[type=submit]").await;
-    assert!(text_of(&browser, "#sign-in-error").await.contains("Wrong username or password"));
+    assert!(
+        text_of(&browser, "#sign-in-error")
+            .await
+            .contains("Wrong username or password")
+    );
     fill(&browser, "#password", ADMIN_PASSWORD).await;
     click(&browser, "form button[type=submit]").await;
     assert!(text_of(&browser, "h1").await.contains("Customers"));
 
     // Search as you type: the rows change without the form being sent.
-    browser.goto(&app.url("/app/contacts")).await.expect("opened");
+    browser
+        .goto(&app.url("/app/contacts"))
+        .await
+        .expect("opened");
     fill(&browser, "#q", "hern").await;
     browser
         .wait()
@@ -221,7 +236,10 @@ async fn a_person_works_with_contacts_in_a_browser(app: TestApp) {
         .await
         .expect("the address follows the search");
     let rows = text_of(&browser, "#contact-rows").await;
-    assert!(rows.contains("Juan Hernandez") && rows.contains("ABC Corporation"), "{rows}");
+    assert!(
+        rows.contains("Juan Hernandez") && rows.contains("ABC Corporation"),
+        "{rows}"
+    );
     screenshot(&browser, "contacts").await;
     fill(&browser, "#q", "nobody-has-this-name").await;
     browser
@@ -239,7 +257,10 @@ async fn a_person_works_with_contacts_in_a_browser(app: TestApp) {
         .await
         .expect("opened");
     let page = text_of(&browser, "dl.fields").await;
-    assert!(page.contains("Chicago") && page.contains("+1 312 555 0100"), "{page}");
+    assert!(
+        page.contains("Chicago") && page.contains("+1 312 555 0100"),
+        "{page}"
+    );
     screenshot(&browser, "contact").await;
 
     // An edit with a bad email is refused with the error beside the emails.
@@ -314,7 +335,10 @@ async fn a_person_works_with_contacts_in_a_browser(app: TestApp) {
     assert!(text_of(&browser, "p.flash").await.contains("Restored"));
     let stored = api.get(&contact_path, 200).await;
     assert_eq!(stored["city"], "Chicago");
-    assert_eq!(stored["title"], "Head of purchasing", "only the city was restored");
+    assert_eq!(
+        stored["title"], "Head of purchasing",
+        "only the city was restored"
+    );
     let history = api.get(&format!("{contact_path}/history"), 200).await;
     let last = history["items"]
         .as_array()
@@ -347,7 +371,12 @@ async fn a_person_works_with_contacts_in_a_browser(app: TestApp) {
         );
     }
     click(&browser, "#history").await;
-    assert!(browser.find(Locator::Css("button[data-restore]")).await.is_err());
+    assert!(
+        browser
+            .find(Locator::Css("button[data-restore]"))
+            .await
+            .is_err()
+    );
     browser
         .goto(&app.url(&format!("/app/contacts/{id}/edit")))
         .await
@@ -429,11 +458,17 @@ async fn forms_without_the_sessions_token_change_nothing(app: TestApp) {
     for forged in ["", "not-the-token"] {
         let response = edit(forged).await.expect("answered");
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
-        assert_eq!(api.get(&format!("/v1/customers/{id}"), 200).await["name"], "One");
+        assert_eq!(
+            api.get(&format!("/v1/customers/{id}"), 200).await["name"],
+            "One"
+        );
     }
     let response = edit(&csrf).await.expect("answered");
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(api.get(&format!("/v1/customers/{id}"), 200).await["name"], "Changed");
+    assert_eq!(
+        api.get(&format!("/v1/customers/{id}"), 200).await["name"],
+        "Changed"
+    );
 
     // A viewer's form with a valid token is refused by the use case.
     app.add_member("DEFAULT", "vic", rolodex_domain::Role::Viewer)
@@ -451,12 +486,19 @@ async fn forms_without_the_sessions_token_change_nothing(app: TestApp) {
         .await
         .expect("answered");
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert_eq!(api.get(&format!("/v1/customers/{id}"), 200).await["name"], "Changed");
+    assert_eq!(
+        api.get(&format!("/v1/customers/{id}"), 200).await["name"],
+        "Changed"
+    );
 
     // The sign-in form needs its own cookie's value too.
     let response = cookie_client()
         .post(app.url("/app/login"))
-        .form(&[("username", "admin"), ("password", ADMIN_PASSWORD), ("csrf", "x")])
+        .form(&[
+            ("username", "admin"),
+            ("password", ADMIN_PASSWORD),
+            ("csrf", "x"),
+        ])
         .send()
         .await
         .expect("answered");
