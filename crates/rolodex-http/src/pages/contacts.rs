@@ -44,6 +44,8 @@ struct ListPage<'a> {
     chrome: Option<&'a Chrome>,
     flash: Option<&'a str>,
     q: String,
+    /// The customer the search is limited to: id and name.
+    customer: Option<(i64, String)>,
     rows: Vec<Row>,
     more: Option<String>,
 }
@@ -60,6 +62,8 @@ pub struct Search {
     #[serde(default)]
     q: String,
     after: Option<String>,
+    /// Only this customer's contacts.
+    customer: Option<i64>,
     /// Only the result rows (what the search box's script asks for).
     partial: Option<String>,
 }
@@ -116,15 +120,31 @@ pub async fn list(
     let page = PageRequest::parse(Some(PAGE_SIZE), search.after.as_deref())
         .map_err(|e| PageError::Core(e.into()))?;
     let text = search.q.trim();
+    let customer = match search.customer {
+        Some(id) => {
+            let c = state
+                .services
+                .customers
+                .get(&viewer.caller, CustomerId(id))
+                .await?;
+            Some((id, c.fields.name.unwrap_or(c.fields.code)))
+        }
+        None => None,
+    };
     let query = ContactQuery {
         text: (!text.is_empty()).then(|| text.to_owned()),
+        customer_id: search.customer.map(CustomerId),
         page,
         ..ContactQuery::default()
     };
     let found = state.services.contacts.list(&viewer.caller, &query).await?;
     let more = found.next.map(|next| {
+        let of = search
+            .customer
+            .map(|id| format!("&customer={id}"))
+            .unwrap_or_default();
         format!(
-            "{BASE}/contacts?q={}&after={}",
+            "{BASE}/contacts?q={}{of}&after={}",
             super::form::url_encode(text),
             next.encode()
         )
@@ -137,6 +157,7 @@ pub async fn list(
         chrome: Some(&viewer.chrome),
         flash: None,
         q: search.q,
+        customer,
         rows,
         more,
     }))

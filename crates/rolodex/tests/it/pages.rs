@@ -201,6 +201,19 @@ async fn a_person_works_with_contacts_in_a_browser(app: TestApp) {
         )
         .await;
     let id = contact["id"].as_i64().expect("an id");
+    let other = api
+        .post(
+            "/v1/customers",
+            json!({"code": "XYZ", "name": "XYZ Freight"}),
+            201,
+        )
+        .await;
+    api.post(
+        &format!("/v1/customers/{}/contacts", other["id"]),
+        json!({"first_name": "Rosa", "last_name": "Hernando"}),
+        201,
+    )
+    .await;
     let contact_path = format!("/v1/customers/{customer_id}/contacts/{id}");
     app.add_member("DEFAULT", "vera", rolodex_domain::Role::Viewer)
         .await;
