@@ -20,6 +20,7 @@ mod logins;
 mod native;
 mod nodes;
 mod photos;
+mod restore;
 mod rpm;
 mod rpm_client;
 mod rpm_node;
