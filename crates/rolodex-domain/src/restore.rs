@@ -58,9 +58,10 @@ impl Restore {
     }
 
     /// The patch that sets a contact's fields back to these values. A phone `current` still
-    /// has (by id) keeps its id and gets its old type and number back; a phone removed since
-    /// comes back as a new phone with a new id, since a contact never hands out an id twice.
-    /// The photo cannot be restored: its files are removed when it is replaced or cleared.
+    /// has keeps its id: the phone with the same id (which gets its old type and number
+    /// back), or else one with the same type and number. Any other comes back as a new phone
+    /// with a new id, since a contact never hands out an id twice. The photo cannot be
+    /// restored: its files are removed when it is replaced or cleared.
     pub fn contact_patch(&self, current: &ContactFields) -> Result<ContactPatch, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let mut p = ContactPatch::default();
@@ -87,12 +88,7 @@ impl Restore {
                 "web_address" => p.web_address = read(e, field, old),
                 "notes" => p.notes = read(e, field, old),
                 "phones" => {
-                    p.phones = read::<Vec<Phone>>(e, field, old).map(|phones| {
-                        phones
-                            .into_iter()
-                            .map(|phone| restored_phone(phone, current))
-                            .collect()
-                    });
+                    p.phones = read(e, field, old).map(|old| restored_phones(old, &current.phones));
                 }
                 "emails" => p.emails = read(e, field, old),
                 "attachments" => p.attachments = read(e, field, old),
@@ -153,13 +149,36 @@ fn read<T: DeserializeOwned>(errors: &mut ValidationErrors, field: &str, old: &V
     }
 }
 
-fn restored_phone(phone: Phone, current: &ContactFields) -> PhoneInput {
-    let kept = current.phones.iter().any(|p| p.id == phone.id);
-    PhoneInput {
-        id: kept.then_some(phone.id),
-        kind: phone.kind.as_str().to_owned(),
-        number: phone.number,
-    }
+/// The phones `old` as inputs that keep the ids of `current`'s phones where they are the same
+/// phone: the same id, or else the same type and number (so that restoring a list twice
+/// changes nothing the second time).
+fn restored_phones(old: Vec<Phone>, current: &[Phone]) -> Vec<PhoneInput> {
+    let mut kept: Vec<u32> = old
+        .iter()
+        .filter(|p| current.iter().any(|c| c.id == p.id))
+        .map(|p| p.id)
+        .collect();
+    old.into_iter()
+        .map(|phone| {
+            let id = if kept.contains(&phone.id) {
+                Some(phone.id)
+            } else {
+                let same = current
+                    .iter()
+                    .find(|c| {
+                        c.kind == phone.kind && c.number == phone.number && !kept.contains(&c.id)
+                    })
+                    .map(|c| c.id);
+                kept.extend(same);
+                same
+            };
+            PhoneInput {
+                id,
+                kind: phone.kind.as_str().to_owned(),
+                number: phone.number,
+            }
+        })
+        .collect()
 }
 
 /// Every preference set to its recorded value (none recorded: all off).
@@ -321,15 +340,16 @@ mod tests {
         );
     }
 
+    /// The restore of the phones the change from `full()` to `changed()` overwrote.
+    fn phones_of_full() -> Restore {
+        let e = entry(&full().snapshot(), &changed().snapshot());
+        Restore::from_entry(&e, Some(&["phones".to_owned()])).unwrap()
+    }
+
     #[test]
     fn a_phone_still_there_keeps_its_id_and_one_removed_since_gets_a_new_one() {
-        let before = full();
         let after = changed();
-        let restore = Restore::from_entry(
-            &entry(&before.snapshot(), &after.snapshot()),
-            Some(&["phones".to_owned()]),
-        )
-        .unwrap();
+        let restore = phones_of_full();
         let restored = after.apply(restore.contact_patch(&after).unwrap()).unwrap();
         let got: Vec<(u32, PhoneType, &str)> = restored
             .phones
@@ -340,6 +360,18 @@ mod tests {
             got,
             [(1, PhoneType::Business, "1"), (4, PhoneType::Fax, "2")],
             "phone 1 is edited back; the fax (id 2) was removed, ids 2 and 3 were used"
+        );
+    }
+
+    #[test]
+    fn restoring_the_same_phones_again_changes_nothing() {
+        let after = changed();
+        let restore = phones_of_full();
+        let once = after.apply(restore.contact_patch(&after).unwrap()).unwrap();
+        let twice = once.apply(restore.contact_patch(&once).unwrap()).unwrap();
+        assert_eq!(
+            twice, once,
+            "the fax restored with id 4 is found by type and number"
         );
     }
 

@@ -105,27 +105,42 @@ impl FromRequest<AppState> for JsonObject {
     type Rejection = Problem;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Problem> {
-        if !is_json(req.headers()) {
-            return Err(Problem::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "send the body as application/json (or application/merge-patch+json)",
-            ));
-        }
+        check_json(req.headers())?;
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(body_problem)?;
-        match serde_json::from_slice::<Value>(&bytes) {
-            Ok(Value::Object(map)) => Ok(JsonObject(map)),
-            Ok(_) => Err(Problem::bad_request(
-                "invalid_json",
-                "the body must be a JSON object",
-            )),
-            Err(e) => Err(Problem::bad_request(
-                "invalid_json",
-                format!("the body is not valid JSON: {e}"),
-            )),
-        }
+        object(parse(&bytes)?).map(JsonObject)
+    }
+}
+
+/// `Ok` when the request says its body is JSON, else 415.
+fn check_json(headers: &HeaderMap) -> Result<(), Problem> {
+    if is_json(headers) {
+        Ok(())
+    } else {
+        Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as application/json (or application/merge-patch+json)",
+        ))
+    }
+}
+
+/// A body's JSON value.
+fn parse(bytes: &[u8]) -> Result<Value, Problem> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        Problem::bad_request("invalid_json", format!("the body is not valid JSON: {e}"))
+    })
+}
+
+/// A body's JSON object.
+fn object(value: Value) -> Result<Map<String, Value>, Problem> {
+    match value {
+        Value::Object(map) => Ok(map),
+        _ => Err(Problem::bad_request(
+            "invalid_json",
+            "the body must be a JSON object",
+        )),
     }
 }
 
@@ -137,16 +152,42 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Problem> {
         let JsonObject(map) = JsonObject::from_request(req, state).await?;
-        serde_json::from_value(Value::Object(map))
-            .map(JsonBody)
-            .map_err(|e| {
-                Problem::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "validation_failed",
-                    e.to_string(),
-                )
-            })
+        typed(map).map(JsonBody)
     }
+}
+
+/// A typed JSON body that may be left out: no body at all, or the JSON `null`, is `None`;
+/// another body is read as [`JsonBody`] reads it.
+pub struct OptionalJsonBody<T>(pub Option<T>);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for OptionalJsonBody<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Problem> {
+        let headers = req.headers().clone();
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(body_problem)?;
+        if bytes.is_empty() {
+            return Ok(OptionalJsonBody(None));
+        }
+        check_json(&headers)?;
+        match parse(&bytes)? {
+            Value::Null => Ok(OptionalJsonBody(None)),
+            value => typed(object(value)?).map(|body| OptionalJsonBody(Some(body))),
+        }
+    }
+}
+
+/// A JSON object as `T`; members of the wrong type, unknown or missing are 422.
+fn typed<T: DeserializeOwned>(map: Map<String, Value>) -> Result<T, Problem> {
+    serde_json::from_value(Value::Object(map)).map_err(|e| {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            e.to_string(),
+        )
+    })
 }
 
 fn body_problem(e: BytesRejection) -> Problem {

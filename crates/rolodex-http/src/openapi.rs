@@ -36,8 +36,9 @@ use utoipa_swagger_ui::SwaggerUi;
         auth::login, auth::logout, auth::tenants, auth::create_key, auth::list_keys, auth::revoke_key,
         users::list, users::create, users::get, users::update, users::remove,
         customers::create, customers::list, customers::get, customers::patch, customers::delete, customers::history,
+        customers::restore,
         contacts::search, contacts::list_of_customer, contacts::create, contacts::get, contacts::patch,
-        contacts::replace, contacts::delete, contacts::history,
+        contacts::replace, contacts::delete, contacts::history, contacts::restore,
         photos::put, photos::get, photos::delete,
     ),
     components(schemas(ProblemBody)),
@@ -388,6 +389,8 @@ mod tests {
             "/v1/auth/token",
             "/v1/contacts",
             "/v1/customers/{id}/contacts/{contact_id}/history",
+            "/v1/customers/{id}/contacts/{contact_id}/history/{entry_id}/restore",
+            "/v1/customers/{id}/history/{entry_id}/restore",
             "/v1/customers/{id}/contacts/{contact_id}/photo",
         ] {
             assert!(

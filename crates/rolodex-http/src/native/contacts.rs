@@ -1,11 +1,11 @@
 //! Contacts: create, read, list per customer, search across customers, patch, replace,
-//! delete, history.
+//! delete, history, restore from history.
 
 use super::customers::page;
-use super::dto::{ContactView, HistoryView, List};
+use super::dto::{ContactView, HistoryView, List, RestoreRequest};
 use super::map::{ContactWrite, contact_patch};
 use super::{created, tagged};
-use crate::extract::{Conditions, Ids, JsonObject, NativeCaller, Params};
+use crate::extract::{Conditions, Ids, JsonObject, NativeCaller, OptionalJsonBody, Params};
 use crate::openapi::{
     ConditionHeaders, ContactFilterParams, IdempotencyKeyHeader, PageParams, TenantHeader,
 };
@@ -267,4 +267,36 @@ pub async fn history(
         .history(&caller, CustomerId(customer), ContactId(id), &page)
         .await?;
     Ok(Json(List::from_page(entries, HistoryView::from)))
+}
+
+#[utoipa::path(post, operation_id = "restore_contact", path = "/v1/customers/{id}/contacts/{contact_id}/history/{entry_id}/restore", tag = "contacts", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), ("entry_id" = i64, Path, description = "Id of an entry of the contact's history"), TenantHeader, ConditionHeaders, IdempotencyKeyHeader),
+    request_body(content = Option<RestoreRequest>, description = "The fields to restore; no body restores every field the entry changed. A photo cannot be restored."),
+    responses((status = 200, description = "The contact with the values restored, recorded as a change of its own (unchanged when they are its current values)", body = ContactView, headers(("ETag" = String))),
+        (status = 409, description = "The restored code or external id is taken")))]
+pub async fn restore(
+    State(state): State<AppState>,
+    NativeCaller(caller): NativeCaller,
+    Ids((customer, id, entry)): Ids<(i64, i64, i64)>,
+    Conditions(expected): Conditions,
+    OptionalJsonBody(body): OptionalJsonBody<RestoreRequest>,
+) -> Result<Response, Problem> {
+    let fields = body.and_then(|b| b.fields);
+    let contact = state
+        .services
+        .contacts
+        .restore(
+            &caller,
+            CustomerId(customer),
+            ContactId(id),
+            entry,
+            fields,
+            expected,
+        )
+        .await?;
+    Ok(tagged(
+        StatusCode::OK,
+        contact.version,
+        &ContactView::from(contact),
+    ))
 }

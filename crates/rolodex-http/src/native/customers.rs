@@ -1,9 +1,9 @@
-//! Customers: create, list, read, patch, delete, history.
+//! Customers: create, list, read, patch, delete, history, restore from history.
 
-use super::dto::{CustomerView, HistoryView, List};
+use super::dto::{CustomerView, HistoryView, List, RestoreRequest};
 use super::map::{CustomerWrite, customer_patch};
 use super::{created, tagged};
-use crate::extract::{Conditions, Ids, JsonObject, NativeCaller, Params};
+use crate::extract::{Conditions, Ids, JsonObject, NativeCaller, OptionalJsonBody, Params};
 use crate::openapi::{ConditionHeaders, IdempotencyKeyHeader, PageParams, TenantHeader};
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -138,4 +138,29 @@ pub async fn history(
         .history(&caller, CustomerId(id), &page)
         .await?;
     Ok(Json(List::from_page(entries, HistoryView::from)))
+}
+
+#[utoipa::path(post, operation_id = "restore_customer", path = "/v1/customers/{id}/history/{entry_id}/restore", tag = "customers", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Customer id"), ("entry_id" = i64, Path, description = "Id of an entry of the customer's history"), TenantHeader, ConditionHeaders, IdempotencyKeyHeader),
+    request_body(content = Option<RestoreRequest>, description = "The fields to restore; no body restores every field the entry changed"),
+    responses((status = 200, description = "The customer with the values restored, recorded as a change of its own (unchanged when they are its current values)", body = CustomerView, headers(("ETag" = String))),
+        (status = 409, description = "The restored code is taken")))]
+pub async fn restore(
+    State(state): State<AppState>,
+    NativeCaller(caller): NativeCaller,
+    Ids((id, entry)): Ids<(i64, i64)>,
+    Conditions(expected): Conditions,
+    OptionalJsonBody(body): OptionalJsonBody<RestoreRequest>,
+) -> Result<Response, Problem> {
+    let fields = body.and_then(|b| b.fields);
+    let customer = state
+        .services
+        .customers
+        .restore(&caller, CustomerId(id), entry, fields, expected)
+        .await?;
+    Ok(tagged(
+        StatusCode::OK,
+        customer.version,
+        &CustomerView::from(customer),
+    ))
 }

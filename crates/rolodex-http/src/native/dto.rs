@@ -1,12 +1,12 @@
-//! Wire shapes of the native API: resources as clients read them. Members are the model's
-//! names in snake_case; times are RFC 3339 UTC.
+//! Wire shapes of the native API: resources as clients read them, and the body of a restore
+//! from history. Members are the model's names in snake_case; times are RFC 3339 UTC.
 
 use rolodex_core::Page;
 use rolodex_core::auth::ApiKey;
 use rolodex_domain::{
     Contact, Customer, HistoryEntry, Membership, Notifications, Phone, Tenant, UserId,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -358,4 +358,15 @@ impl From<HistoryEntry> for HistoryView {
                 .collect(),
         }
     }
+}
+
+/// What a restore from history writes back; no body at all (or `null`) restores every field
+/// the entry changed.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RestoreRequest {
+    /// The fields to restore to their value before the entry's change, named as in the
+    /// entry's `changes`; every field of the entry when left out or null.
+    #[schema(min_items = 1)]
+    pub fields: Option<Vec<String>>,
 }

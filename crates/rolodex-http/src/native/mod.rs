@@ -47,6 +47,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/v1/customers/{id}/history", get(customers::history))
         .route(
+            "/v1/customers/{id}/history/{entry_id}/restore",
+            post(customers::restore),
+        )
+        .route(
             "/v1/customers/{id}/contacts",
             get(contacts::list_of_customer).post(contacts::create),
         )
@@ -60,6 +64,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/v1/customers/{id}/contacts/{contact_id}/history",
             get(contacts::history),
+        )
+        .route(
+            "/v1/customers/{id}/contacts/{contact_id}/history/{entry_id}/restore",
+            post(contacts::restore),
         )
         .route(
             "/v1/customers/{id}/contacts/{contact_id}/photo",

@@ -21,6 +21,7 @@ mod native;
 mod nodes;
 mod pages;
 mod photos;
+mod restore;
 mod rpm;
 mod rpm_client;
 mod rpm_node;

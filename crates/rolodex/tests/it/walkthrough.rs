@@ -47,4 +47,8 @@ async fn the_readme_walkthrough_works_verbatim() {
         stdout.contains(r#"{"field":"title","old":"Purchasing manager","new":"CEO"}"#),
         "the history shows old and new values:\n{stdout}"
     );
+    assert!(
+        stdout.contains(r#"{"title":"Purchasing manager","version":4}"#),
+        "the title is restored from history:\n{stdout}"
+    );
 }
