@@ -338,6 +338,14 @@ impl Form {
                 (_, Some(Kind::Flag)) => {
                     form.flags.insert(name.clone());
                 }
+                (_, Some(Kind::List)) => {
+                    let items: Vec<&str> = value
+                        .lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .collect();
+                    form.values.insert(name.clone(), items.join("\n"));
+                }
                 (_, Some(_)) => {
                     form.values
                         .insert(name.clone(), value.replace("\r\n", "\n"));
