@@ -30,7 +30,7 @@ use crate::credentials::CredentialCache;
 use crate::error::CoreError;
 use crate::ports::{
     NewAuthorizationCode, NewOAuthClient, NewTokenPair, OAuthClientRecord, OAuthRepo, Redemption,
-    TenantRepo, TokenKind, UserRepo,
+    RepoError, TenantRepo, TokenKind, UserRepo,
 };
 use crate::write::repo_error;
 use protocol::{Target, challenge_of, code_refusal, is_pkce_value, request_refusal, within_scope};
@@ -455,8 +455,7 @@ impl OAuthService {
             .filter(|c| c.client == client.id)
             .ok_or_else(|| OAuthError::invalid_grant("the code is not valid"))?;
         if record.used_at.is_some() {
-            self.revoke_grant(record.tenant_id, record.id, now).await?;
-            return Err(Self::spent("code"));
+            return Err(self.reused(record.tenant_id, record.id, "code").await);
         }
         if record.revoked_at.is_some() {
             return Err(OAuthError::invalid_grant("the code is revoked"));
@@ -473,18 +472,11 @@ impl OAuthService {
         let (tokens, pair) = self
             .pair(client, record.id, record.user_id, record.scope, now)
             .await?;
-        match self
+        let redemption = self
             .repo
             .redeem_authorization_code(record.tenant_id, record.id, pair)
-            .await
-            .map_err(repo_error("oauth client"))?
-        {
-            Redemption::Issued => Ok(tokens),
-            Redemption::Spent => {
-                self.credentials.clear();
-                Err(Self::spent("code"))
-            }
-        }
+            .await;
+        self.issued(redemption, tokens, "code")
     }
 
     async fn refresh(
@@ -502,9 +494,9 @@ impl OAuthService {
             .filter(|r| r.client == client.id)
             .ok_or_else(|| OAuthError::invalid_grant("the refresh token is not valid"))?;
         if record.rotated_at.is_some() {
-            self.revoke_grant(record.tenant_id, record.grant, now)
-                .await?;
-            return Err(Self::spent("refresh token"));
+            return Err(self
+                .reused(record.tenant_id, record.grant, "refresh token")
+                .await);
         }
         if record.revoked_at.is_some() {
             return Err(OAuthError::invalid_grant("the refresh token is revoked"));
@@ -525,18 +517,11 @@ impl OAuthService {
         let (tokens, pair) = self
             .pair(client, record.grant, record.user_id, scope, now)
             .await?;
-        match self
+        let redemption = self
             .repo
             .rotate_refresh_token(record.tenant_id, record.id, pair)
-            .await
-            .map_err(repo_error("oauth client"))?
-        {
-            Redemption::Issued => Ok(tokens),
-            Redemption::Spent => {
-                self.credentials.clear();
-                Err(Self::spent("refresh token"))
-            }
-        }
+            .await;
+        self.issued(redemption, tokens, "refresh token")
     }
 
     /// A new access and refresh token of `grant` for `user` in the client's tenant, if the
@@ -594,23 +579,39 @@ impl OAuthService {
         Ok((tokens, pair))
     }
 
-    /// Revokes a grant whose code or refresh token was used twice.
-    async fn revoke_grant(
-        &self,
-        tenant: TenantId,
-        grant: i64,
-        now: OffsetDateTime,
-    ) -> Result<(), OAuthError> {
-        self.repo
-            .revoke_oauth_grant(tenant, grant, now)
-            .await
-            .map_err(repo_error("oauth client"))?;
+    /// Revokes grant `grant` of `tenant`, whose code or refresh token (`what`) was used
+    /// again, and refuses the use.
+    async fn reused(&self, tenant: TenantId, grant: i64, what: &str) -> OAuthError {
+        let revoked = self
+            .repo
+            .revoke_oauth_grant(tenant, grant, self.clock.now())
+            .await;
+        if let Err(e) = revoked {
+            return repo_error("oauth client")(e).into();
+        }
         self.credentials.clear();
-        tracing::warn!(%tenant, grant, "OAuth grant revoked: a code or refresh token was reused");
-        Ok(())
+        Self::spent(what)
+    }
+
+    /// `tokens`, if the store issued them; else the code or refresh token (`what`) had been
+    /// used concurrently, and the store revoked its grant.
+    fn issued(
+        &self,
+        redemption: Result<Redemption, RepoError>,
+        tokens: GrantedTokens,
+        what: &str,
+    ) -> Result<GrantedTokens, OAuthError> {
+        match redemption.map_err(repo_error("oauth client"))? {
+            Redemption::Issued => Ok(tokens),
+            Redemption::Spent => {
+                self.credentials.clear();
+                Err(Self::spent(what))
+            }
+        }
     }
 
     fn spent(what: &str) -> OAuthError {
+        tracing::warn!("an OAuth {what} was used again: its grant is revoked");
         OAuthError::invalid_grant(format!(
             "the {what} was used already: every token of its grant is revoked"
         ))

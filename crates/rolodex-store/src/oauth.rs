@@ -83,24 +83,32 @@ async fn insert_pair<C: Conn>(
     Ok(())
 }
 
-/// Runs `claim` (an update of the grant's rows that changes nothing when the code or token
-/// was used already or the grant revoked); stores `pair` if every statement changed a row,
-/// else revokes the grant.
-async fn use_grant<C: Conn>(
-    c: &mut C,
-    tenant: TenantId,
-    claim: &[(&'static str, Vec<Param>)],
-    pair: NewTokenPair,
-) -> Result<Redemption, RepoError> {
-    for (sql, params) in claim {
-        if c.execute(sql, params).await? == 0 {
-            let at = pair.access.created_at;
-            revoke_grants(c, tenant, Grants::One(pair.grant), at).await?;
-            return Ok(Redemption::Spent);
-        }
+impl<B: Backend> SqlStore<B> {
+    /// In one write, runs `claim` (updates of the grant's rows that change nothing when the
+    /// code or token was used already or the grant revoked), then stores `pair` if every
+    /// statement changed a row, else revokes the grant.
+    async fn use_grant(
+        &self,
+        tenant: TenantId,
+        claim: Vec<(&'static str, Vec<Param>)>,
+        pair: NewTokenPair,
+    ) -> Result<Redemption, RepoError> {
+        self.backend
+            .write(move |c| {
+                Box::pin(async move {
+                    for (sql, params) in &claim {
+                        if c.execute(sql, params).await? == 0 {
+                            let at = pair.access.created_at;
+                            revoke_grants(c, tenant, Grants::One(pair.grant), at).await?;
+                            return Ok(Redemption::Spent);
+                        }
+                    }
+                    insert_pair(c, tenant, pair).await?;
+                    Ok(Redemption::Issued)
+                })
+            })
+            .await
     }
-    insert_pair(c, tenant, pair).await?;
-    Ok(Redemption::Issued)
 }
 
 #[async_trait]
@@ -235,17 +243,9 @@ impl<B: Backend> OAuthRepo for SqlStore<B> {
     ) -> Result<Redemption, RepoError> {
         const CLAIM: &str = "UPDATE oauth_codes SET used_at = ?3 \
              WHERE tenant_id = ?1 AND id = ?2 AND used_at IS NULL AND revoked_at IS NULL";
-        let claim = [(
-            CLAIM,
-            vec![
-                tenant.0.into(),
-                code.into(),
-                tokens.access.created_at.into(),
-            ],
-        )];
-        self.backend
-            .write(move |c| Box::pin(async move { use_grant(c, tenant, &claim, tokens).await }))
-            .await
+        let at = tokens.access.created_at;
+        let claim = vec![(CLAIM, vec![tenant.0.into(), code.into(), at.into()])];
+        self.use_grant(tenant, claim, tokens).await
     }
 
     async fn refresh_token(
@@ -272,16 +272,12 @@ impl<B: Backend> OAuthRepo for SqlStore<B> {
              WHERE tenant_id = ?1 AND id = ?2 AND revoked_at IS NULL";
         const CLAIM: &str = "UPDATE oauth_refresh_tokens SET rotated_at = ?3 \
              WHERE tenant_id = ?1 AND id = ?2 AND rotated_at IS NULL AND revoked_at IS NULL";
-        let claim = [
+        let at = tokens.access.created_at;
+        let claim = vec![
             (HOLD_GRANT, vec![tenant.0.into(), tokens.grant.into()]),
-            (
-                CLAIM,
-                vec![tenant.0.into(), id.into(), tokens.access.created_at.into()],
-            ),
+            (CLAIM, vec![tenant.0.into(), id.into(), at.into()]),
         ];
-        self.backend
-            .write(move |c| Box::pin(async move { use_grant(c, tenant, &claim, tokens).await }))
-            .await
+        self.use_grant(tenant, claim, tokens).await
     }
 
     async fn revoke_oauth_grant(

@@ -18,10 +18,10 @@ const STATE: &str = "state-0123456789";
 const VERIFIER: &str = "verifier-0123456789-0123456789-0123456789-abcdef";
 
 /// A registered client.
-struct Client {
-    id: i64,
-    client_id: String,
-    secret: String,
+pub struct Client {
+    pub id: i64,
+    pub client_id: String,
+    pub secret: String,
 }
 
 /// The S256 challenge of `verifier`.
@@ -29,12 +29,18 @@ fn challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
-/// Registers a client of the tenant `admin` acts in, sent back to [`REDIRECT_URI`].
+/// Registers a client of the tenant `admin` acts in, sent back to [`REDIRECT_URI`] (or to
+/// a second URI).
 async fn register(admin: &TestClient, name: &str) -> Client {
+    register_with(admin, name, &[REDIRECT_URI, "http://127.0.0.1:9/cb"]).await
+}
+
+/// Registers a client of the tenant `admin` acts in, with `redirect_uris`.
+pub async fn register_with(admin: &TestClient, name: &str, redirect_uris: &[&str]) -> Client {
     let body = admin
         .post(
             "/v1/oauth-clients",
-            json!({"name": name, "redirect_uris": [REDIRECT_URI, "http://127.0.0.1:9/cb"]}),
+            json!({"name": name, "redirect_uris": redirect_uris}),
             StatusCode::CREATED,
         )
         .await;
@@ -185,6 +191,21 @@ async fn token(
     (status, headers, body)
 }
 
+/// The form exchanging `code` sent back to `redirect_uri`, with `verifier` if any.
+fn code_form<'a>(
+    code: &'a str,
+    redirect_uri: &'a str,
+    verifier: Option<&'a str>,
+) -> Vec<(&'static str, &'a str)> {
+    let mut form = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", redirect_uri),
+    ];
+    form.extend(verifier.map(|v| ("code_verifier", v)));
+    form
+}
+
 /// Exchanges `code` with `verifier`, the client authenticated by HTTP Basic.
 async fn exchange(
     app: &TestApp,
@@ -192,12 +213,7 @@ async fn exchange(
     code: &str,
     verifier: &str,
 ) -> (StatusCode, Value) {
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", code),
-        ("redirect_uri", REDIRECT_URI),
-        ("code_verifier", verifier),
-    ];
+    let form = code_form(code, REDIRECT_URI, Some(verifier));
     let (status, _, body) = token(app, Some((&client.client_id, &client.secret)), &form).await;
     (status, body)
 }
@@ -262,12 +278,7 @@ async fn the_code_flow_gives_tokens_that_every_surface_takes(app: TestApp) {
     );
 
     let code = code_for(&app, &request(&client)).await;
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
-        ("redirect_uri", REDIRECT_URI),
-        ("code_verifier", VERIFIER),
-    ];
+    let form = code_form(&code, REDIRECT_URI, Some(VERIFIER));
     let (status, headers, body) =
         token(&app, Some((&client.client_id, &client.secret)), &form).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -332,12 +343,7 @@ async fn a_redirect_uri_not_registered_is_never_redirected_to(app: TestApp) {
 
     // At the token endpoint, the URI must be the one the code was sent to.
     let code = code_for(&app, &request(&client)).await;
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
-        ("redirect_uri", "http://127.0.0.1:9/cb"),
-        ("code_verifier", VERIFIER),
-    ];
+    let form = code_form(&code, "http://127.0.0.1:9/cb", Some(VERIFIER));
     let (status, _, body) = token(&app, Some((&client.client_id, &client.secret)), &form).await;
     refused(&(status, body), StatusCode::BAD_REQUEST, "invalid_grant");
 }
@@ -396,11 +402,7 @@ async fn a_wrong_or_missing_verifier_is_refused(app: TestApp) {
         StatusCode::BAD_REQUEST,
         "invalid_grant",
     );
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
-        ("redirect_uri", REDIRECT_URI),
-    ];
+    let form = code_form(&code, REDIRECT_URI, None);
     let (status, _, body) = token(&app, Some((&client.client_id, &client.secret)), &form).await;
     refused(&(status, body), StatusCode::BAD_REQUEST, "invalid_grant");
     refused(
@@ -426,13 +428,11 @@ async fn plain_pkce_and_the_plain_code_grant_work_too(app: TestApp) {
 
     plain.retain(|(n, _)| !n.starts_with("code_challenge"));
     let code = code_for(&app, &plain).await;
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
-        ("redirect_uri", REDIRECT_URI),
+    let mut form = code_form(&code, REDIRECT_URI, None);
+    form.extend([
         ("client_id", client.client_id.as_str()),
         ("client_secret", client.secret.as_str()),
-    ];
+    ]);
     let (status, _, body) = token(&app, None, &form).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
@@ -440,12 +440,7 @@ async fn plain_pkce_and_the_plain_code_grant_work_too(app: TestApp) {
 async fn a_wrong_client_secret_is_refused_with_a_challenge(app: TestApp) {
     let client = register(&app.admin().await, "Dispatch").await;
     let code = code_for(&app, &request(&client)).await;
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
-        ("redirect_uri", REDIRECT_URI),
-        ("code_verifier", VERIFIER),
-    ];
+    let form = code_form(&code, REDIRECT_URI, Some(VERIFIER));
     let (status, headers, body) = token(&app, Some((&client.client_id, "wrong")), &form).await;
     refused(&(status, body), StatusCode::UNAUTHORIZED, "invalid_client");
     assert!(
@@ -456,7 +451,7 @@ async fn a_wrong_client_secret_is_refused_with_a_challenge(app: TestApp) {
     );
     let (status, _, body) = token(&app, None, &form).await;
     refused(&(status, body), StatusCode::UNAUTHORIZED, "invalid_client");
-    let mut posted = form.to_vec();
+    let mut posted = form.clone();
     posted.extend([
         ("client_id", client.client_id.as_str()),
         ("client_secret", "wrong"),

@@ -6,6 +6,7 @@
 //! from `tools/oauth-client/requirements.txt`. Without it the test is skipped with a message,
 //! and fails under CI.
 
+use crate::oauth::register_with;
 use crate::support::{ADMIN_PASSWORD, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -44,13 +45,7 @@ async fn authlib_completes_the_code_flow_with_pkce_and_a_refresh(app: TestApp) {
         return;
     };
     let admin = app.admin().await;
-    let client = admin
-        .post(
-            "/v1/oauth-clients",
-            json!({"name": "Authlib", "redirect_uris": [REDIRECT_URI]}),
-            StatusCode::CREATED,
-        )
-        .await;
+    let client = register_with(&admin, "Authlib", &[REDIRECT_URI]).await;
     let customer = admin
         .post(
             "/v1/customers",
@@ -63,8 +58,8 @@ async fn authlib_completes_the_code_flow_with_pkce_and_a_refresh(app: TestApp) {
     let output = tokio::process::Command::new(python)
         .arg(script)
         .arg(&app.address)
-        .arg(client["client_id"].as_str().expect("a client_id"))
-        .arg(client["client_secret"].as_str().expect("a secret"))
+        .arg(&client.client_id)
+        .arg(&client.secret)
         .arg(REDIRECT_URI)
         .arg("admin")
         .arg(ADMIN_PASSWORD)
