@@ -17,12 +17,17 @@ use rolodex_domain::redirect::REDIRECT_URI_MAX_CHARS;
 use serde::Deserialize;
 use utoipa::openapi::schema::{Array, ArrayBuilder, ObjectBuilder, SchemaType, Type};
 
+/// The redirect URIs a client may register: absolute http(s) URIs, without user information
+/// or fragment (`rolodex_domain::RedirectUri`; the pattern is the common case of that rule).
+const REDIRECT_URI_PATTERN: &str = r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?([/?][!-\x22$-~]*)?$";
+
 /// 1 to `MAX_REDIRECT_URIS` URIs.
 fn redirect_uris_schema() -> Array {
     ArrayBuilder::new()
         .items(
             ObjectBuilder::new()
                 .schema_type(SchemaType::Type(Type::String))
+                .pattern(Some(REDIRECT_URI_PATTERN))
                 .min_length(Some(1))
                 .max_length(Some(REDIRECT_URI_MAX_CHARS))
                 .build(),
