@@ -11,6 +11,7 @@ use crate::clock::Clock;
 use crate::credentials::{CredentialCache, Resolved};
 use crate::error::{AuthFailure, CoreError};
 use crate::login_throttle::{LoginLimits, LoginThrottle};
+use crate::oauth::OAuthConfig;
 use crate::ports::{NewToken, Store, TokenKind, TokenRecord};
 use crate::repo_error;
 use argon2::Argon2;
@@ -19,7 +20,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use rolodex_domain::{
-    ClientAddress, Role, Surface, Tenant, TenantCode, TenantId, UserId, Username,
+    ClientAddress, Role, Surface, Tenant, TenantCode, TenantId, User, UserId, Username,
 };
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
@@ -42,6 +43,8 @@ pub struct AuthConfig {
     /// the longest a revocation made on one node takes to reach the others (see
     /// [`crate::credentials`]).
     pub credential_cache_ttl: Duration,
+    /// The lifetimes of the tokens issued to OAuth clients.
+    pub oauth: OAuthConfig,
 }
 
 impl Default for AuthConfig {
@@ -50,6 +53,7 @@ impl Default for AuthConfig {
             session_ttl: Duration::from_secs(8 * 3600),
             login: LoginLimits::default(),
             credential_cache_ttl: Duration::from_secs(5),
+            oauth: OAuthConfig::default(),
         }
     }
 }
@@ -72,6 +76,14 @@ pub struct ApiKey {
     pub tenant_id: TenantId,
     pub created_at: OffsetDateTime,
     pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// A user whose username and password were just checked.
+#[derive(Debug, Clone)]
+pub(crate) struct SignedIn {
+    pub user: User,
+    /// The tenant the sign-in named, or the user's only tenant.
+    pub tenant: Option<Tenant>,
 }
 
 /// A newly created API key and its secret, shown once.
@@ -143,17 +155,56 @@ pub fn has_token_shape(token: &str) -> bool {
     false
 }
 
-fn sha256_hex(secret: &str) -> String {
+/// The SHA-256 of a secret, in hex: what is stored of it.
+pub(crate) fn sha256_hex(secret: &str) -> String {
     Sha256::digest(secret.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
 }
 
-fn new_secret(prefix: &str) -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    format!("{prefix}.{}", URL_SAFE_NO_PAD.encode(bytes))
+/// `prefix.` and `bytes` random bytes in base64url: a value of the token shape.
+pub(crate) fn random_value(prefix: &str, bytes: usize) -> String {
+    let mut random = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut random);
+    format!("{prefix}.{}", URL_SAFE_NO_PAD.encode(random))
+}
+
+/// Whether `secret` is the one whose SHA-256 is `hash`, compared in constant time.
+pub(crate) fn secret_matches(secret: &str, hash: &str) -> bool {
+    bool::from(sha256_hex(secret).as_bytes().ct_eq(hash.as_bytes()))
+}
+
+/// A new token of `kind`: its secret, shown to its holder once, and the record to store.
+pub(crate) fn mint(
+    kind: TokenKind,
+    user_id: UserId,
+    tenant_id: Option<TenantId>,
+    name: String,
+    created_at: OffsetDateTime,
+    expires_at: Option<OffsetDateTime>,
+) -> (String, NewToken) {
+    let prefix = match kind {
+        TokenKind::Session => "rdxs",
+        TokenKind::ApiKey => "rdxk",
+        TokenKind::OAuth => "rdxo",
+    };
+    let secret = random_value(prefix, 32);
+    let token = NewToken {
+        kind,
+        secret_hash: sha256_hex(&secret),
+        user_id,
+        tenant_id,
+        name,
+        created_at,
+        expires_at,
+    };
+    (secret, token)
+}
+
+/// `now` plus `ttl` (plus an hour if `ttl` is out of range).
+pub(crate) fn after(now: OffsetDateTime, ttl: Duration) -> OffsetDateTime {
+    now + time::Duration::try_from(ttl).unwrap_or(time::Duration::HOUR)
 }
 
 /// Hashes a password with Argon2id (off the async threads: it is deliberately slow).
@@ -215,9 +266,7 @@ impl AuthService {
 
     /// Checks a username and password from `client` and issues a token, bound to the tenant
     /// with code `tenant` when given (the user must be a member), or to the user's only
-    /// tenant. Refused with [`CoreError::Throttled`], before the password is checked, when
-    /// the client has failed too often (see [`crate::login_throttle`]).
-    #[tracing::instrument(skip_all, fields(client = %ClientAddress::of(client)))]
+    /// tenant. Refused as [`AuthService::sign_in`] refuses.
     pub async fn login(
         &self,
         username: &str,
@@ -225,6 +274,41 @@ impl AuthService {
         tenant: Option<&str>,
         client: IpAddr,
     ) -> Result<IssuedToken, CoreError> {
+        let SignedIn { user, tenant } = self.sign_in(username, password, tenant, client).await?;
+        let now = self.clock.now();
+        let (token, record) = mint(
+            TokenKind::Session,
+            user.id,
+            tenant.as_ref().map(|t| t.id),
+            String::new(),
+            now,
+            Some(after(now, self.session_ttl)),
+        );
+        self.store
+            .insert_token(record)
+            .await
+            .map_err(repo_error("token"))?;
+        tracing::info!(user = %user.id, "login");
+        Ok(IssuedToken {
+            token,
+            expires_in: self.session_ttl,
+            tenant,
+        })
+    }
+
+    /// The one check of a username and password, for every way of signing in (a login
+    /// token, an OAuth client's authorization): the active account the password fits, in the
+    /// tenant with code `tenant` when given (the user must be a member), else the user's only
+    /// tenant if there is one. Refused with [`CoreError::Throttled`], before the password is
+    /// checked, when the client has failed too often (see [`crate::login_throttle`]).
+    #[tracing::instrument(skip_all, fields(client = %ClientAddress::of(client)))]
+    pub(crate) async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        tenant: Option<&str>,
+        client: IpAddr,
+    ) -> Result<SignedIn, CoreError> {
         let now = self.clock.now();
         let attempt = self
             .throttle
@@ -296,26 +380,7 @@ impl AuthService {
             None => None,
         };
         self.throttle.succeeded(&*self.store, attempt).await?;
-        let token = new_secret("rdxs");
-        let ttl = time::Duration::try_from(self.session_ttl).unwrap_or(time::Duration::HOUR);
-        self.store
-            .insert_token(NewToken {
-                kind: TokenKind::Session,
-                secret_hash: sha256_hex(&token),
-                user_id: user.id,
-                tenant_id: tenant.as_ref().map(|t| t.id),
-                name: String::new(),
-                created_at: now,
-                expires_at: Some(now + ttl),
-            })
-            .await
-            .map_err(repo_error("token"))?;
-        tracing::info!(user = %user.id, "login");
-        Ok(IssuedToken {
-            token,
-            expires_in: self.session_ttl,
-            tenant,
-        })
+        Ok(SignedIn { user, tenant })
     }
 
     /// Who an `Authorization` header's bearer token belongs to (`None`: no header).
@@ -403,6 +468,11 @@ impl AuthService {
             (Some(asked), TokenKind::ApiKey, Some(bound)) if asked != bound => {
                 return Err(CoreError::forbidden(
                     "this API key belongs to another tenant",
+                ));
+            }
+            (Some(asked), TokenKind::OAuth, Some(bound)) if asked != bound => {
+                return Err(CoreError::forbidden(
+                    "this OAuth token was granted for another tenant",
                 ));
             }
             (Some(asked), _, _) => asked,
@@ -495,18 +565,17 @@ impl AuthService {
             .await
             .map_err(repo_error("user"))?
             .ok_or(CoreError::NotFound { entity: "user" })?;
-        let secret = new_secret("rdxk");
+        let (secret, record) = mint(
+            TokenKind::ApiKey,
+            user_id,
+            Some(caller.tenant_id),
+            name,
+            self.clock.now(),
+            None,
+        );
         let record = self
             .store
-            .insert_token(NewToken {
-                kind: TokenKind::ApiKey,
-                secret_hash: sha256_hex(&secret),
-                user_id,
-                tenant_id: Some(caller.tenant_id),
-                name,
-                created_at: self.clock.now(),
-                expires_at: None,
-            })
+            .insert_token(record)
             .await
             .map_err(repo_error("api key"))?;
         let key = ApiKey::from_record(record)
@@ -595,10 +664,19 @@ mod tests {
 
     #[test]
     fn generated_secrets_have_the_token_shape() {
-        for prefix in ["rdxs", "rdxk"] {
-            let s = new_secret(prefix);
+        for kind in TokenKind::ALL {
+            let (s, record) = mint(
+                kind,
+                UserId(1),
+                None,
+                String::new(),
+                OffsetDateTime::UNIX_EPOCH,
+                None,
+            );
             assert!(has_token_shape(&s), "{s}");
             assert!(parse_bearer(&format!("Bearer {s}")).is_ok());
+            assert!(secret_matches(&s, &record.secret_hash));
+            assert!(!secret_matches(&format!("{s}x"), &record.secret_hash));
         }
     }
 

@@ -101,6 +101,7 @@ impl CoreError {
                 "user" => "user_not_found",
                 "tenant" => "tenant_not_found",
                 "api key" => "api_key_not_found",
+                "oauth client" => "oauth_client_not_found",
                 "photo" => "photo_not_found",
                 "history entry" => "history_entry_not_found",
                 _ => "not_found",

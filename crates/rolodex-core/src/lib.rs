@@ -14,6 +14,7 @@ pub mod customers;
 pub mod error;
 pub mod idempotency;
 pub mod login_throttle;
+pub mod oauth;
 pub mod photos;
 pub mod ports;
 pub mod query;
@@ -29,6 +30,7 @@ pub use customers::CustomerService;
 pub use error::{AuthFailure, CoreError, ErrorCode};
 pub use idempotency::IdempotencyService;
 pub use login_throttle::LoginLimits;
+pub use oauth::{OAuthConfig, OAuthService};
 pub use photos::{Media, PhotoFile, PhotoService};
 pub use ports::Store;
 pub use query::{
@@ -50,6 +52,7 @@ pub struct Services {
     pub contacts: ContactService,
     pub photos: PhotoService,
     pub idempotency: IdempotencyService,
+    pub oauth: OAuthService,
 }
 
 impl Services {
@@ -67,9 +70,20 @@ impl Services {
             media.storage.clone(),
             locks.clone(),
         );
+        let oauth_config = auth.oauth.clone();
+        let auth = AuthService::new(store.clone(), clock.clone(), auth, credentials.clone());
         Self {
             photos: PhotoService::new(contacts.clone(), media, clock.clone()),
-            auth: AuthService::new(store.clone(), clock.clone(), auth, credentials.clone()),
+            oauth: OAuthService::new(
+                store.clone(),
+                store.clone(),
+                store.clone(),
+                auth.clone(),
+                clock.clone(),
+                credentials.clone(),
+                oauth_config,
+            ),
+            auth,
             tenants: TenantService::new(store.clone(), clock.clone()),
             users: UserService::new(store.clone(), clock.clone(), credentials),
             customers: CustomerService::new(store.clone(), clock.clone(), locks),

@@ -139,8 +139,9 @@ pub struct UserUpdate {
     pub display_name: Option<String>,
     pub active: Option<bool>,
     pub password_hash: Option<String>,
-    /// When set, every login session of the user still valid is revoked at this time, in
-    /// the same transaction (a password reset or a deactivation ends them; API keys stay).
+    /// When set, every login session and OAuth grant (access and refresh tokens) of the user
+    /// still valid is revoked at this time, in the same transaction (a password reset or a
+    /// deactivation ends them; API keys stay).
     pub revoke_sessions_at: Option<OffsetDateTime>,
 }
 
@@ -203,13 +204,20 @@ pub struct TokenRecord {
 pub enum TokenKind {
     Session,
     ApiKey,
+    /// An OAuth 2.0 access token, issued to a client with a refresh token (see [`OAuthRepo`]);
+    /// bound to its client's tenant.
+    OAuth,
 }
 
 impl TokenKind {
+    /// Every kind.
+    pub const ALL: [TokenKind; 3] = [TokenKind::Session, TokenKind::ApiKey, TokenKind::OAuth];
+
     pub fn as_str(self) -> &'static str {
         match self {
             TokenKind::Session => "session",
             TokenKind::ApiKey => "api_key",
+            TokenKind::OAuth => "oauth",
         }
     }
 }
@@ -238,6 +246,193 @@ pub trait TokenRepo: Send + Sync {
         tenant: TenantId,
         user: Option<UserId>,
     ) -> Result<Vec<TokenRecord>, RepoError>;
+}
+
+/// An OAuth client as stored: only the SHA-256 of its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthClientRecord {
+    pub id: i64,
+    pub tenant_id: TenantId,
+    pub name: String,
+    /// The public identifier the client presents (`client_id`), unique across tenants.
+    pub client_id: String,
+    pub secret_hash: String,
+    /// The redirect URIs registered, each matched exactly.
+    pub redirect_uris: Vec<String>,
+    pub created_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// An OAuth client to store (its id is assigned by the store).
+#[derive(Debug, Clone)]
+pub struct NewOAuthClient {
+    pub tenant_id: TenantId,
+    pub name: String,
+    pub client_id: String,
+    pub secret_hash: String,
+    pub redirect_uris: Vec<String>,
+    pub created_at: OffsetDateTime,
+}
+
+/// How a PKCE code challenge was derived from its verifier (RFC 7636, section 4.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChallengeMethod {
+    S256,
+    Plain,
+}
+
+impl ChallengeMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChallengeMethod::S256 => "S256",
+            ChallengeMethod::Plain => "plain",
+        }
+    }
+}
+
+/// A PKCE code challenge of an authorization request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeChallenge {
+    pub challenge: String,
+    pub method: ChallengeMethod,
+}
+
+/// An authorization code as stored: only its SHA-256. The code is also the grant that every
+/// refresh token issued from it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizationCodeRecord {
+    pub id: i64,
+    pub tenant_id: TenantId,
+    /// The client's id (not its `client_id`).
+    pub client: i64,
+    pub user_id: UserId,
+    /// As the authorization request named it; `None` when it named none.
+    pub redirect_uri: Option<String>,
+    pub challenge: Option<CodeChallenge>,
+    pub scope: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub used_at: Option<OffsetDateTime>,
+    /// When the grant was revoked.
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// An authorization code to store.
+#[derive(Debug, Clone)]
+pub struct NewAuthorizationCode {
+    pub tenant_id: TenantId,
+    pub client: i64,
+    pub user_id: UserId,
+    pub code_hash: String,
+    pub redirect_uri: Option<String>,
+    pub challenge: Option<CodeChallenge>,
+    pub scope: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+/// A refresh token as stored: only its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshTokenRecord {
+    pub id: i64,
+    pub tenant_id: TenantId,
+    pub client: i64,
+    /// The grant (authorization code) it descends from.
+    pub grant: i64,
+    pub user_id: UserId,
+    pub token_hash: String,
+    /// The access token issued with it.
+    pub access_token_id: i64,
+    pub scope: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    /// When it was exchanged for a new pair.
+    pub rotated_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// An access token (of kind [`TokenKind::OAuth`]) and the refresh token issued with it, for
+/// one grant; stored together or not at all.
+#[derive(Debug, Clone)]
+pub struct NewTokenPair {
+    pub grant: i64,
+    pub client: i64,
+    /// Its user, tenant and creation time are the refresh token's too.
+    pub access: NewToken,
+    pub refresh_hash: String,
+    pub refresh_expires_at: OffsetDateTime,
+    pub scope: Option<String>,
+}
+
+/// What became of a redemption of a code or a rotation of a refresh token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redemption {
+    /// The token pair is stored.
+    Issued,
+    /// The code or refresh token had been used already, or its grant revoked: nothing is
+    /// stored, and the whole grant is now revoked.
+    Spent,
+}
+
+/// OAuth 2.0 clients, their authorization codes and refresh tokens. Codes and refresh tokens
+/// are single use: the store decides, in the write that uses one, whether it was still unused,
+/// so that two concurrent uses cannot both succeed; a second use revokes the whole grant
+/// (RFC 6749, section 4.1.2; RFC 6819, section 5.2.2.3).
+#[async_trait]
+pub trait OAuthRepo: Send + Sync {
+    async fn insert_oauth_client(
+        &self,
+        client: NewOAuthClient,
+    ) -> Result<OAuthClientRecord, RepoError>;
+    /// The client whose public identifier is `client_id`, whatever its tenant: a client names
+    /// itself by it alone.
+    async fn oauth_client(&self, client_id: &str) -> Result<Option<OAuthClientRecord>, RepoError>;
+    /// The clients of `tenant`, newest first, revoked ones included.
+    async fn oauth_clients(&self, tenant: TenantId) -> Result<Vec<OAuthClientRecord>, RepoError>;
+    /// Revokes client `id` of `tenant` (an already revoked client keeps its first date) and
+    /// every grant issued to it, with their refresh and access tokens. `NotFound` when
+    /// `tenant` has no such client.
+    async fn revoke_oauth_client(
+        &self,
+        tenant: TenantId,
+        id: i64,
+        at: OffsetDateTime,
+    ) -> Result<(), RepoError>;
+    /// Stores a code, and forgets the codes of its tenant that expired unused.
+    async fn insert_authorization_code(&self, code: NewAuthorizationCode) -> Result<(), RepoError>;
+    async fn authorization_code(
+        &self,
+        code_hash: &str,
+    ) -> Result<Option<AuthorizationCodeRecord>, RepoError>;
+    /// Marks code `code` of `tenant` used and stores the first token pair of its grant, at
+    /// `tokens.access.created_at`, unless the code was used already or its grant revoked.
+    async fn redeem_authorization_code(
+        &self,
+        tenant: TenantId,
+        code: i64,
+        tokens: NewTokenPair,
+    ) -> Result<Redemption, RepoError>;
+    async fn refresh_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<RefreshTokenRecord>, RepoError>;
+    /// Marks refresh token `id` of `tenant` rotated and stores the next token pair of its
+    /// grant, at `tokens.access.created_at`, unless the token was rotated or revoked already,
+    /// or its grant revoked.
+    async fn rotate_refresh_token(
+        &self,
+        tenant: TenantId,
+        id: i64,
+        tokens: NewTokenPair,
+    ) -> Result<Redemption, RepoError>;
+    /// Revokes grant `grant` of `tenant`: the code, its refresh tokens and their access
+    /// tokens (idempotent).
+    async fn revoke_oauth_grant(
+        &self,
+        tenant: TenantId,
+        grant: i64,
+        at: OffsetDateTime,
+    ) -> Result<(), RepoError>;
 }
 
 /// Failed login attempts, kept in storage so that every node sees them.
@@ -471,6 +666,7 @@ pub trait Store:
     + TenantRepo
     + UserRepo
     + TokenRepo
+    + OAuthRepo
     + ThrottleRepo
     + CustomerRepo
     + ContactRepo
@@ -484,6 +680,7 @@ impl<T> Store for T where
         + TenantRepo
         + UserRepo
         + TokenRepo
+        + OAuthRepo
         + ThrottleRepo
         + CustomerRepo
         + ContactRepo

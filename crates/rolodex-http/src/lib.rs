@@ -1,6 +1,7 @@
-//! Rolodex over HTTP: the native REST API under `/v1`, the pages for people under `/app`, the plumbing every surface shares
-//! (errors, extractors, request ids, metrics, limits), and the server that accepts and times
-//! out connections ([`serve`]).
+//! Rolodex over HTTP: the native REST API under `/v1`, the pages for people under `/app`, the
+//! OAuth 2.0 authorization server under `/oauth`, the plumbing every surface shares (errors,
+//! extractors, request ids, metrics, limits), and the server that accepts and times out
+//! connections ([`serve`]).
 //!
 //! Handlers translate wire requests into use-case calls of `rolodex_core` and results back
 //! into wire responses. This crate never touches storage and never repeats a validation rule.
@@ -11,6 +12,7 @@ mod extract;
 mod health;
 mod middleware;
 mod native;
+mod oauth;
 mod openapi;
 mod pages;
 mod photo_file;
@@ -64,6 +66,7 @@ pub fn app(services: Services, metrics: Option<PrometheusHandle>, config: HttpCo
         .merge(dialects::cro::router())
         .merge(dialects::rpm::router())
         .merge(dialects::valomnia::router())
+        .merge(oauth::router())
         .merge(health::router())
         .merge(openapi::router())
         .merge(pages::router())

@@ -9,7 +9,7 @@
 //! response is an RFC 9457 problem (`application/problem+json`). The Rust tests below and the
 //! schemathesis run of `tools/openapi-fuzz.sh` hold the document to what the server does.
 
-use crate::native::{auth, contacts, customers, photos, users};
+use crate::native::{auth, contacts, customers, oauth_clients, photos, users};
 use crate::problem::ProblemBody;
 use crate::state::AppState;
 use axum::Router;
@@ -35,6 +35,7 @@ use utoipa_swagger_ui::SwaggerUi;
     paths(
         auth::login, auth::logout, auth::tenants, auth::create_key, auth::list_keys, auth::revoke_key,
         users::list, users::create, users::get, users::update, users::remove,
+        oauth_clients::list, oauth_clients::register, oauth_clients::revoke,
         customers::create, customers::list, customers::get, customers::patch, customers::delete, customers::history,
         customers::restore,
         contacts::search, contacts::list_of_customer, contacts::create, contacts::get, contacts::patch,

@@ -157,7 +157,9 @@ impl<B: Backend> UserRepo for SqlStore<B> {
             )
         });
         const REVOKE_SESSIONS: &str = "UPDATE tokens SET revoked_at = ?1 \
-             WHERE user_id = ?2 AND kind = 'session' AND revoked_at IS NULL";
+             WHERE user_id = ?2 AND kind IN ('session', 'oauth') AND revoked_at IS NULL";
+        const REVOKE_REFRESH_TOKENS: &str = "UPDATE oauth_refresh_tokens SET revoked_at = ?1 \
+             WHERE user_id = ?2 AND revoked_at IS NULL";
         let params: Vec<Param> = vec![
             update.display_name.into(),
             update.active.into(),
@@ -173,8 +175,9 @@ impl<B: Backend> UserRepo for SqlStore<B> {
                         .await?
                         .ok_or(RepoError::NotFound)?;
                     if let Some(at) = revoke_at {
-                        c.execute(REVOKE_SESSIONS, &[at.into(), id.0.into()])
-                            .await?;
+                        for sql in [REVOKE_SESSIONS, REVOKE_REFRESH_TOKENS] {
+                            c.execute(sql, &[at.into(), id.0.into()]).await?;
+                        }
                     }
                     Ok(user)
                 })
@@ -231,33 +234,36 @@ impl<B: Backend> UserRepo for SqlStore<B> {
     }
 }
 
+/// Stores `token` on `c`; an unknown user or tenant is a missing parent (`NotFound`).
+pub(crate) async fn insert_token<C: Conn>(
+    c: &mut C,
+    token: NewToken,
+) -> Result<TokenRecord, RepoError> {
+    static SQL: Text = Text::new(|_| {
+        format!(
+            "INSERT INTO tokens (kind, secret_hash, user_id, tenant_id, name, created_at, expires_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING {TOKEN_COLUMNS}"
+        )
+    });
+    let params: Vec<Param> = vec![
+        token.kind.as_str().into(),
+        token.secret_hash.into(),
+        token.user_id.0.into(),
+        token.tenant_id.map(|t| t.0).into(),
+        token.name.into(),
+        token.created_at.into(),
+        token.expires_at.into(),
+    ];
+    c.fetch_one(SQL.get(c.dialect()), &params, &rows::token)
+        .await
+        .map_err(DbError::missing_parent)
+}
+
 #[async_trait]
 impl<B: Backend> TokenRepo for SqlStore<B> {
     async fn insert_token(&self, token: NewToken) -> Result<TokenRecord, RepoError> {
-        static SQL: Text = Text::new(|_| {
-            format!(
-                "INSERT INTO tokens (kind, secret_hash, user_id, tenant_id, name, created_at, expires_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING {TOKEN_COLUMNS}"
-            )
-        });
-        let params: Vec<Param> = vec![
-            token.kind.as_str().into(),
-            token.secret_hash.into(),
-            token.user_id.0.into(),
-            token.tenant_id.map(|t| t.0).into(),
-            token.name.into(),
-            token.created_at.into(),
-            token.expires_at.into(),
-        ];
-        // An unknown user or tenant is a missing parent.
         self.backend
-            .write(move |c| {
-                Box::pin(async move {
-                    c.fetch_one(SQL.get(c.dialect()), &params, &rows::token)
-                        .await
-                        .map_err(DbError::missing_parent)
-                })
-            })
+            .write(move |c| Box::pin(insert_token(c, token)))
             .await
     }
 

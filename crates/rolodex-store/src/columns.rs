@@ -59,6 +59,15 @@ pub const USER_COLUMNS: &str = "users.id AS user_id, users.username, users.displ
 pub const TOKEN_COLUMNS: &str =
     "id, kind, secret_hash, user_id, tenant_id, name, created_at, expires_at, revoked_at";
 
+pub const OAUTH_CLIENT_COLUMNS: &str =
+    "id, tenant_id, name, client_id, secret_hash, redirect_uris, created_at, revoked_at";
+
+pub const OAUTH_CODE_COLUMNS: &str = "id, tenant_id, client_id, user_id, redirect_uri, \
+    code_challenge, code_challenge_method, scope, created_at, expires_at, used_at, revoked_at";
+
+pub const REFRESH_TOKEN_COLUMNS: &str = "id, tenant_id, client_id, code_id, user_id, token_hash, \
+    access_token_id, scope, created_at, expires_at, rotated_at, revoked_at";
+
 pub const CUSTOMER_COLUMNS: &str = "id, tenant_id, code, name, website, address, city, state, \
     postal_code, country, custom_fields, created_at, created_by, updated_at, updated_by, version";
 

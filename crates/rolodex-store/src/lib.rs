@@ -1,7 +1,7 @@
 //! The storage adapter: implements `rolodex_core::ports` once ([`SqlStore`], in the area
-//! modules: `auth`, `customers`, `contacts`, `history`, `changes`, `idempotency`) over two
-//! thin backends (`sqlite`: rusqlite on threads of its own; `postgres`: sqlx's async pool),
-//! picks the backend from the database URL, runs each backend's migrations, classifies
+//! modules: `auth`, `oauth`, `customers`, `contacts`, `history`, `changes`, `idempotency`)
+//! over two thin backends (`sqlite`: rusqlite on threads of its own; `postgres`: sqlx's async
+//! pool), picks the backend from the database URL, runs each backend's migrations, classifies
 //! database errors into `RepoError`s, and copies a whole database from one backend to another.
 //! It must not hold business rules: those live in core and the domain.
 
@@ -16,6 +16,7 @@ mod filters;
 mod history;
 mod idempotency;
 mod migrations;
+mod oauth;
 mod paging;
 mod postgres;
 mod rows;

@@ -34,6 +34,11 @@ pub const SQLITE: Migrations = &[
         "usernames per tenant",
         include_str!("../migrations/sqlite/0004_usernames_per_tenant.sql"),
     ),
+    (
+        5,
+        "oauth",
+        include_str!("../migrations/sqlite/0005_oauth.sql"),
+    ),
 ];
 
 pub const POSTGRES: Migrations = &[
@@ -56,6 +61,11 @@ pub const POSTGRES: Migrations = &[
         4,
         "usernames per tenant",
         include_str!("../migrations/postgres/0004_usernames_per_tenant.sql"),
+    ),
+    (
+        5,
+        "oauth",
+        include_str!("../migrations/postgres/0005_oauth.sql"),
     ),
 ];
 

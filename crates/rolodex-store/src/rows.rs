@@ -3,11 +3,15 @@
 //! timestamptz, 0/1 or boolean, JSON text or jsonb) as what the model means.
 
 pub use crate::columns::{
-    CONTACT_COLUMNS, CONTACT_FIELD_COLUMNS, CUSTOMER_COLUMNS, HISTORY_COLUMNS, RESPONSE_COLUMNS,
-    RowError, TENANT_COLUMNS, TOKEN_COLUMNS, USER_COLUMNS, contact_cursor, millis,
+    CONTACT_COLUMNS, CONTACT_FIELD_COLUMNS, CUSTOMER_COLUMNS, HISTORY_COLUMNS,
+    OAUTH_CLIENT_COLUMNS, OAUTH_CODE_COLUMNS, REFRESH_TOKEN_COLUMNS, RESPONSE_COLUMNS, RowError,
+    TENANT_COLUMNS, TOKEN_COLUMNS, USER_COLUMNS, contact_cursor, millis,
 };
 use crate::sql::Row;
-use rolodex_core::ports::{StoredResponse, TokenKind, TokenRecord, UserCredentials};
+use rolodex_core::ports::{
+    AuthorizationCodeRecord, ChallengeMethod, CodeChallenge, OAuthClientRecord, RefreshTokenRecord,
+    StoredResponse, TokenKind, TokenRecord, UserCredentials,
+};
 use rolodex_domain::{
     Change, Contact, ContactFields, ContactId, Customer, CustomerFields, CustomerId, FieldChange,
     HistoryEntry, Membership, Notifications, Role, Surface, Tenant, TenantCode, TenantId, User,
@@ -134,7 +138,7 @@ pub fn membership(row: &dyn Row) -> Result<Membership, RowError> {
 
 pub fn token(row: &dyn Row) -> Result<TokenRecord, RowError> {
     let kind = text(row, "kind")?;
-    let kind = [TokenKind::Session, TokenKind::ApiKey]
+    let kind = TokenKind::ALL
         .into_iter()
         .find(|k| k.as_str() == kind)
         .ok_or(RowError::BadValue { column: "kind" })?;
@@ -147,6 +151,72 @@ pub fn token(row: &dyn Row) -> Result<TokenRecord, RowError> {
         name: text(row, "name")?,
         created_at: time(row, "created_at")?,
         expires_at: row.time("expires_at")?,
+        revoked_at: row.time("revoked_at")?,
+    })
+}
+
+pub fn oauth_client(row: &dyn Row) -> Result<OAuthClientRecord, RowError> {
+    Ok(OAuthClientRecord {
+        id: int(row, "id")?,
+        tenant_id: TenantId(int(row, "tenant_id")?),
+        name: text(row, "name")?,
+        client_id: text(row, "client_id")?,
+        secret_hash: text(row, "secret_hash")?,
+        redirect_uris: json(row, "redirect_uris")?,
+        created_at: time(row, "created_at")?,
+        revoked_at: row.time("revoked_at")?,
+    })
+}
+
+pub fn authorization_code(row: &dyn Row) -> Result<AuthorizationCodeRecord, RowError> {
+    let method = row
+        .text("code_challenge_method")?
+        .map(|m| {
+            [ChallengeMethod::S256, ChallengeMethod::Plain]
+                .into_iter()
+                .find(|known| known.as_str() == m)
+                .ok_or(RowError::BadValue {
+                    column: "code_challenge_method",
+                })
+        })
+        .transpose()?;
+    let challenge = match (row.text("code_challenge")?, method) {
+        (Some(challenge), Some(method)) => Some(CodeChallenge { challenge, method }),
+        (None, None) => None,
+        _ => {
+            return Err(RowError::BadValue {
+                column: "code_challenge",
+            });
+        }
+    };
+    Ok(AuthorizationCodeRecord {
+        id: int(row, "id")?,
+        tenant_id: TenantId(int(row, "tenant_id")?),
+        client: int(row, "client_id")?,
+        user_id: UserId(int(row, "user_id")?),
+        redirect_uri: row.text("redirect_uri")?,
+        challenge,
+        scope: row.text("scope")?,
+        created_at: time(row, "created_at")?,
+        expires_at: time(row, "expires_at")?,
+        used_at: row.time("used_at")?,
+        revoked_at: row.time("revoked_at")?,
+    })
+}
+
+pub fn refresh_token(row: &dyn Row) -> Result<RefreshTokenRecord, RowError> {
+    Ok(RefreshTokenRecord {
+        id: int(row, "id")?,
+        tenant_id: TenantId(int(row, "tenant_id")?),
+        client: int(row, "client_id")?,
+        grant: int(row, "code_id")?,
+        user_id: UserId(int(row, "user_id")?),
+        token_hash: text(row, "token_hash")?,
+        access_token_id: int(row, "access_token_id")?,
+        scope: row.text("scope")?,
+        created_at: time(row, "created_at")?,
+        expires_at: time(row, "expires_at")?,
+        rotated_at: row.time("rotated_at")?,
         revoked_at: row.time("revoked_at")?,
     })
 }

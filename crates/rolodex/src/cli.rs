@@ -1,4 +1,5 @@
-//! The command line: `rolodex serve | migrate | copy | tenant | user | api-key`.
+//! The command line: `rolodex serve | migrate | copy | tenant | user | api-key |
+//! oauth-client`.
 //!
 //! Each command calls core's use cases as the operator ([`Caller::operator`]), never SQL, so
 //! validation and tenancy are the same as over HTTP. Results go to standard output; errors
@@ -61,6 +62,9 @@ pub enum Command {
     /// Manage API keys
     #[command(subcommand, name = "api-key")]
     ApiKey(ApiKeyCommand),
+    /// Manage the OAuth 2.0 clients that may ask users for access to a tenant
+    #[command(subcommand, name = "oauth-client")]
+    OAuthClient(OAuthClientCommand),
 }
 
 #[derive(Debug, Args)]
@@ -142,6 +146,31 @@ pub enum ApiKeyCommand {
         /// A label to recognise the key by
         #[arg(long, default_value = "cli")]
         name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OAuthClientCommand {
+    /// Register a client in a tenant and print its client_id and secret (shown once)
+    Add {
+        /// Name shown to users when the client asks for access
+        name: String,
+        /// Where users may be sent back to, matched exactly (repeat for several)
+        #[arg(long = "redirect-uri", value_name = "URI", required = true)]
+        redirect_uris: Vec<String>,
+        /// Code of the tenant the client may ask for access to
+        #[arg(long, value_name = "CODE")]
+        tenant: String,
+    },
+    /// List the clients of a tenant
+    List {
+        #[arg(long, value_name = "CODE")]
+        tenant: String,
+    },
+    /// Revoke a client and every token issued to it
+    Revoke {
+        /// The client's client_id
+        client_id: String,
     },
 }
 
@@ -371,8 +400,85 @@ async fn operate(services: &Services, command: Command) -> anyhow::Result<()> {
             );
             println!("{}", created.secret);
         }
+        Command::OAuthClient(command) => oauth_client(services, command).await?,
         Command::Serve(_) | Command::Migrate | Command::Copy(_) => {
             unreachable!("serve, migrate and copy are handled by run() without opening services")
+        }
+    }
+    Ok(())
+}
+
+async fn oauth_client(services: &Services, command: OAuthClientCommand) -> anyhow::Result<()> {
+    match command {
+        OAuthClientCommand::Add {
+            name,
+            redirect_uris,
+            tenant,
+        } => {
+            let tenant = tenant_by_code(services, &tenant).await?;
+            let registered = services
+                .oauth
+                .register_client(&Caller::operator(tenant.id), &name, &redirect_uris)
+                .await
+                .context("could not register the OAuth client")?;
+            let client = registered.client;
+            println!(
+                "Registered OAuth client {:?} in tenant {} (id {}), redirect URIs: {}",
+                client.name,
+                tenant.code.as_str(),
+                tenant.id,
+                client.redirect_uris.join(" ")
+            );
+            println!("client_id:     {}", client.client_id);
+            println!(
+                "client_secret: {} (shown once: keep it now)",
+                registered.secret
+            );
+        }
+        OAuthClientCommand::List { tenant } => {
+            let tenant = tenant_by_code(services, &tenant).await?;
+            let clients = services
+                .oauth
+                .list_clients(&Caller::operator(tenant.id))
+                .await
+                .context("could not list the OAuth clients")?;
+            println!(
+                "{:<30} {:<8} {:<24} REDIRECT URIS",
+                "CLIENT ID", "STATE", "NAME"
+            );
+            for c in clients {
+                let state = if c.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<30} {state:<8} {:<24} {}",
+                    c.client_id,
+                    c.name,
+                    c.redirect_uris.join(" ")
+                );
+            }
+        }
+        OAuthClientCommand::Revoke { client_id } => {
+            let client = match services.oauth.find_client(&client_id).await {
+                Ok(client) => client,
+                Err(CoreError::NotFound { .. }) => {
+                    bail!("no OAuth client {client_id:?} (see 'rolodex oauth-client list')")
+                }
+                Err(e) => {
+                    return Err(anyhow::Error::new(e).context("could not find the OAuth client"));
+                }
+            };
+            services
+                .oauth
+                .revoke_client(&Caller::operator(client.tenant_id), client.id)
+                .await
+                .context("could not revoke the OAuth client")?;
+            println!(
+                "Revoked OAuth client {} ({:?}) and every token issued to it",
+                client.client_id, client.name
+            );
         }
     }
     Ok(())

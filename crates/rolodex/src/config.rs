@@ -10,7 +10,7 @@ use figment::providers::{Format, Toml};
 use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile, Provider};
 use ipnet::IpNet;
-use rolodex_core::{AuthConfig, LoginLimits};
+use rolodex_core::{AuthConfig, LoginLimits, OAuthConfig};
 use rolodex_http::{ConnectionLimits, HttpConfig};
 use serde::Deserialize;
 use std::fmt;
@@ -47,6 +47,8 @@ pub const KEYS: &[&str] = &[
     "trusted_proxies",
     "public_url",
     "credential_cache_secs",
+    "oauth_access_token_ttl_secs",
+    "oauth_refresh_token_ttl_secs",
 ];
 
 /// The configuration as written in the layers, before validation.
@@ -73,6 +75,8 @@ struct RawConfig {
     max_connections: usize,
     max_connections_per_client: usize,
     trusted_proxies: Addresses,
+    oauth_access_token_ttl_secs: u64,
+    oauth_refresh_token_ttl_secs: u64,
 }
 
 /// A list of addresses: a TOML array, or (from the environment) one string of addresses
@@ -143,6 +147,10 @@ pub struct Config {
     pub public_url: Option<String>,
     /// How long a verified credential is trusted without asking the store (0: never).
     pub credential_cache: Duration,
+    /// How long an access token issued to an OAuth client is valid.
+    pub oauth_access_token_ttl: Duration,
+    /// How long an OAuth client's refresh token can be exchanged for new tokens.
+    pub oauth_refresh_token_ttl: Duration,
 }
 
 /// Values given on the command line: the last layer.
@@ -212,6 +220,10 @@ impl Config {
                 per_minute: self.login_failures_per_minute,
             },
             credential_cache_ttl: self.credential_cache,
+            oauth: OAuthConfig {
+                access_token_ttl: self.oauth_access_token_ttl,
+                refresh_token_ttl: self.oauth_refresh_token_ttl,
+            },
         }
     }
 
@@ -272,6 +284,8 @@ impl fmt::Debug for Config {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("public_url", &self.public_url)
             .field("credential_cache", &self.credential_cache)
+            .field("oauth_access_token_ttl", &self.oauth_access_token_ttl)
+            .field("oauth_refresh_token_ttl", &self.oauth_refresh_token_ttl)
             .finish()
     }
 }
@@ -317,6 +331,14 @@ impl RawConfig {
             ),
             ("header_read_timeout_secs", self.header_read_timeout_secs),
             ("idle_timeout_secs", self.idle_timeout_secs),
+            (
+                "oauth_access_token_ttl_secs",
+                self.oauth_access_token_ttl_secs,
+            ),
+            (
+                "oauth_refresh_token_ttl_secs",
+                self.oauth_refresh_token_ttl_secs,
+            ),
             ("max_connections", self.max_connections as u64),
             (
                 "max_connections_per_client",
@@ -382,6 +404,8 @@ impl RawConfig {
                 trusted_proxies,
                 public_url,
                 credential_cache: Duration::from_secs(self.credential_cache_secs),
+                oauth_access_token_ttl: Duration::from_secs(self.oauth_access_token_ttl_secs),
+                oauth_refresh_token_ttl: Duration::from_secs(self.oauth_refresh_token_ttl_secs),
             }),
             _ => bail!("invalid configuration: {}", problems.join("; ")),
         }

@@ -1,6 +1,7 @@
 //! Login and logout, API keys, and the caller's tenants.
 
 use super::dto::{ApiKeyView, List, TenantView, TokenView};
+use super::registered;
 use crate::client::ClientIp;
 use crate::extract::{Ids, JsonBody, NativeCaller, NativeIdentity};
 use crate::openapi::{IdempotencyKeyHeader, TenantHeader};
@@ -101,17 +102,10 @@ pub async fn create_key(
         .create_api_key(&caller, &req.name, req.user_id.map(UserId))
         .await?;
     let location = format!("/v1/api-keys/{}", new.key.id);
-    let mut response = (
-        StatusCode::CREATED,
-        Json(ApiKeyView::new(new.key, Some(new.secret))),
-    )
-        .into_response();
-    if let Ok(v) = location.parse() {
-        response
-            .headers_mut()
-            .insert(axum::http::header::LOCATION, v);
-    }
-    Ok(response)
+    Ok(registered(
+        &location,
+        &ApiKeyView::new(new.key, Some(new.secret)),
+    ))
 }
 
 #[utoipa::path(get, operation_id = "list_api_keys", path = "/v1/api-keys", tag = "auth", security(("bearer" = [])), params(TenantHeader),

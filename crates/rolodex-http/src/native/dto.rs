@@ -3,6 +3,7 @@
 
 use rolodex_core::Page;
 use rolodex_core::auth::ApiKey;
+use rolodex_core::oauth::OAuthClient;
 use rolodex_domain::{
     Contact, Customer, HistoryEntry, Membership, Notifications, Phone, Tenant, UserId,
 };
@@ -112,6 +113,38 @@ impl ApiKeyView {
             created_at: rfc3339(k.created_at),
             revoked_at: k.revoked_at.map(rfc3339),
             key: secret,
+        }
+    }
+}
+
+/// An OAuth client of the tenant.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OAuthClientView {
+    pub id: i64,
+    pub name: String,
+    /// What the client sends as `client_id`.
+    pub client_id: String,
+    /// Where the client may be sent back to, each matched exactly.
+    pub redirect_uris: Vec<String>,
+    pub tenant_id: i64,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+    /// Only in the response that registers the client: it is never shown again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+}
+
+impl OAuthClientView {
+    pub fn new(c: OAuthClient, secret: Option<String>) -> Self {
+        Self {
+            id: c.id,
+            name: c.name,
+            client_id: c.client_id,
+            redirect_uris: c.redirect_uris,
+            tenant_id: c.tenant_id.0,
+            created_at: rfc3339(c.created_at),
+            revoked_at: c.revoked_at.map(rfc3339),
+            client_secret: secret,
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod customers;
 pub mod dto;
 pub(crate) mod map;
+pub mod oauth_clients;
 pub mod photos;
 pub mod users;
 
@@ -30,6 +31,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/v1/api-keys", get(auth::list_keys).post(auth::create_key))
         .route("/v1/api-keys/{id}", axum::routing::delete(auth::revoke_key))
         .route("/v1/tenants", get(auth::tenants))
+        .route(
+            "/v1/oauth-clients",
+            get(oauth_clients::list).post(oauth_clients::register),
+        )
+        .route(
+            "/v1/oauth-clients/{id}",
+            axum::routing::delete(oauth_clients::revoke),
+        )
         .route("/v1/users", get(users::list).post(users::create))
         .route(
             "/v1/users/{id}",
@@ -91,8 +100,19 @@ fn tagged<T: Serialize>(status: StatusCode, version: i64, body: &T) -> Response 
 
 /// A 201 with the new resource, its `ETag` and its `Location`.
 fn created<T: Serialize>(location: String, version: i64, body: &T) -> Response {
-    let mut response = tagged(StatusCode::CREATED, version, body);
-    if let Ok(v) = HeaderValue::from_str(&location) {
+    located(tagged(StatusCode::CREATED, version, body), &location)
+}
+
+/// A 201 with the new resource (one without versions) and its `Location`.
+fn registered<T: Serialize>(location: &str, body: &T) -> Response {
+    located(
+        (StatusCode::CREATED, axum::Json(body)).into_response(),
+        location,
+    )
+}
+
+fn located(mut response: Response, location: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(location) {
         response.headers_mut().insert(header::LOCATION, v);
     }
     response

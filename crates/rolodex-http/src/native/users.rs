@@ -1,6 +1,7 @@
 //! The members of the current tenant (admins only).
 
 use super::dto::{List, UserView};
+use super::registered;
 use crate::extract::{Ids, JsonBody, NativeCaller};
 use crate::openapi::{IdempotencyKeyHeader, TenantHeader};
 use crate::problem::Problem;
@@ -115,13 +116,7 @@ pub async fn create(
     };
     let member = state.services.users.create(&caller, new).await?;
     let location = format!("/v1/users/{}", member.user.id);
-    let mut response = (StatusCode::CREATED, Json(UserView::from(member))).into_response();
-    if let Ok(v) = location.parse() {
-        response
-            .headers_mut()
-            .insert(axum::http::header::LOCATION, v);
-    }
-    Ok(response)
+    Ok(registered(&location, &UserView::from(member)))
 }
 
 #[utoipa::path(get, operation_id = "get_user", path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path), TenantHeader),

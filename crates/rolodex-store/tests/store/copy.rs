@@ -3,9 +3,12 @@
 
 use crate::support::*;
 use rolodex_core::Store;
-use rolodex_core::ports::{ClaimTimes, NewToken, StoredResponse, TokenKind, WriteOp};
+use rolodex_core::ports::{
+    ChallengeMethod, ClaimTimes, CodeChallenge, NewAuthorizationCode, NewOAuthClient, NewToken,
+    NewTokenPair, StoredResponse, TokenKind, WriteOp,
+};
 use rolodex_core::query::{ContactQuery, ContactSort, PageRequest};
-use rolodex_domain::{ContactFields, ContactId, Role, TenantId, Username};
+use rolodex_domain::{ContactFields, ContactId, Role, TenantId, UserId, Username};
 use rolodex_store::copy::CopyError;
 use std::sync::Arc;
 
@@ -80,6 +83,7 @@ async fn fill(db: &TestDb) -> (TenantId, ContactId) {
         .record_failure("alice", at(6), at(0))
         .await
         .expect("failure");
+    fill_oauth(store, tenant, user.id).await;
     let gone = create_customer(store, tenant, "GONE").await;
     store
         .write(
@@ -205,6 +209,96 @@ async fn fill(db: &TestDb) -> (TenantId, ContactId) {
         .await
         .expect("completed");
     (tenant, full)
+}
+
+/// An OAuth client (and a revoked one), a code without PKCE and one redeemed, and a refresh
+/// token rotated once.
+async fn fill_oauth(store: &Arc<dyn Store>, tenant: TenantId, user: UserId) {
+    let mut clients = Vec::new();
+    for (i, uris) in [
+        vec!["https://c.example/cb"],
+        vec!["https://d.example/a", "http://e/b"],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let client = store
+            .insert_oauth_client(NewOAuthClient {
+                tenant_id: tenant,
+                name: format!("Client {i}"),
+                client_id: format!("client-{i}"),
+                secret_hash: format!("secret-{i}"),
+                redirect_uris: uris.into_iter().map(str::to_owned).collect(),
+                created_at: at(20),
+            })
+            .await
+            .expect("client");
+        clients.push(client);
+    }
+    store
+        .revoke_oauth_client(tenant, clients[1].id, at(21))
+        .await
+        .expect("revoked");
+    for (hash, challenge) in [
+        ("code-plain", None),
+        (
+            "code-pkce",
+            Some(CodeChallenge {
+                challenge: "c".repeat(43),
+                method: ChallengeMethod::Plain,
+            }),
+        ),
+    ] {
+        store
+            .insert_authorization_code(NewAuthorizationCode {
+                tenant_id: tenant,
+                client: clients[0].id,
+                user_id: user,
+                code_hash: hash.into(),
+                redirect_uri: challenge.is_some().then(|| "https://c.example/cb".into()),
+                challenge,
+                scope: None,
+                created_at: at(22),
+                expires_at: at(30_022),
+            })
+            .await
+            .expect("code");
+    }
+    let grant = store
+        .authorization_code("code-pkce")
+        .await
+        .expect("read")
+        .expect("stored")
+        .id;
+    let pair = |name: &str, ms: i64| NewTokenPair {
+        grant,
+        client: clients[0].id,
+        access: NewToken {
+            kind: TokenKind::OAuth,
+            secret_hash: format!("{name}-access"),
+            user_id: user,
+            tenant_id: Some(tenant),
+            name: "client-0".into(),
+            created_at: at(ms),
+            expires_at: Some(at(ms + 3_600_000)),
+        },
+        refresh_hash: format!("{name}-refresh"),
+        refresh_expires_at: at(ms + 86_400_000),
+        scope: Some("read write".into()),
+    };
+    store
+        .redeem_authorization_code(tenant, grant, pair("first", 23))
+        .await
+        .expect("redeemed");
+    let first = store
+        .refresh_token("first-refresh")
+        .await
+        .expect("read")
+        .expect("stored");
+    store
+        .rotate_refresh_token(tenant, first.id, pair("second", 24))
+        .await
+        .expect("rotated");
 }
 
 /// Every page of `query` (200 at a time), in order.

@@ -11,6 +11,7 @@ mod customers;
 mod filters;
 mod idempotency;
 mod lifecycle;
+mod oauth;
 mod search;
 mod window;
 mod writer;

@@ -19,6 +19,8 @@ mod hardening;
 mod logins;
 mod native;
 mod nodes;
+mod oauth;
+mod oauth_authlib;
 mod pages;
 mod photos;
 mod restore;

@@ -18,7 +18,8 @@
 //! fax phone, `email` the email list joined with `", "`, the `notify_on_*_request` members
 //! the notification preferences; `null` for what the contact does not have.
 //!
-//! Requests ([`auth`]): `Authorization: bearer <token>` (a login token of
+//! Requests ([`auth`]): `Authorization: bearer <token>` (an access token of the OAuth flow
+//! CRO's authentication guide describes, served under `/oauth`, a login token of
 //! `POST /v1/auth/token` or an API key; the page's pattern, matched ignoring case, and at
 //! most 256 characters), `x-tenant-id` (an integer, required on contacts), `Content-Type`
 //! (absent or `application/json`), `x-api-version` (optional; one of the documented
