@@ -7,6 +7,7 @@
 //! into wire responses. This crate never touches storage and never repeats a validation rule.
 
 mod client;
+mod csrf;
 mod dialects;
 mod extract;
 mod health;

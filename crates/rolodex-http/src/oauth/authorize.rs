@@ -6,8 +6,9 @@
 //! (RFC 6749, section 4.1.2.1).
 
 use super::params::Params;
-use super::{csrf, page};
+use super::{CSRF, CSRF_FIELD, page};
 use crate::client::ClientIp;
+use crate::csrf;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -30,7 +31,7 @@ pub async fn show(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
             let mut response =
                 page::sign_in(&authorization, &request, &token, "", None, StatusCode::OK);
             let secure = state.http.public_url.starts_with("https://");
-            if let Some(cookie) = csrf::cookie(&token, secure) {
+            if let Some(cookie) = CSRF.cookie(&token, secure) {
                 response.headers_mut().insert(header::SET_COOKIE, cookie);
             }
             response
@@ -54,8 +55,8 @@ pub async fn submit(
     let Some(params) = Params::parse(&body) else {
         return page::error(StatusCode::BAD_REQUEST, "The form cannot be read.");
     };
-    let cookie = csrf::sent(&headers);
-    if !csrf::holds(cookie.as_deref(), params.get(csrf::FIELD).as_deref()) {
+    let cookie = CSRF.sent(&headers);
+    if !csrf::holds(cookie.as_deref(), params.get(CSRF_FIELD).as_deref()) {
         return page::error(
             StatusCode::FORBIDDEN,
             "This form has expired, or was not sent from this page: go back, reload the page \

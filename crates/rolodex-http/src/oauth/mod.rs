@@ -13,15 +13,23 @@
 //! The access tokens are Rolodex tokens: every surface takes them as `Authorization: Bearer`.
 
 mod authorize;
-mod csrf;
 mod page;
 mod params;
 mod token;
 
+use crate::csrf::DoubleSubmit;
 use crate::state::AppState;
 use axum::Router;
 use axum::http::{HeaderMap, header};
 use axum::routing::{get, post};
+
+/// The authorization page's double-submit cookie.
+const CSRF: DoubleSubmit = DoubleSubmit {
+    cookie: "rolodex_oauth_csrf",
+    path: "/oauth",
+};
+/// The form field holding the value of [`CSRF`]'s cookie.
+const CSRF_FIELD: &str = "csrf_token";
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -1,5 +1,5 @@
 //! The tenant's administration (admins only, as the use cases insist): its users and their
-//! roles, and API keys, whose secret is shown once when created.
+//! roles, API keys and OAuth clients, whose secrets are shown once when created.
 
 use super::session::Viewer;
 use super::{BASE, Chrome, PageResult, render, render_with, see};
@@ -50,6 +50,7 @@ fn flash(done: Option<&str>) -> Option<&'static str> {
         "added" => Some("User added."),
         "changed" => Some("User changed."),
         "revoked" => Some("API key revoked."),
+        "client_revoked" => Some("OAuth client revoked."),
         _ => None,
     }
 }
@@ -297,4 +298,132 @@ pub async fn revoke_key(
         .revoke_api_key(&viewer.caller, id)
         .await?;
     Ok(see(format!("{BASE}/admin/keys?done=revoked")))
+}
+
+/// An OAuth client as its page lists it.
+pub struct Client {
+    pub id: i64,
+    pub name: String,
+    pub client_id: String,
+    pub redirect_uris: String,
+    pub revoked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pages/admin_oauth.html")]
+struct ClientsPage<'a> {
+    chrome: Option<&'a Chrome>,
+    flash: Option<&'a str>,
+    clients: Vec<Client>,
+    /// A client just registered: its name, client id and secret, the secret shown this once.
+    created: Option<(String, String, String)>,
+    error: Option<String>,
+    name: String,
+    redirect_uris: String,
+}
+
+async fn clients_page<'a>(
+    state: &AppState,
+    viewer: &'a Viewer,
+    flash: Option<&'a str>,
+) -> Result<ClientsPage<'a>, CoreError> {
+    let clients = state
+        .services
+        .oauth
+        .list_clients(&viewer.caller)
+        .await?
+        .into_iter()
+        .map(|c| Client {
+            id: c.id,
+            name: c.name,
+            client_id: c.client_id,
+            redirect_uris: c.redirect_uris.join("\n"),
+            revoked: c.revoked_at.is_some(),
+        })
+        .collect();
+    Ok(ClientsPage {
+        chrome: Some(&viewer.chrome),
+        flash,
+        clients,
+        created: None,
+        error: None,
+        name: String::new(),
+        redirect_uris: String::new(),
+    })
+}
+
+pub async fn clients(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(done): Query<Done>,
+) -> PageResult {
+    Ok(render(
+        &clients_page(&state, &viewer, flash(done.done.as_deref())).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewClient {
+    csrf: String,
+    name: String,
+    /// One redirect URI per line.
+    redirect_uris: String,
+}
+
+/// Registers an OAuth client and shows its secret once (as for API keys, not a redirect).
+pub async fn register_client(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<NewClient>,
+) -> PageResult {
+    viewer.check(&form.csrf)?;
+    let uris: Vec<String> = form
+        .redirect_uris
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    match state
+        .services
+        .oauth
+        .register_client(&viewer.caller, &form.name, &uris)
+        .await
+    {
+        Ok(new) => {
+            let mut page = clients_page(&state, &viewer, None).await?;
+            page.created = Some((new.client.name, new.client.client_id, new.secret));
+            Ok(render(&page))
+        }
+        Err(CoreError::Invalid(errors)) => {
+            let mut page = clients_page(&state, &viewer, None).await?;
+            page.error = Some(
+                errors
+                    .0
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
+            page.name = form.name;
+            page.redirect_uris = form.redirect_uris;
+            Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn revoke_client(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(form): Form<Csrf>,
+) -> PageResult {
+    viewer.check(&form.csrf)?;
+    state
+        .services
+        .oauth
+        .revoke_client(&viewer.caller, id)
+        .await?;
+    Ok(see(format!("{BASE}/admin/oauth?done=client_revoked")))
 }

@@ -93,6 +93,11 @@ pub fn router() -> Router<AppState> {
         .route("/app/admin/users/{id}", post(admin::change_user))
         .route("/app/admin/keys", get(admin::keys).post(admin::create_key))
         .route("/app/admin/keys/{id}/revoke", post(admin::revoke_key))
+        .route(
+            "/app/admin/oauth",
+            get(admin::clients).post(admin::register_client),
+        )
+        .route("/app/admin/oauth/{id}/revoke", post(admin::revoke_client))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),

@@ -4,6 +4,7 @@
 //! token), so it needs no storage and a page of another site can neither read nor forge it.
 
 use super::{BASE, PageError};
+use crate::csrf::{DoubleSubmit, holds};
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -14,14 +15,16 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rolodex_core::{Caller, CoreError, Identity};
 use rolodex_domain::{Role, Surface, TenantId};
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 /// The cookie holding the session's login token.
 pub const SESSION_COOKIE: &str = "rolodex_session";
 /// The cookie naming the tenant the session works in, for users of several tenants.
 pub const TENANT_COOKIE: &str = "rolodex_tenant";
-/// The cookie the sign-in form's CSRF token is compared with (there is no session yet).
-pub const SIGN_IN_COOKIE: &str = "rolodex_sign_in";
+/// The sign-in form's double-submit cookie (there is no session yet).
+pub const SIGN_IN: DoubleSubmit = DoubleSubmit {
+    cookie: "rolodex_sign_in",
+    path: BASE,
+};
 
 /// What every signed-in page shows around its content: who is signed in, where, and the
 /// session's CSRF token for the forms.
@@ -67,7 +70,7 @@ impl Viewer {
 
 /// Whether two secrets are equal, in time independent of where they differ.
 pub fn same_secret(expected: &str, given: &str) -> bool {
-    bool::from(expected.as_bytes().ct_eq(given.as_bytes()))
+    holds(Some(expected), Some(given))
 }
 
 /// The CSRF token of the session whose login token is `token`.

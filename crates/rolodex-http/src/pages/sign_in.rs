@@ -2,20 +2,18 @@
 //! surface (its throttling included); the token it issues is kept in the session cookie.
 
 use super::session::{
-    SESSION_COOKIE, SIGN_IN_COOKIE, Session, TENANT_COOKIE, Viewer, cookie, removal, same_secret,
+    SESSION_COOKIE, SIGN_IN, Session, TENANT_COOKIE, Viewer, cookie, removal, same_secret,
 };
 use super::{BASE, Chrome, PageError, PageResult, render, render_with, see};
 use crate::client::ClientIp;
+use crate::csrf;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rand::RngCore;
 use rolodex_core::{AuthFailure, CoreError};
 use serde::Deserialize;
 
@@ -52,10 +50,8 @@ pub async fn home() -> Response {
 
 /// The sign-in form, with a fresh CSRF value in a cookie of its own.
 pub async fn form(State(state): State<AppState>, Query(next): Query<Next>) -> Response {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let csrf = URL_SAFE_NO_PAD.encode(bytes);
-    let jar = CookieJar::new().add(cookie(&state, SIGN_IN_COOKIE, csrf.clone()));
+    let csrf = csrf::new_value();
+    let secure = state.http.public_url.starts_with("https://");
     let page = SignInPage {
         chrome: None,
         flash: None,
@@ -66,7 +62,11 @@ pub async fn form(State(state): State<AppState>, Query(next): Query<Next>) -> Re
         error: None,
         tenant_needed: false,
     };
-    (jar, render(&page)).into_response()
+    let mut response = render(&page);
+    if let Some(cookie) = SIGN_IN.cookie(&page.csrf, secure) {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,11 +83,11 @@ pub struct Credentials {
 pub async fn submit(
     State(state): State<AppState>,
     ClientIp(client): ClientIp,
+    headers: HeaderMap,
     jar: CookieJar,
     Form(form): Form<Credentials>,
 ) -> PageResult {
-    let expected = jar.get(SIGN_IN_COOKIE).map(|c| c.value().to_owned());
-    if !expected.is_some_and(|e| same_secret(&e, &form.csrf)) {
+    if !SIGN_IN.holds(&headers, Some(&form.csrf)) {
         return Err(PageError::Forged);
     }
     let tenant = Some(form.tenant.trim()).filter(|t| !t.is_empty());
@@ -138,7 +138,7 @@ pub async fn submit(
         }
         Err(e) => return Err(e.into()),
     };
-    let jar = jar.remove(removal(&state, SIGN_IN_COOKIE)).add(cookie(
+    let jar = jar.remove(removal(&state, SIGN_IN.cookie)).add(cookie(
         &state,
         SESSION_COOKIE,
         token.token,

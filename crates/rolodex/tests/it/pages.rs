@@ -24,6 +24,7 @@ app_tests!(
     a_person_works_with_contacts_in_a_browser,
     forms_without_the_sessions_token_change_nothing,
     sign_in_sets_a_guarded_session_cookie,
+    admins_manage_users_keys_and_oauth_clients,
 );
 
 /// A chromedriver on a free loopback port, stopped when dropped.
@@ -137,6 +138,24 @@ async fn text_of(browser: &Client, css: &str) -> String {
         .expect("its text")
 }
 
+/// Waits until an element `css` shows `expected` (the page may still be the previous one
+/// when this is called: a form was just sent).
+async fn shows(browser: &Client, css: &str, expected: &str) {
+    let mut seen = String::new();
+    for _ in 0..100 {
+        if let Ok(element) = browser.find(Locator::Css(css)).await {
+            if let Ok(text) = element.text().await {
+                if text.contains(expected) {
+                    return;
+                }
+                seen = text;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} does not show {expected:?}; it shows {seen:?}");
+}
+
 async fn fill(browser: &Client, css: &str, value: &str) {
     let input = browser
         .find(Locator::Css(css))
@@ -235,7 +254,7 @@ async fn a_person_works_with_contacts_in_a_browser(app: TestApp) {
     );
     fill(&browser, "#password", ADMIN_PASSWORD).await;
     click(&browser, "form button[type=submit]").await;
-    assert!(text_of(&browser, "h1").await.contains("Customers"));
+    shows(&browser, "h1", "Customers").await;
 
     // Search as you type: the rows change without the form being sent.
     browser
@@ -300,7 +319,7 @@ async fn a_person_works_with_contacts_in_a_browser(app: TestApp) {
     assert_eq!(api.get(&contact_path, 200).await["city"], "Chicago");
     screenshot(&browser, "concurrent-change").await;
     click(&browser, "#save").await;
-    assert!(text_of(&browser, "p.flash").await.contains("Saved"));
+    shows(&browser, "p.flash", "Saved").await;
     let stored = api.get(&contact_path, 200).await;
     assert_eq!(
         (stored["city"].as_str(), stored["title"].as_str()),
@@ -329,7 +348,7 @@ async fn a_person_works_with_contacts_in_a_browser(app: TestApp) {
         .expect("ran");
     assert_eq!(preview_shown, json!(true));
     click(&browser, "#upload").await;
-    assert!(text_of(&browser, "p.flash").await.contains("Photo saved"));
+    shows(&browser, "p.flash", "Photo saved").await;
     let width: Value = browser
         .execute(
             "const img = document.getElementById('photo'); \
@@ -345,7 +364,7 @@ async fn a_person_works_with_contacts_in_a_browser(app: TestApp) {
     click(&browser, "#history").await;
     screenshot(&browser, "history").await;
     click(&browser, "button[data-restore=city]").await;
-    assert!(text_of(&browser, "p.flash").await.contains("Restored"));
+    shows(&browser, "p.flash", "Restored").await;
     let stored = api.get(&contact_path, 200).await;
     assert_eq!(stored["city"], "Chicago");
     assert_eq!(
@@ -578,4 +597,108 @@ async fn sign_in_sets_a_guarded_session_cookie(app: TestApp) {
         .expect("answered");
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     app.with_token(&token).get("/v1/customers", 401).await;
+}
+
+/// The page at `path` (200) as `client` sees it.
+async fn page(client: &reqwest::Client, app: &TestApp, path: &str, status: u16) -> String {
+    let response = client.get(app.url(path)).send().await.expect("answered");
+    assert_eq!(response.status().as_u16(), status, "{path}");
+    response.text().await.expect("a page")
+}
+
+/// The text of the `<code id="ID">` element of `html`.
+fn code(html: &str, id: &str) -> String {
+    let start = format!("<code id=\"{id}\">");
+    let at = html
+        .find(&start)
+        .unwrap_or_else(|| panic!("{id} in {html}"))
+        + start.len();
+    html[at..].split('<').next().unwrap_or_default().to_owned()
+}
+
+async fn admins_manage_users_keys_and_oauth_clients(app: TestApp) {
+    let (admin, csrf) = signed_in(&app, "admin", ADMIN_PASSWORD).await;
+    // A new dispatcher, who can then sign in and finds no administration.
+    let response = admin
+        .post(app.url("/app/admin"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "dora"),
+            ("display_name", "Dora D."),
+            ("password", "dora-password-1"),
+            ("role", "dispatcher"),
+        ])
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(
+        page(&admin, &app, "/app/admin", 200)
+            .await
+            .contains("Dora D.")
+    );
+    let (dora, _) = signed_in(&app, "dora", "dora-password-1").await;
+    let contacts = page(&dora, &app, "/app/contacts", 200).await;
+    assert!(!contacts.contains("href=\"/app/admin\""));
+    page(&dora, &app, "/app/admin", 403).await;
+    page(&dora, &app, "/app/admin/oauth", 403).await;
+
+    // An API key: its secret shown once, working on the API until revoked.
+    let created = admin
+        .post(app.url("/app/admin/keys"))
+        .form(&[("csrf", csrf.as_str()), ("name", "ERP sync")])
+        .send()
+        .await
+        .expect("answered")
+        .text()
+        .await
+        .expect("a page");
+    let secret = code(&created, "secret");
+    app.with_token(&secret).get("/v1/customers", 200).await;
+    let listed = page(&admin, &app, "/app/admin/keys", 200).await;
+    assert!(listed.contains("ERP sync") && !listed.contains(&secret));
+    let keys = app.admin().await.get("/v1/api-keys", 200).await;
+    let key_id = keys["items"][0]["id"].as_i64().expect("a key id");
+    let response = admin
+        .post(app.url(&format!("/app/admin/keys/{key_id}/revoke")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    app.with_token(&secret).get("/v1/customers", 401).await;
+
+    // An OAuth client: an id and a secret shown once; a bad redirect URI is refused.
+    let refused = admin
+        .post(app.url("/app/admin/oauth"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Dispatch"),
+            ("redirect_uris", "not a uri"),
+        ])
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let created = admin
+        .post(app.url("/app/admin/oauth"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Dispatch"),
+            ("redirect_uris", "https://dispatch.example/callback\r\n"),
+        ])
+        .send()
+        .await
+        .expect("answered")
+        .text()
+        .await
+        .expect("a page");
+    let client_id = code(&created, "client-id");
+    assert!(!code(&created, "client-secret").is_empty());
+    let clients = app.admin().await.get("/v1/oauth-clients", 200).await;
+    assert_eq!(clients["items"][0]["client_id"], Value::String(client_id));
+    assert_eq!(
+        clients["items"][0]["redirect_uris"],
+        json!(["https://dispatch.example/callback"])
+    );
 }
