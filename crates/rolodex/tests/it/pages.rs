@@ -143,13 +143,13 @@ async fn text_of(browser: &Client, css: &str) -> String {
 async fn shows(browser: &Client, css: &str, expected: &str) {
     let mut seen = String::new();
     for _ in 0..100 {
-        if let Ok(element) = browser.find(Locator::Css(css)).await {
-            if let Ok(text) = element.text().await {
-                if text.contains(expected) {
-                    return;
-                }
-                seen = text;
+        if let Ok(element) = browser.find(Locator::Css(css)).await
+            && let Ok(text) = element.text().await
+        {
+            if text.contains(expected) {
+                return;
             }
+            seen = text;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
