@@ -16,6 +16,7 @@ use reqwest::redirect::Policy;
 use serde_json::{Value, json};
 use std::io::Write;
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -27,7 +28,8 @@ app_tests!(
     admins_manage_users_keys_and_oauth_clients,
 );
 
-/// A chromedriver on a free loopback port, stopped when dropped.
+/// A chromedriver on a free loopback port, stopped when dropped with the browsers it
+/// started (a process group of their own), even when a test fails half-way.
 struct Driver {
     child: Child,
     port: u16,
@@ -36,7 +38,9 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.wait();
     }
 }
@@ -57,6 +61,7 @@ async fn driver() -> Option<Driver> {
     };
     let child = Command::new("chromedriver")
         .arg(format!("--port={port}"))
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn();
