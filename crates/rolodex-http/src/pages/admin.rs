@@ -3,6 +3,7 @@
 
 use super::session::Viewer;
 use super::{BASE, Chrome, PageResult, render, render_with, see};
+use super::{CsrfForm, Done};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -38,21 +39,6 @@ struct UsersPage<'a> {
     error: Option<String>,
     username: String,
     display_name: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct Done {
-    done: Option<String>,
-}
-
-fn flash(done: Option<&str>) -> Option<&'static str> {
-    match done? {
-        "added" => Some("User added."),
-        "changed" => Some("User changed."),
-        "revoked" => Some("API key revoked."),
-        "client_revoked" => Some("OAuth client revoked."),
-        _ => None,
-    }
 }
 
 fn role(name: &str) -> Option<Role> {
@@ -99,7 +85,7 @@ pub async fn users(
     viewer: Viewer,
     Query(done): Query<Done>,
 ) -> PageResult {
-    let page = users_page(&state, &viewer, flash(done.done.as_deref())).await?;
+    let page = users_page(&state, &viewer, done.flash()).await?;
     Ok(render(&page))
 }
 
@@ -130,12 +116,7 @@ pub async fn add_user(
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict { .. })) => {
             let mut page = users_page(&state, &viewer, None).await?;
             page.error = Some(match e {
-                CoreError::Invalid(errors) => errors
-                    .0
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                CoreError::Invalid(errors) => super::listed(&errors),
                 other => super::sentence(&other.to_string()),
             });
             page.username = form.username;
@@ -211,10 +192,7 @@ async fn keys_page<'a>(
         .map(|k| Key {
             id: k.id,
             name: k.name,
-            created: k
-                .created_at
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
+            created: super::when(k.created_at),
             revoked: k.revoked_at.is_some(),
         })
         .collect();
@@ -233,9 +211,7 @@ pub async fn keys(
     Query(done): Query<Done>,
 ) -> PageResult {
     rolodex_core::AuthService::require(&viewer.caller, Role::Admin)?;
-    Ok(render(
-        &keys_page(&state, &viewer, flash(done.done.as_deref())).await?,
-    ))
+    Ok(render(&keys_page(&state, &viewer, done.flash()).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -266,30 +242,18 @@ pub async fn create_key(
         }
         Err(CoreError::Invalid(errors)) => {
             let mut page = keys_page(&state, &viewer, None).await?;
-            page.error = Some(
-                errors
-                    .0
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            );
+            page.error = Some(super::listed(&errors));
             Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e.into()),
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct Csrf {
-    csrf: String,
-}
-
 pub async fn revoke_key(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-    Form(form): Form<Csrf>,
+    Form(form): Form<CsrfForm>,
 ) -> PageResult {
     viewer.check(&form.csrf)?;
     state
@@ -357,9 +321,7 @@ pub async fn clients(
     viewer: Viewer,
     Query(done): Query<Done>,
 ) -> PageResult {
-    Ok(render(
-        &clients_page(&state, &viewer, flash(done.done.as_deref())).await?,
-    ))
+    Ok(render(&clients_page(&state, &viewer, done.flash()).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -397,14 +359,7 @@ pub async fn register_client(
         }
         Err(CoreError::Invalid(errors)) => {
             let mut page = clients_page(&state, &viewer, None).await?;
-            page.error = Some(
-                errors
-                    .0
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            );
+            page.error = Some(super::listed(&errors));
             page.name = form.name;
             page.redirect_uris = form.redirect_uris;
             Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
@@ -417,7 +372,7 @@ pub async fn revoke_client(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-    Form(form): Form<Csrf>,
+    Form(form): Form<CsrfForm>,
 ) -> PageResult {
     viewer.check(&form.csrf)?;
     state
@@ -425,5 +380,5 @@ pub async fn revoke_client(
         .oauth
         .revoke_client(&viewer.caller, id)
         .await?;
-    Ok(see(format!("{BASE}/admin/oauth?done=client_revoked")))
+    Ok(see(format!("{BASE}/admin/oauth?done=revoked")))
 }

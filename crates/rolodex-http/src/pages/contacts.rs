@@ -2,10 +2,11 @@
 //! and create forms (errors beside their inputs; an edit based on a stale version is merged
 //! and shown again, never silently applied), photo upload, replacement and removal.
 
-use super::form::{CONTACT, Conflict, Form, PHONE_TYPES, merge};
+use super::form::{CONTACT, Conflict, Form, PHONE_TYPES, merge, value_of};
 use super::history::changes_since;
 use super::session::Viewer;
 use super::{BASE, Chrome, PageError, PageResult, render, render_with, see};
+use super::{CsrfForm, Done};
 use crate::native::map::contact_patch;
 use crate::photo_file::serve;
 use crate::state::AppState;
@@ -184,23 +185,6 @@ struct ContactPage<'a> {
     updated: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct Done {
-    done: Option<String>,
-}
-
-fn flash(done: Option<&str>) -> Option<&'static str> {
-    match done? {
-        "saved" => Some("Saved."),
-        "created" => Some("Contact created."),
-        "photo" => Some("Photo saved."),
-        "photo_removed" => Some("Photo removed."),
-        "restored" => Some("Restored from history."),
-        "unchanged" => Some("Nothing to change: the values are the current ones."),
-        _ => None,
-    }
-}
-
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -282,13 +266,10 @@ pub async fn show(
             value: f.attachments.join("\n"),
         },
     ];
-    let updated = contact
-        .updated_at
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
+    let updated = super::when(contact.updated_at);
     Ok(render(&ContactPage {
         chrome: Some(&viewer.chrome),
-        flash: flash(done.done.as_deref()),
+        flash: done.flash(),
         name: display_name(f),
         customer: customer.fields.name.unwrap_or(customer.fields.code),
         shown,
@@ -427,13 +408,6 @@ async fn read_form(
             (form, owner, Some(error))
         }
     }
-}
-
-fn value_of<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
 }
 
 /// Saves the edit form: the contact page, or the form again with the model's errors beside
@@ -603,17 +577,12 @@ pub async fn create(
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct Csrf {
-    csrf: String,
-}
-
 /// Deletes a contact (its history stays readable through the API).
 pub async fn delete(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-    Posted(form): Posted<Csrf>,
+    Posted(form): Posted<CsrfForm>,
 ) -> PageResult {
     viewer.check(&form.csrf)?;
     let contact = state
@@ -725,7 +694,7 @@ pub async fn remove_photo(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-    Posted(form): Posted<Csrf>,
+    Posted(form): Posted<CsrfForm>,
 ) -> PageResult {
     viewer.check(&form.csrf)?;
     let contact = state

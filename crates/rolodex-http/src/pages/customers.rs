@@ -1,8 +1,9 @@
 //! Customer pages: the list and its search, a customer with its contacts (the primary one
 //! first), and the create and edit forms (stale edits merged as for contacts).
 
+use super::Done;
 use super::contacts::{Row, rows};
-use super::form::{CUSTOMER, Conflict, Form, merge, url_encode};
+use super::form::{CUSTOMER, Conflict, Form, merge, url_encode, value_of};
 use super::history::changes_since;
 use super::session::Viewer;
 use super::{BASE, Chrome, PageResult, render, render_with, see};
@@ -97,21 +98,6 @@ struct CustomerPage<'a> {
     more: bool,
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct Done {
-    done: Option<String>,
-}
-
-fn flash(done: Option<&str>) -> Option<&'static str> {
-    match done? {
-        "saved" => Some("Saved."),
-        "created" => Some("Customer created."),
-        "restored" => Some("Restored from history."),
-        "unchanged" => Some("Nothing to change: the values are the current ones."),
-        _ => None,
-    }
-}
-
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -161,7 +147,7 @@ pub async fn show(
     );
     Ok(render(&CustomerPage {
         chrome: Some(&viewer.chrome),
-        flash: flash(done.done.as_deref()),
+        flash: done.flash(),
         name: name_of(&customer),
         shown,
         primary,
@@ -219,13 +205,6 @@ fn new_page(viewer: &Viewer, form: Form) -> EditPage<'_> {
         conflicts: Vec::new(),
         changed_by: Vec::new(),
     }
-}
-
-fn value_of<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
 }
 
 pub async fn edit(

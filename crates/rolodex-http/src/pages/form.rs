@@ -613,6 +613,14 @@ pub fn merge(base: &Form, theirs: &Form, mine: &Form) -> (Form, Vec<Conflict>) {
     (merged, conflicts)
 }
 
+/// The first value of `name` among a submitted form's `pairs` (empty when it has none).
+pub fn value_of<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
 /// Percent-encodes `text` for a URL's query.
 pub fn url_encode(text: &str) -> String {
     serde_urlencoded::to_string([("", text)])

@@ -2,6 +2,7 @@
 //! which surface, each field's old and new value), with "restore" on an entry or on one of
 //! its fields, which writes the old values back as a new change.
 
+use super::Done;
 use super::session::Viewer;
 use super::{BASE, Chrome, PageError, PageResult, render, see};
 use crate::state::AppState;
@@ -46,20 +47,6 @@ struct HistoryPage<'a> {
     restore_base: String,
     version: i64,
     entries: Vec<ShownEntry>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct Done {
-    done: Option<String>,
-}
-
-fn flash(done: Option<&str>) -> Option<&'static str> {
-    match done? {
-        "stale" => Some(
-            "It changed since this page was shown: look at the history again before restoring.",
-        ),
-        _ => None,
-    }
 }
 
 /// How a recorded value reads on a page.
@@ -113,10 +100,7 @@ fn shown(entries: Vec<HistoryEntry>) -> Vec<ShownEntry> {
                 .collect();
             ShownEntry {
                 id: e.id,
-                at: e
-                    .at
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or_default(),
+                at: super::when(e.at),
                 who: e.username,
                 surface: e.surface.as_str(),
                 change: e.change.as_str(),
@@ -208,10 +192,7 @@ pub async fn changes_since(
                 .collect::<Vec<_>>()
                 .join(", "),
             entry.surface.as_str(),
-            entry
-                .at
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default()
+            super::when(entry.at)
         ));
     }
     who.reverse();
@@ -232,7 +213,7 @@ pub async fn contact(
     let entries = entries_of(&state, &viewer, "contact", contact.customer_id.0, id).await?;
     Ok(render(&HistoryPage {
         chrome: Some(&viewer.chrome),
-        flash: flash(done.done.as_deref()),
+        flash: done.flash(),
         title: format!(
             "History of {}",
             super::contacts::display_name(&contact.fields)
@@ -258,7 +239,7 @@ pub async fn customer(
     let entries = entries_of(&state, &viewer, "customer", id, id).await?;
     Ok(render(&HistoryPage {
         chrome: Some(&viewer.chrome),
-        flash: flash(done.done.as_deref()),
+        flash: done.flash(),
         title: format!(
             "History of {}",
             customer.fields.name.unwrap_or(customer.fields.code)

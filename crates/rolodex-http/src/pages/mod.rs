@@ -24,6 +24,10 @@ use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use rolodex_core::{AuthFailure, CoreError};
+use rolodex_domain::ValidationErrors;
+use serde::Deserialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use session::Chrome;
@@ -275,6 +279,54 @@ fn sentence(text: &str) -> String {
 }
 
 type PageResult = Result<Response, PageError>;
+
+/// What a page reached after a form says was done (`?done=saved`), shown once at its top.
+#[derive(Debug, Default, Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+impl Done {
+    pub fn flash(&self) -> Option<&'static str> {
+        match self.done.as_deref()? {
+            "saved" => Some("Saved."),
+            "created" => Some("Created."),
+            "photo" => Some("Photo saved."),
+            "photo_removed" => Some("Photo removed."),
+            "restored" => Some("Restored from history."),
+            "unchanged" => Some("Nothing to change: the values are the current ones."),
+            "stale" => Some(
+                "It changed since this page was shown: look at the history again before \
+                 restoring.",
+            ),
+            "added" => Some("User added."),
+            "changed" => Some("User changed."),
+            "revoked" => Some("Revoked."),
+            _ => None,
+        }
+    }
+}
+
+/// A form with nothing but its CSRF token (a button).
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+/// An instant as pages show it.
+fn when(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_default()
+}
+
+/// Validation errors as one line, for forms that show them at the top.
+fn listed(errors: &ValidationErrors) -> String {
+    errors
+        .0
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
 
 #[cfg(test)]
 mod tests {

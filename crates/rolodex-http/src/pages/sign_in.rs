@@ -1,6 +1,7 @@
 //! Signing in and out, and choosing the tenant to work in. Signing in is the login of every
 //! surface (its throttling included); the token it issues is kept in the session cookie.
 
+use super::CsrfForm;
 use super::session::{
     SESSION_COOKIE, SIGN_IN, Session, TENANT_COOKIE, Viewer, cookie, removal, same_secret,
 };
@@ -156,17 +157,12 @@ pub async fn submit(
     Ok((jar, see(to)).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-pub struct Csrf {
-    csrf: String,
-}
-
 /// Signs out: the session's token is revoked and its cookies removed.
 pub async fn logout(
     State(state): State<AppState>,
     viewer: Viewer,
     jar: CookieJar,
-    Form(form): Form<Csrf>,
+    Form(form): Form<CsrfForm>,
 ) -> PageResult {
     viewer.check(&form.csrf)?;
     state.services.auth.logout(&viewer.identity).await?;
