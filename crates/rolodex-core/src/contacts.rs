@@ -541,7 +541,7 @@ impl ContactService {
 
     /// When `fields` makes its contact primary, the write that demotes the customer's current
     /// primary (if another contact is), with its own history entry.
-    async fn demotion(
+    pub(crate) async fn demotion(
         &self,
         caller: &Caller,
         customer_id: CustomerId,

@@ -12,7 +12,9 @@ pub mod contacts;
 pub mod credentials;
 pub mod customers;
 pub mod error;
+pub mod export;
 pub mod idempotency;
+pub mod import;
 pub mod login_throttle;
 pub mod oauth;
 pub mod photos;
@@ -28,7 +30,11 @@ pub use clock::{Clock, SystemClock};
 pub use contacts::ContactService;
 pub use customers::CustomerService;
 pub use error::{AuthFailure, CoreError, ErrorCode};
+pub use export::{Export, ExportService, ExportedContact};
 pub use idempotency::IdempotencyService;
+pub use import::{
+    Import, ImportOptions, ImportRow, ImportService, ImportSummary, MatchKey, Outcome, RowReport,
+};
 pub use login_throttle::LoginLimits;
 pub use oauth::{OAuthConfig, OAuthService};
 pub use photos::{Media, PhotoFile, PhotoService};
@@ -53,6 +59,8 @@ pub struct Services {
     pub photos: PhotoService,
     pub idempotency: IdempotencyService,
     pub oauth: OAuthService,
+    pub imports: ImportService,
+    pub exports: ExportService,
 }
 
 impl Services {
@@ -72,8 +80,18 @@ impl Services {
         );
         let oauth_config = auth.oauth.clone();
         let auth = AuthService::new(store.clone(), clock.clone(), auth, credentials.clone());
+        let photos = PhotoService::new(contacts.clone(), media, clock.clone());
+        let customers = CustomerService::new(store.clone(), clock.clone(), locks);
         Self {
-            photos: PhotoService::new(contacts.clone(), media, clock.clone()),
+            imports: ImportService::new(
+                store.clone(),
+                clock.clone(),
+                contacts.clone(),
+                customers.clone(),
+                photos.clone(),
+            ),
+            exports: ExportService::new(store.clone(), contacts.clone(), photos.clone()),
+            photos,
             oauth: OAuthService::new(
                 store.clone(),
                 store.clone(),
@@ -86,7 +104,7 @@ impl Services {
             auth,
             tenants: TenantService::new(store.clone(), clock.clone()),
             users: UserService::new(store.clone(), clock.clone(), credentials),
-            customers: CustomerService::new(store.clone(), clock.clone(), locks),
+            customers,
             contacts,
             idempotency: IdempotencyService::new(store, clock),
         }

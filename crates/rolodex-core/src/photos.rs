@@ -296,18 +296,37 @@ impl PhotoService {
         })
     }
 
-    /// Checks, processes and stores an upload under a new name; returns its reference.
-    async fn store_upload(&self, caller: &Caller, upload: Vec<u8>) -> Result<PhotoRef, CoreError> {
+    /// Checks and processes an upload without storing it: the SHA-256 its stored original
+    /// would have (see [`PhotoRef::sha256`]).
+    pub(crate) async fn check_upload(&self, upload: Vec<u8>) -> Result<String, CoreError> {
+        let processed = self.process(upload).await?;
+        Ok(self.reference(&processed).sha256)
+    }
+
+    /// Where the photo files are.
+    pub(crate) fn storage(&self) -> &dyn PhotoStorage {
+        self.media.storage.as_ref()
+    }
+
+    async fn process(&self, upload: Vec<u8>) -> Result<ProcessedPhoto, CoreError> {
         check_photo_size(upload.len()).map_err(CoreError::from_rejection)?;
-        let processed = self
-            .media
+        self.media
             .pipeline
             .process(upload)
             .await
             .map_err(|e| match e {
                 PipelineError::Rejected(r) => CoreError::from_rejection(r),
                 PipelineError::Failed(source) => CoreError::Internal(source),
-            })?;
+            })
+    }
+
+    /// Checks, processes and stores an upload under a new name; returns its reference.
+    pub(crate) async fn store_upload(
+        &self,
+        caller: &Caller,
+        upload: Vec<u8>,
+    ) -> Result<PhotoRef, CoreError> {
+        let processed = self.process(upload).await?;
         let photo = self.reference(&processed);
         let storage = self.media.storage.as_ref();
         for size in PhotoSize::ALL {

@@ -26,6 +26,8 @@ pub enum Surface {
     Valomnia,
     /// CRO Software's dispatch API.
     Cro,
+    /// A CSV or vCard file imported from the command line or the API.
+    Import,
 }
 
 impl Surface {
@@ -39,6 +41,7 @@ impl Surface {
             Surface::Rpm => "rpm",
             Surface::Valomnia => "valomnia",
             Surface::Cro => "cro",
+            Surface::Import => "import",
         }
     }
 
@@ -52,6 +55,7 @@ impl Surface {
             Surface::Rpm,
             Surface::Valomnia,
             Surface::Cro,
+            Surface::Import,
         ]
         .into_iter()
         .find(|v| v.as_str() == s)
