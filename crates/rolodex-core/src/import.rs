@@ -72,7 +72,10 @@ pub struct ImportOptions {
 pub struct ImportRow {
     /// Its position in the file: 1 for the first contact (a CSV header is not counted).
     pub row: u64,
-    /// The organisation (company) the row names: a customer's code or name.
+    /// The code of the row's customer, when the file has one (Rolodex's own files).
+    pub customer_code: Option<String>,
+    /// The organisation (company) the row names: a customer's code or name, and the name of
+    /// the customer created for it when no customer has it.
     pub organisation: Option<String>,
     pub patch: ContactPatch,
     /// An image to make the contact's photo (through the photo pipeline and its limits).
@@ -346,14 +349,13 @@ impl Import {
         })
     }
 
+    /// What names the row's customer: the import's customer, else the row's customer code,
+    /// else its organisation.
     fn organisation_of<'r>(&'r self, row: &'r ImportRow) -> Option<&'r str> {
+        let given = |v: &'r Option<String>| v.as_deref().map(str::trim).filter(|o| !o.is_empty());
         match &self.fixed {
             Some(customer) => Some(&customer.fields.code),
-            None => row
-                .organisation
-                .as_deref()
-                .map(str::trim)
-                .filter(|o| !o.is_empty()),
+            None => given(&row.customer_code).or_else(|| given(&row.organisation)),
         }
     }
 
@@ -428,9 +430,10 @@ impl Import {
         }
     }
 
-    /// The customer of a new contact: the one the import names, else the one whose code or
-    /// name (in that order, ignoring case) is the row's organisation, else a new customer
-    /// named after it (code derived from the name).
+    /// The customer of a new contact: the one the import names, else the one with the row's
+    /// customer code, else the one whose code or name (in that order, ignoring case) is the
+    /// row's organisation; else a new customer with that code (if the row has one) and named
+    /// after the organisation (a code derived from the name when the row has none).
     async fn customer_of(&mut self, row: &ImportRow) -> Result<RowCustomer, CoreError> {
         if let Some(fixed) = &self.fixed {
             return Ok(RowCustomer::Stored(fixed.id, fixed.fields.code.clone()));
@@ -449,8 +452,13 @@ impl Import {
         }
         let customers = &self.service.customers;
         let caller = &self.caller;
+        let has_code = row
+            .customer_code
+            .as_deref()
+            .is_some_and(|c| !c.trim().is_empty());
         let found = match customers.get_by_code(caller, &organisation).await {
             Ok(c) => Some(c),
+            Err(CoreError::NotFound { .. }) if has_code => None,
             Err(CoreError::NotFound { .. }) => {
                 match customers.get_by_name(caller, &organisation).await {
                     Ok(c) => Some(c),
@@ -460,6 +468,13 @@ impl Import {
             }
             Err(e) => return Err(e),
         };
+        let name = row
+            .organisation
+            .as_deref()
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .unwrap_or(&organisation)
+            .to_owned();
         let customer = match found {
             Some(c) => RowCustomer::Stored(c.id, c.fields.code),
             None if self.options.dry_run => {
@@ -467,11 +482,17 @@ impl Import {
                 RowCustomer::Planned(organisation)
             }
             None => {
+                let code = if has_code {
+                    Patch::Set(organisation)
+                } else {
+                    Patch::Absent
+                };
                 let created = customers
                     .create(
                         caller,
                         CustomerPatch {
-                            name: Patch::Set(organisation),
+                            code,
+                            name: Patch::Set(name),
                             ..CustomerPatch::default()
                         },
                     )

@@ -95,8 +95,10 @@ pub(crate) enum Part {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Target {
     Text(Text),
-    /// A customer's code (priority 0) or name (priority 1).
-    Organisation(u8),
+    /// The code of the contact's customer.
+    CustomerCode,
+    /// The organisation (company): a customer's code or name.
+    Organisation,
     /// The address lines of Rolodex's own columns.
     AddressLine(usize),
     MiddleName,
@@ -136,7 +138,7 @@ pub(crate) fn field(name: &str) -> Option<Target> {
         return (!custom.is_empty()).then(|| Target::CustomField(custom.to_owned()));
     }
     Some(match name {
-        "organisation" | "organization" => Target::Organisation(0),
+        "organisation" | "organization" => Target::Organisation,
         "middle_name" => Target::MiddleName,
         "street" => Target::Address(0, Part::Street),
         "email" => Target::Email,
@@ -166,9 +168,9 @@ pub(crate) fn header(raw: &str, outlook: bool) -> Option<Target> {
     }
     match h.as_str() {
         // Rolodex's own export, then Google's and Outlook's words, then common ones.
-        "customercode" | "company" | "organisation" | "organization" | "organizationname"
-        | "companyname" | "customer" | "accountname" => Some(T::Organisation(0)),
-        "customername" => Some(T::Organisation(1)),
+        "customercode" => Some(T::CustomerCode),
+        "customername" | "company" | "organisation" | "organization" | "organizationname"
+        | "companyname" | "customer" | "accountname" => Some(T::Organisation),
         "code" | "contactcode" => text(Text::Code),
         "externalid" | "uid" | "id" => text(Text::ExternalId),
         "status" => text(Text::Status),
@@ -246,7 +248,7 @@ fn numbered(h: &str) -> Option<Target> {
     }
     if let Some((n, what)) = split("organization") {
         return Some(match (n, what) {
-            (1, "name") => T::Organisation(0),
+            (1, "name") => T::Organisation,
             (1, "title") => T::Text(Text::Title),
             _ => T::Ignore,
         });
@@ -258,6 +260,8 @@ fn numbered(h: &str) -> Option<Target> {
             "region" => Part::State,
             "postalcode" => Part::PostalCode,
             "country" => Part::Country,
+            // Rolodex's own `address_1`..`address_3` are lines, not groups.
+            "" => return None,
             _ => return Some(T::Ignore),
         };
         return Some(T::Address(n, part));
@@ -349,8 +353,8 @@ impl Address {
 #[derive(Debug, Default)]
 pub(crate) struct Draft {
     pub patch: ContactPatch,
-    /// By priority: a customer's code (0) or name (1).
-    pub organisation: [Option<String>; 2],
+    pub customer_code: Option<String>,
+    pub organisation: Option<String>,
     pub middle_name: Option<String>,
     pub full_name: Option<String>,
     pub emails: Option<Vec<String>>,
@@ -398,10 +402,10 @@ impl Draft {
                     *slot = Patch::Set(value.to_owned());
                 }
             }
-            Target::Organisation(priority) => {
-                let slot = &mut self.organisation[usize::from(*priority).min(1)];
-                if slot.as_deref().is_none_or(str::is_empty) {
-                    *slot = Some(value.to_owned());
+            Target::CustomerCode => self.customer_code = Some(value.to_owned()),
+            Target::Organisation => {
+                if self.organisation.as_deref().is_none_or(str::is_empty) {
+                    self.organisation = Some(value.to_owned());
                 }
             }
             Target::MiddleName => self.middle_name = Some(value.to_owned()),
@@ -596,10 +600,10 @@ impl Draft {
         if !self.errors.is_empty() {
             return Err(rolodex_core::RowReport::refused(row, self.errors.0));
         }
-        let [code, name] = self.organisation;
         Ok(ImportRow {
             row,
-            organisation: code.filter(|c| !c.is_empty()).or(name),
+            customer_code: self.customer_code.filter(|c| !c.is_empty()),
+            organisation: self.organisation.filter(|o| !o.is_empty()),
             patch: self.patch,
             photo: self.photo,
         })
@@ -665,8 +669,9 @@ mod tests {
         );
         assert_eq!(
             header("Organization 1 - Name", false),
-            Some(Target::Organisation(0))
+            Some(Target::Organisation)
         );
+        assert_eq!(header("address_2", false), Some(Target::AddressLine(1)));
         assert_eq!(header("Favourite colour", false), None);
     }
 

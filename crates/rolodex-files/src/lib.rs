@@ -16,7 +16,8 @@ mod vcard_file;
 pub use columns::FIELD_NAMES;
 pub use csv_file::CSV_COLUMNS;
 
-use rolodex_core::{ExportedContact, ImportRow, RowReport};
+use rolodex_core::import::IMPORT_BATCH_ROWS;
+use rolodex_core::{CoreError, ExportedContact, Import, ImportRow, RowReport};
 
 /// The largest file: the API's body limit for an import, and the CLI's limit too.
 pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
@@ -224,5 +225,21 @@ impl FileWriter {
             Format::Csv => csv_file::rows(contacts),
             Format::VCard => vcard_file::cards(contacts),
         }
+    }
+}
+
+/// Imports every row of `rows` into `import`, batch by batch ([`IMPORT_BATCH_ROWS`] rows
+/// to a store write), handing each batch's reports to `progress` as it lands.
+pub async fn import_all(
+    import: &mut Import,
+    rows: &mut Rows,
+    mut progress: impl FnMut(Vec<RowReport>),
+) -> Result<(), CoreError> {
+    loop {
+        let batch = rows.next_batch(IMPORT_BATCH_ROWS);
+        if batch.is_empty() {
+            return Ok(());
+        }
+        progress(import.apply(batch).await?);
     }
 }

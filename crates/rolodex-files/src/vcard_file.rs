@@ -189,7 +189,7 @@ fn read_card(card: &VCard, row: u64) -> Result<ImportRow, RowReport> {
                 draft.put(&Target::Text(Text::Salutation), &component(entry, 3, " "));
             }
             VCardProperty::Fn => draft.put(&Target::FullName, &whole(entry, " ")),
-            VCardProperty::Org => draft.put(&Target::Organisation(1), &component(entry, 0, " ")),
+            VCardProperty::Org => draft.put(&Target::Organisation, &component(entry, 0, " ")),
             VCardProperty::Title => draft.put(&Target::Text(Text::Title), &whole(entry, ", ")),
             VCardProperty::Tel => {
                 let number = whole(entry, " ");
@@ -248,7 +248,7 @@ fn extension(draft: &mut Draft, name: &str, entry: &VCardEntry) {
     let value = whole(entry, ",");
     let target = match name.to_ascii_uppercase().as_str() {
         X_CODE => Target::Text(Text::Code),
-        X_CUSTOMER => Target::Organisation(0),
+        X_CUSTOMER => Target::CustomerCode,
         X_STATUS => Target::Text(Text::Status),
         X_MAIL_STOP => Target::Text(Text::MailStop),
         X_PRIMARY => Target::IsPrimary,

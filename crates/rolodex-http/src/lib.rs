@@ -22,6 +22,15 @@ mod serve;
 mod state;
 
 pub use serve::{ConnectionLimits, serve};
+
+/// A contact search from the parameters `GET /v1/contacts/export` takes (without `format`),
+/// so that the command line's export filters exactly as the API's does; its error is a
+/// sentence.
+pub fn contact_search(
+    params: std::collections::HashMap<String, String>,
+) -> Result<rolodex_core::ContactQuery, String> {
+    native::contacts::export_query(params).map_err(|p| p.describe())
+}
 pub use state::AppState;
 
 use axum::Router;

@@ -75,6 +75,9 @@ async fn track(req: Request, next: Next) -> Response {
     response
 }
 
+/// The path of imports, whose bodies are files.
+const IMPORTS_PATH: &str = "/v1/imports";
+
 /// Honours `Idempotency-Key` on POST: a repeat with the same key and the same request gets
 /// the first (successful) response again and changes nothing; the same key with another
 /// request is refused (422); a repeat while the first is still running gets 409. Failed
@@ -98,7 +101,13 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
         return next.run(req).await;
     };
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = to_bytes(body, state.http.max_body_bytes).await else {
+    // An import's file may be larger than other bodies (its route's own limit holds).
+    let limit = if parts.uri.path() == IMPORTS_PATH {
+        crate::native::files::IMPORT_BODY_LIMIT
+    } else {
+        state.http.max_body_bytes
+    };
+    let Ok(bytes) = to_bytes(body, limit).await else {
         return Problem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "body_too_large",

@@ -9,7 +9,7 @@
 //! response is an RFC 9457 problem (`application/problem+json`). The Rust tests below and the
 //! schemathesis run of `tools/openapi-fuzz.sh` hold the document to what the server does.
 
-use crate::native::{auth, contacts, customers, oauth_clients, photos, users};
+use crate::native::{auth, contacts, customers, files, oauth_clients, photos, users};
 use crate::problem::ProblemBody;
 use crate::state::AppState;
 use axum::Router;
@@ -41,6 +41,7 @@ use utoipa_swagger_ui::SwaggerUi;
         contacts::search, contacts::list_of_customer, contacts::create, contacts::get, contacts::patch,
         contacts::replace, contacts::delete, contacts::history, contacts::restore,
         photos::put, photos::get, photos::delete,
+        files::import, files::export,
     ),
     components(schemas(ProblemBody)),
     modifiers(&BearerAuth, &Failures)

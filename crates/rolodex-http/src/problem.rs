@@ -65,6 +65,15 @@ impl Problem {
     pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
     }
+
+    /// The problem in one line: its detail, and each field's broken rule.
+    pub fn describe(&self) -> String {
+        let mut out = self.0.detail.clone();
+        for e in &self.0.errors {
+            out.push_str(&format!("; {}: {}", e.field, e.message));
+        }
+        out
+    }
 }
 
 impl From<CoreError> for Problem {

@@ -1,11 +1,12 @@
 //! The command line: `rolodex serve | migrate | copy | tenant | user | api-key |
-//! oauth-client`.
+//! oauth-client | import | export`.
 //!
 //! Each command calls core's use cases as the operator ([`Caller::operator`]), never SQL, so
 //! validation and tenancy are the same as over HTTP. Results go to standard output; errors
 //! are returned for `main` to print as one line. Passwords are never taken from a flag.
 
 use crate::config::{Config, DatabaseUrl, Overrides};
+use crate::files;
 use crate::startup::{self, Application};
 use anyhow::{Context, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
@@ -65,6 +66,71 @@ pub enum Command {
     /// Manage the OAuth 2.0 clients that may ask users for access to a tenant
     #[command(subcommand, name = "oauth-client")]
     OAuthClient(OAuthClientCommand),
+    /// Import contacts from a CSV or vCard file (created, updated or unchanged, matched by
+    /// external id, code or email); prints each refused row and the counts
+    Import(ImportArgs),
+    /// Export contacts (all, or those a search matches) as CSV or vCard
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file: CSV (Google Contacts, Outlook or Rolodex columns) or vCard 2.1, 3.0, 4.0
+    pub file: PathBuf,
+    /// The tenant to import into
+    #[arg(long, value_name = "CODE", default_value = "DEFAULT")]
+    pub tenant: String,
+    /// Code of the customer every new contact belongs to (default: each row's
+    /// organisation, by customer code or name; a customer is created for one none has)
+    #[arg(long, value_name = "CODE")]
+    pub customer: Option<String>,
+    /// What finds the contact a row updates
+    #[arg(long = "match", value_name = "KEY", default_value = "external_id",
+        value_parser = ["external_id", "code", "email"])]
+    pub match_key: String,
+    /// Report what would happen, and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// A CSV column's field, as COLUMN=FIELD (repeatable)
+    #[arg(long = "map", value_name = "COLUMN=FIELD")]
+    pub map: Vec<String>,
+    /// Also write every row's outcome to this CSV file
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// csv (Rolodex's columns) or vcf (vCard 4.0, with photos)
+    #[arg(long, default_value = "csv", value_parser = ["csv", "vcf"])]
+    pub format: String,
+    /// The file to write (default: standard output)
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The tenant to export from
+    #[arg(long, value_name = "CODE", default_value = "DEFAULT")]
+    pub tenant: String,
+    /// Words, each a prefix of a name, code, email or phone
+    #[arg(long, value_name = "WORDS")]
+    pub q: Option<String>,
+    /// An email address
+    #[arg(long)]
+    pub email: Option<String>,
+    /// A phone number, compared by digits
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// An external id
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+    /// Only contacts updated at or after this RFC 3339 time
+    #[arg(long, value_name = "TIME")]
+    pub updated_since: Option<String>,
+    /// Only the contacts of this customer (its id)
+    #[arg(long, value_name = "ID")]
+    pub customer_id: Option<String>,
+    /// id, last_name, created_at or updated_at; '-' before it for descending
+    #[arg(long, allow_hyphen_values = true)]
+    pub sort: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -401,6 +467,8 @@ async fn operate(services: &Services, command: Command) -> anyhow::Result<()> {
             println!("{}", created.secret);
         }
         Command::OAuthClient(command) => oauth_client(services, command).await?,
+        Command::Import(args) => files::import(services, &args).await?,
+        Command::Export(args) => files::export(services, &args).await?,
         Command::Serve(_) | Command::Migrate | Command::Copy(_) => {
             unreachable!("serve, migrate and copy are handled by run() without opening services")
         }
@@ -484,7 +552,7 @@ async fn oauth_client(services: &Services, command: OAuthClientCommand) -> anyho
     Ok(())
 }
 
-async fn tenant_by_code(services: &Services, code: &str) -> anyhow::Result<Tenant> {
+pub(crate) async fn tenant_by_code(services: &Services, code: &str) -> anyhow::Result<Tenant> {
     match services.tenants.by_code(code).await {
         Ok(t) => Ok(t),
         Err(CoreError::NotFound { .. }) => {

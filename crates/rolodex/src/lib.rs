@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod config;
+mod files;
 pub mod startup;
 
 pub use config::Config;

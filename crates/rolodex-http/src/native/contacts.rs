@@ -32,7 +32,23 @@ const SEARCH_PARAMS: &[&str] = &[
     "cursor",
 ];
 
-fn query(params: &Params, customer: Option<CustomerId>) -> Result<ContactQuery, Problem> {
+/// The parameters of an export: the search's, without paging, and the file format.
+pub(super) const EXPORT_PARAMS: &[&str] = &[
+    "q",
+    "email",
+    "phone",
+    "external_id",
+    "updated_since",
+    "customer_id",
+    "sort",
+    "format",
+];
+
+/// A contact search from its query parameters (`customer` for a customer's own list).
+pub(super) fn query(
+    params: &Params,
+    customer: Option<CustomerId>,
+) -> Result<ContactQuery, Problem> {
     let invalid = |e| Problem::from(CoreError::from(e));
     let (sort, descending) = params
         .get("sort")
@@ -75,6 +91,15 @@ fn query(params: &Params, customer: Option<CustomerId>) -> Result<ContactQuery, 
         page: page(params)?,
         filters: Vec::new(),
     })
+}
+
+/// The search of an export from its parameters (those of [`EXPORT_PARAMS`] but `format`).
+pub fn export_query(
+    params: std::collections::HashMap<String, String>,
+) -> Result<ContactQuery, Problem> {
+    let params = Params(params);
+    params.only(&EXPORT_PARAMS[..EXPORT_PARAMS.len() - 1])?;
+    query(&params, None)
 }
 
 async fn list(

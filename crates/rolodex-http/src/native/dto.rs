@@ -1,9 +1,10 @@
 //! Wire shapes of the native API: resources as clients read them, and the body of a restore
 //! from history. Members are the model's names in snake_case; times are RFC 3339 UTC.
 
-use rolodex_core::Page;
+use crate::problem::FieldProblem;
 use rolodex_core::auth::ApiKey;
 use rolodex_core::oauth::OAuthClient;
+use rolodex_core::{ImportSummary, Page, RowReport};
 use rolodex_domain::{
     Contact, Customer, HistoryEntry, Membership, Notifications, Phone, Tenant, UserId,
 };
@@ -402,4 +403,77 @@ pub struct RestoreRequest {
     /// entry's `changes`; every field of the entry when left out or null.
     #[schema(min_items = 1)]
     pub fields: Option<Vec<String>>,
+}
+
+/// What an import did: its counts, the customers it created, and each row's outcome.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportReportView {
+    /// The kind of file read: `csv` or `vcf`.
+    pub format: &'static str,
+    /// Nothing was written: the outcomes are what the import would do.
+    pub dry_run: bool,
+    pub rows: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub refused: u64,
+    /// The codes of the customers created for organisations no customer had (in a dry run,
+    /// the names of those it would create).
+    pub customers_created: Vec<String>,
+    pub report: Vec<RowReportView>,
+}
+
+impl ImportReportView {
+    pub fn new(
+        format: rolodex_files::Format,
+        summary: ImportSummary,
+        report: Vec<RowReportView>,
+    ) -> Self {
+        Self {
+            format: format.extension(),
+            dry_run: summary.dry_run,
+            rows: summary.rows,
+            created: summary.created,
+            updated: summary.updated,
+            unchanged: summary.unchanged,
+            refused: summary.refused,
+            customers_created: summary.customers_created,
+            report,
+        }
+    }
+}
+
+/// One row of an imported file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RowReportView {
+    /// The row's position: 1 for the first contact (a CSV header is not counted).
+    pub row: u64,
+    #[schema(pattern = "^(created|updated|unchanged|refused)$")]
+    pub outcome: &'static str,
+    /// The contact created or updated (none when refused, nor for a dry run's creations).
+    pub contact_id: Option<i64>,
+    /// The code of the contact's customer.
+    pub customer: Option<String>,
+    /// Why the row was refused: each field and the rule it breaks.
+    pub errors: Vec<FieldProblem>,
+}
+
+impl From<RowReport> for RowReportView {
+    fn from(r: RowReport) -> Self {
+        Self {
+            row: r.row,
+            outcome: r.outcome.as_str(),
+            contact_id: r.contact_id.map(|id| id.0),
+            customer: r.customer,
+            errors: r
+                .errors
+                .into_iter()
+                .map(|e| FieldProblem {
+                    field: e.field,
+                    code: e.code.to_owned(),
+                    message: e.message,
+                })
+                .collect(),
+        }
+    }
 }

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod contacts;
 pub mod customers;
 pub mod dto;
+pub mod files;
 pub(crate) mod map;
 pub mod oauth_clients;
 pub mod photos;
@@ -86,6 +87,11 @@ pub fn router(state: AppState) -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(photos::UPLOAD_BODY_LIMIT)),
         )
         .route("/v1/contacts", get(contacts::search))
+        .route("/v1/contacts/export", get(files::export))
+        .route(
+            "/v1/imports",
+            post(files::import).layer(DefaultBodyLimit::max(files::IMPORT_BODY_LIMIT)),
+        )
         .route_layer(from_fn_with_state(state, idempotency))
 }
 
