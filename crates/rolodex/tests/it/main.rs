@@ -16,6 +16,7 @@ mod expandable_classic;
 mod expandable_clients;
 mod expandable_customers;
 mod hardening;
+mod import_export;
 mod logins;
 mod native;
 mod nodes;
