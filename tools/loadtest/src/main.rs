@@ -10,10 +10,14 @@
 //!
 //! Run by hand, never in CI: `cargo run --release -p rolodex-loadtest -- [--repeats N]
 //! [--duration SECS]` (`--help` lists the rest). All traffic goes to 127.0.0.1.
+//!
+//! `--files N` runs the file benchmark instead (see [`files`]): `rolodex import` of a CSV of
+//! N contacts and `rolodex export` of them, with their times and peak memory.
 
 mod baseline;
 mod client;
 mod data;
+mod files;
 mod pocketbase;
 mod procfs;
 mod report;
@@ -67,6 +71,10 @@ struct Args {
     /// Leave PocketBase out even when it is installed.
     #[arg(long)]
     no_pocketbase: bool,
+    /// Run the file benchmark with this many contacts instead (import and export through
+    /// the command line).
+    #[arg(long, value_name = "CONTACTS")]
+    files: Option<usize>,
 }
 
 /// What a workload does.
@@ -124,6 +132,9 @@ fn main() -> anyhow::Result<()> {
             .with_context(|| format!("no rolodex binary at {}", bin.display()))?,
         None => rolodex::build()?,
     };
+    if let Some(contacts) = args.files {
+        return files::benchmark(&rolodex_bin, contacts);
+    }
     let pocketbase_bin = if args.no_pocketbase {
         None
     } else {
