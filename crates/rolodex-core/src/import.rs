@@ -203,6 +203,7 @@ impl ImportService {
             fixed,
             customers: HashMap::new(),
             planned: HashSet::new(),
+            codes: HashMap::new(),
         })
     }
 }
@@ -258,6 +259,8 @@ pub struct Import {
     /// The match keys of the rows a dry run would create, so a later row with the same key
     /// is reported as the update it would be.
     planned: HashSet<String>,
+    /// The codes of the customers of the contacts updated so far, by id.
+    codes: HashMap<CustomerId, String>,
     summary: ImportSummary,
 }
 
@@ -541,13 +544,22 @@ impl Import {
     }
 
     async fn plan_update(&mut self, row: ImportRow, current: Contact) -> Result<Plan, CoreError> {
-        let customer = self
-            .service
-            .store
-            .customer(self.caller.tenant_id, current.customer_id)
-            .await
-            .map_err(repo_error("customer"))?
-            .map(|c| c.fields.code);
+        let customer = match self.codes.get(&current.customer_id) {
+            Some(code) => Some(code.clone()),
+            None => {
+                let code = self
+                    .service
+                    .store
+                    .customer(self.caller.tenant_id, current.customer_id)
+                    .await
+                    .map_err(repo_error("customer"))?
+                    .map(|c| c.fields.code);
+                if let Some(code) = &code {
+                    self.codes.insert(current.customer_id, code.clone());
+                }
+                code
+            }
+        };
         let report = RowReport {
             row: row.row,
             outcome: Outcome::Updated,
