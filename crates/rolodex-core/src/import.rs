@@ -26,7 +26,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Rows whose writes go to the store in one call.
-pub const IMPORT_BATCH_ROWS: usize = 500;
+pub const IMPORT_BATCH_ROWS: usize = 2_000;
 
 /// What identifies the stored contact a row updates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

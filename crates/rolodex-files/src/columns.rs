@@ -11,53 +11,23 @@ use rolodex_domain::{ContactPatch, MapPatch, NotificationsPatch, Patch, PhoneInp
 use rolodex_domain::{ValidationError, ValidationErrors};
 use std::collections::BTreeMap;
 
-/// The field names a mapping may give a column: the columns of Rolodex's own CSV export, and
-/// `organisation`, `email`, `phone_<type>`, `street`, `middle_name`, `categories`,
-/// `custom.<name>` and `ignore`.
-pub const FIELD_NAMES: &[&str] = &[
-    "customer_code",
-    "customer_name",
+/// The field names a mapping may give a column besides the columns of Rolodex's own CSV
+/// export ([`crate::CSV_COLUMNS`]).
+pub const MAPPING_FIELDS: &[&str] = &[
     "organisation",
-    "code",
-    "external_id",
-    "status",
-    "salutation",
-    "first_name",
-    "middle_name",
-    "initial",
-    "last_name",
-    "full_name",
-    "title",
-    "mail_stop",
-    "street",
-    "address_1",
-    "address_2",
-    "address_3",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "phones",
+    "email",
     "phone_business",
     "phone_home",
     "phone_mobile",
     "phone_fax",
     "phone_pager",
     "phone_other",
-    "email",
-    "emails",
-    "web_address",
-    "notes",
-    "attachments",
-    "is_primary",
-    "is_decision_maker",
-    "notifications",
+    "street",
+    "middle_name",
     "categories",
-    "custom_fields",
     "custom.<name>",
     "ignore",
 ];
-
 /// A text field of the contact that one value sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Text {
@@ -132,7 +102,7 @@ fn normalise(header: &str) -> String {
         .collect()
 }
 
-/// The field a mapping names (see [`FIELD_NAMES`]).
+/// The field a mapping names: a column of Rolodex's export or one of [`MAPPING_FIELDS`].
 pub(crate) fn field(name: &str) -> Option<Target> {
     if let Some(custom) = name.strip_prefix("custom.") {
         return (!custom.is_empty()).then(|| Target::CustomField(custom.to_owned()));
@@ -150,7 +120,7 @@ pub(crate) fn field(name: &str) -> Option<Target> {
                 .and_then(|t| t.parse::<PhoneType>().ok());
             match phone {
                 Some(kind) => Target::Phone(kind),
-                None if FIELD_NAMES.contains(&name) => header(name, false)?,
+                None if crate::CSV_COLUMNS.contains(&name) => header(name, false)?,
                 None => return None,
             }
         }

@@ -13,7 +13,7 @@ mod csv_file;
 mod decode;
 mod vcard_file;
 
-pub use columns::FIELD_NAMES;
+pub use columns::MAPPING_FIELDS;
 pub use csv_file::CSV_COLUMNS;
 
 use rolodex_core::import::IMPORT_BATCH_ROWS;
@@ -87,7 +87,8 @@ pub enum FileError {
     NoKnownColumn(String),
     #[error("the mapping names column {0:?}, which the header does not have")]
     UnknownColumn(String),
-    #[error("the mapping names field {0:?}, which is not one of: {fields}", fields = FIELD_NAMES.join(", "))]
+    #[error("the mapping names field {0:?}, which is not one of: {columns}, {others}",
+        columns = CSV_COLUMNS.join(", "), others = MAPPING_FIELDS.join(", "))]
     UnknownField(String),
     #[error("the mapping {0:?} is not COLUMN=FIELD")]
     BadMapping(String),
@@ -122,7 +123,8 @@ impl FileError {
 }
 
 /// A CSV column mapping the caller gives: `(column header, field name)` pairs, taking
-/// precedence over the headers Rolodex recognises (see [`FIELD_NAMES`]).
+/// precedence over the headers Rolodex recognises (fields: [`CSV_COLUMNS`] and
+/// [`MAPPING_FIELDS`]).
 pub type Mapping = Vec<(String, String)>;
 
 /// Parses `COLUMN=FIELD`.

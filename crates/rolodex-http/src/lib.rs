@@ -29,7 +29,7 @@ pub use serve::{ConnectionLimits, serve};
 pub fn contact_search(
     params: std::collections::HashMap<String, String>,
 ) -> Result<rolodex_core::ContactQuery, String> {
-    native::contacts::export_query(params).map_err(|p| p.describe())
+    native::contacts::export_query(&extract::Params(params), &[]).map_err(|p| p.describe())
 }
 pub use state::AppState;
 

@@ -5,6 +5,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rolodex_core::{AuthFailure, CoreError};
+use rolodex_domain::ValidationError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -76,6 +77,16 @@ impl Problem {
     }
 }
 
+impl From<ValidationError> for FieldProblem {
+    fn from(e: ValidationError) -> Self {
+        Self {
+            field: e.field,
+            code: e.code.to_owned(),
+            message: e.message,
+        }
+    }
+}
+
 impl From<CoreError> for Problem {
     fn from(e: CoreError) -> Self {
         let code = e.code();
@@ -88,17 +99,7 @@ impl From<CoreError> for Problem {
                 code,
                 "the request has invalid fields; see errors",
             )
-            .with_errors(
-                errors
-                    .0
-                    .into_iter()
-                    .map(|e| FieldProblem {
-                        field: e.field,
-                        code: e.code.to_owned(),
-                        message: e.message,
-                    })
-                    .collect(),
-            ),
+            .with_errors(errors.0.into_iter().map(FieldProblem::from).collect()),
             CoreError::Conflict { message, .. } => {
                 Problem::new(StatusCode::CONFLICT, code, message)
             }

@@ -10,6 +10,9 @@ use rolodex_files::{FileWriter, Format, MAX_FILE_BYTES};
 use std::collections::HashMap;
 use std::io::Write;
 
+/// Most customers named in the import's summary line.
+const CUSTOMERS_LISTED: usize = 20;
+
 pub(crate) async fn import(services: &Services, args: &ImportArgs) -> anyhow::Result<()> {
     let tenant = tenant_by_code(services, &args.tenant).await?;
     let mapping = args
@@ -88,15 +91,22 @@ pub(crate) async fn import(services: &Services, args: &ImportArgs) -> anyhow::Re
         summary.unchanged,
         summary.refused
     );
-    if !summary.customers_created.is_empty() {
+    let created = &summary.customers_created;
+    if !created.is_empty() {
+        let more = created.len().saturating_sub(CUSTOMERS_LISTED);
         println!(
-            "Customers {} for organisations no customer had: {}",
+            "Customers {} for organisations no customer had: {}{}",
             if summary.dry_run {
                 "that would be created"
             } else {
                 "created"
             },
-            summary.customers_created.join(", ")
+            created[..created.len() - more].join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
         );
     }
     Ok(())

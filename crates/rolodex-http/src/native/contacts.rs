@@ -20,7 +20,8 @@ use rolodex_domain::{ContactId, CustomerId};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-const SEARCH_PARAMS: &[&str] = &[
+/// The filters of a contact search (and of an export).
+const FILTER_PARAMS: &[&str] = &[
     "q",
     "email",
     "phone",
@@ -28,21 +29,9 @@ const SEARCH_PARAMS: &[&str] = &[
     "updated_since",
     "customer_id",
     "sort",
-    "limit",
-    "cursor",
 ];
-
-/// The parameters of an export: the search's, without paging, and the file format.
-pub(super) const EXPORT_PARAMS: &[&str] = &[
-    "q",
-    "email",
-    "phone",
-    "external_id",
-    "updated_since",
-    "customer_id",
-    "sort",
-    "format",
-];
+/// What pages a search.
+const PAGE_PARAMS: &[&str] = &["limit", "cursor"];
 
 /// A contact search from its query parameters (`customer` for a customer's own list).
 pub(super) fn query(
@@ -93,13 +82,10 @@ pub(super) fn query(
     })
 }
 
-/// The search of an export from its parameters (those of [`EXPORT_PARAMS`] but `format`).
-pub fn export_query(
-    params: std::collections::HashMap<String, String>,
-) -> Result<ContactQuery, Problem> {
-    let params = Params(params);
-    params.only(&EXPORT_PARAMS[..EXPORT_PARAMS.len() - 1])?;
-    query(&params, None)
+/// The search of an export: its filters, and `extra` parameters the caller reads itself.
+pub(crate) fn export_query(params: &Params, extra: &[&str]) -> Result<ContactQuery, Problem> {
+    params.only(&[FILTER_PARAMS, extra].concat())?;
+    query(params, None)
 }
 
 async fn list(
@@ -119,7 +105,7 @@ pub async fn search(
     NativeCaller(caller): NativeCaller,
     params: Params,
 ) -> Result<Json<List<ContactView>>, Problem> {
-    params.only(SEARCH_PARAMS)?;
+    params.only(&[FILTER_PARAMS, PAGE_PARAMS].concat())?;
     list(&state, &caller, &query(&params, None)?).await
 }
 
@@ -133,8 +119,9 @@ pub async fn list_of_customer(
     params: Params,
 ) -> Result<Json<List<ContactView>>, Problem> {
     params.only(
-        SEARCH_PARAMS
+        FILTER_PARAMS
             .iter()
+            .chain(PAGE_PARAMS)
             .copied()
             .filter(|p| *p != "customer_id")
             .collect::<Vec<_>>()

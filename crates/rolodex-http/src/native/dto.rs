@@ -465,15 +465,7 @@ impl From<RowReport> for RowReportView {
             outcome: r.outcome.as_str(),
             contact_id: r.contact_id.map(|id| id.0),
             customer: r.customer,
-            errors: r
-                .errors
-                .into_iter()
-                .map(|e| FieldProblem {
-                    field: e.field,
-                    code: e.code.to_owned(),
-                    message: e.message,
-                })
-                .collect(),
+            errors: r.errors.into_iter().map(FieldProblem::from).collect(),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! bar). `GET /v1/contacts/export` streams every match of a contact search as CSV or vCard,
 //! page by page, in constant memory.
 
-use super::contacts::{EXPORT_PARAMS, query};
+use super::contacts::export_query;
 use super::dto::{ImportReportView, RowReportView};
 use crate::extract::{NativeCaller, Params};
 use crate::openapi::{ContactFilterParams, IdempotencyKeyHeader, TenantHeader};
@@ -181,13 +181,12 @@ pub async fn export(
     NativeCaller(caller): NativeCaller,
     params: Params,
 ) -> Result<Response, Problem> {
-    params.only(EXPORT_PARAMS)?;
+    let query = export_query(&params, &["format"])?;
     let format = match params.get("format") {
         None => Format::Csv,
         Some(raw) => Format::parse(raw)
             .ok_or_else(|| Problem::bad_request("invalid_query", "format must be csv or vcf"))?,
     };
-    let query = query(&params, None)?;
     let export = state
         .services
         .exports
