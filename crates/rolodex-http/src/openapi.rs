@@ -292,6 +292,54 @@ impl IntoParams for PageParams {
     }
 }
 
+/// The options of an import.
+pub struct ImportParams;
+
+impl IntoParams for ImportParams {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![
+            query(
+                "customer",
+                "Code of the customer every new contact belongs to; without it, each row's \
+                 organisation (company) names its customer by code or name, and one is created \
+                 when none has it",
+                of(Type::String),
+            ),
+            query(
+                "match",
+                "What finds the contact a row updates: its external id (default), its code \
+                 within the row's customer, or its first email",
+                of(Type::String).enum_values(Some(["external_id", "code", "email"])),
+            ),
+            query(
+                "dry_run",
+                "Report what the import would do, and write nothing",
+                of(Type::Boolean),
+            ),
+            query(
+                "map",
+                "CSV columns mapped to fields, as COLUMN=FIELD pairs separated by ';' (fields: \
+                 the columns of Rolodex's export, organisation, email, phone_<type>, street, \
+                 middle_name, categories, custom.<name>, ignore)",
+                of(Type::String),
+            ),
+        ]
+    }
+}
+
+/// The format of an export.
+pub struct ExportFormatParams;
+
+impl IntoParams for ExportFormatParams {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![query(
+            "format",
+            "csv (default: Rolodex's columns) or vcf (vCard 4.0, with photos)",
+            of(Type::String).enum_values(Some(["csv", "vcf"])),
+        )]
+    }
+}
+
 /// `size` of a photo read.
 pub struct PhotoSizeParams;
 

@@ -8,7 +8,10 @@
 use super::contacts::export_query;
 use super::dto::{ImportReportView, RowReportView};
 use crate::extract::{NativeCaller, Params};
-use crate::openapi::{ContactFilterParams, IdempotencyKeyHeader, TenantHeader};
+use crate::openapi::{
+    ContactFilterParams, ExportFormatParams, IdempotencyKeyHeader, ImportParams, TenantHeader,
+    schema,
+};
 use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
@@ -19,6 +22,32 @@ use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use rolodex_core::{ImportOptions, MatchKey};
 use rolodex_files::{FileError, FileWriter, Format, MAX_FILE_BYTES, Mapping};
+use utoipa::openapi::schema::{
+    AdditionalProperties, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
+};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{PartialSchema, ToSchema};
+
+/// The multipart form of an import: its one part, `file`, is the file.
+pub struct ImportForm;
+
+impl PartialSchema for ImportForm {
+    fn schema() -> RefOr<Schema> {
+        schema(
+            ObjectBuilder::new()
+                .property(
+                    "file",
+                    ObjectBuilder::new()
+                        .schema_type(SchemaType::Type(Type::String))
+                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary))),
+                )
+                .required("file")
+                .additional_properties(Some(AdditionalProperties::FreeForm(false))),
+        )
+    }
+}
+
+impl ToSchema for ImportForm {}
 
 /// The largest import body: the file limit, and room for a multipart form's framing.
 pub const IMPORT_BODY_LIMIT: usize = MAX_FILE_BYTES + 64 * 1024;
@@ -108,7 +137,8 @@ async fn file(state: &AppState, request: Request) -> Result<Vec<u8>, Problem> {
                 return Ok(bytes.to_vec());
             }
         }
-        return Err(Problem::bad_request(
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
             "file_missing",
             "the form has no part named file",
         ));
@@ -133,18 +163,14 @@ async fn file(state: &AppState, request: Request) -> Result<Vec<u8>, Problem> {
 }
 
 #[utoipa::path(post, operation_id = "import_contacts", path = "/v1/imports", tag = "files", security(("bearer" = [])),
-    params(TenantHeader, IdempotencyKeyHeader,
-        ("customer" = Option<String>, Query, description = "Code of the customer every new contact belongs to; without it, each row's organisation (company) names its customer by code or name, and one is created when none has it"),
-        ("match" = Option<String>, Query, description = "What finds the contact a row updates: external_id (default), code (within the row's customer) or email (the first)"),
-        ("dry_run" = Option<bool>, Query, description = "Report what the import would do, and write nothing"),
-        ("map" = Option<String>, Query, description = "CSV columns mapped to fields, as COLUMN=FIELD pairs separated by ';' (fields: the columns of Rolodex's export, organisation, email, phone_<type>, street, middle_name, categories, custom.<name>, ignore)")),
+    params(TenantHeader, IdempotencyKeyHeader, ImportParams),
     request_body(description = "A CSV or vCard file of at most 32 MiB (recognised by content), or a multipart form whose part named file is one",
-        content(("text/csv"), ("text/vcard"), ("multipart/form-data"))),
+        content(("text/csv"), ("text/vcard"), (ImportForm = "multipart/form-data"))),
     responses((status = 200, description = "The file was read: what became of each row", body = ImportReportView),
         (status = 404, description = "customer names no customer of the tenant"),
         (status = 413, description = "The file is larger than 32 MiB"),
         (status = 415, description = "The body is neither a file of a text type nor a multipart form"),
-        (status = 422, description = "The file is refused whole (not CSV nor vCard, a bad encoding, too many rows, a row too long, no known column); nothing was imported")))]
+        (status = 422, description = "The file is refused whole (not CSV nor vCard, a bad encoding, too many rows, a row too long, no known column), or a form has no part named file; nothing was imported")))]
 pub async fn import(
     State(state): State<AppState>,
     NativeCaller(caller): NativeCaller,
@@ -169,8 +195,7 @@ pub async fn import(
 }
 
 #[utoipa::path(get, operation_id = "export_contacts", path = "/v1/contacts/export", tag = "files", security(("bearer" = [])),
-    params(TenantHeader,
-        ("format" = Option<String>, Query, description = "csv (default: Rolodex's columns) or vcf (vCard 4.0, with photos)"),
+    params(TenantHeader, ExportFormatParams,
         ("customer_id" = Option<i64>, Query, description = "Only the contacts of this customer"),
         ContactFilterParams),
     responses((status = 200, description = "Every contact the search matches, streamed", content(("text/csv"), ("text/vcard")),
