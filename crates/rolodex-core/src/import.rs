@@ -13,7 +13,7 @@ use crate::contacts::{ContactService, check_owner};
 use crate::customers::CustomerService;
 use crate::error::CoreError;
 use crate::photos::{PhotoService, remove_photo_files};
-use crate::ports::{Store, Write, WriteOp};
+use crate::ports::{RepoError, Store, Write, WriteOp};
 use crate::query::{ContactQuery, PageRequest};
 use crate::write::{history, repo_error};
 use rolodex_domain::history::diff;
@@ -25,8 +25,11 @@ use serde_json::Map;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-/// Rows whose writes go to the store in one call.
+/// Rows a surface hands to [`Import::apply`] at a time.
 pub const IMPORT_BATCH_ROWS: usize = 2_000;
+
+/// Rows whose writes go to the store in one call.
+pub const WRITE_BATCH_ROWS: usize = 250;
 
 /// What identifies the stored contact a row updates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -204,6 +207,9 @@ impl ImportService {
             customers: HashMap::new(),
             planned: HashSet::new(),
             codes: HashMap::new(),
+            reports: Vec::new(),
+            settled: 0,
+            in_flight: None,
         })
     }
 }
@@ -227,6 +233,7 @@ impl RowCustomer {
 
 /// A row's write waiting for its batch to be written.
 struct Pending {
+    /// The row's position among the import's reports.
     report: usize,
     writes: Vec<Write>,
     /// The files of a photo this write sets: removed if the write fails.
@@ -242,10 +249,29 @@ struct Batch {
     keys: HashSet<String>,
 }
 
+/// The reports of the rows not yet settled, from the `offset`-th row of the import on.
+struct Reports {
+    list: Vec<RowReport>,
+    offset: usize,
+}
+
+impl Reports {
+    fn of(&mut self, pending: &Pending) -> &mut RowReport {
+        &mut self.list[pending.report - self.offset]
+    }
+}
+
+/// A batch sent to the store, not yet landed.
+struct InFlight {
+    pending: Vec<Pending>,
+    keys: HashSet<String>,
+    write: tokio::task::JoinHandle<Result<Vec<i64>, RepoError>>,
+}
+
 /// What a row comes to before anything is written.
 enum Plan {
     Done(RowReport),
-    Write(RowReport, Pending, bool),
+    Write(RowReport, Pending),
 }
 
 /// One import under way: rows go in by batches ([`Import::apply`]), in file order.
@@ -262,23 +288,89 @@ pub struct Import {
     /// The codes of the customers of the contacts updated so far, by id.
     codes: HashMap<CustomerId, String>,
     summary: ImportSummary,
+    /// The reports not yet handed out, from the `settled`-th on.
+    reports: Vec<RowReport>,
+    settled: usize,
+    /// The batch being written.
+    in_flight: Option<InFlight>,
 }
 
 impl Import {
-    /// Imports `rows` (in file order) and reports each. Rows refused by the file reader
-    /// come as their report. An error is one no row can get past (storage unavailable):
-    /// rows of earlier calls stay imported.
+    /// Imports `rows` (in file order) and returns the reports of the rows settled so far, in
+    /// file order: the last batch of rows may still be in flight when this returns (its
+    /// reports come with the next call, or from [`Import::close`]). Rows refused by the file
+    /// reader come as their report. An error is one no row can get past (storage
+    /// unavailable): rows of earlier calls stay imported.
+    ///
+    /// Rows go to the store by batches of [`WRITE_BATCH_ROWS`]; while one batch is written,
+    /// the next is planned. A row is planned only once every earlier row it could depend on
+    /// has landed: one with the match key of a row in flight, and one that makes its contact
+    /// primary (which demotes the customer's primary contact, and is written on its own).
     pub async fn apply(
         &mut self,
         rows: Vec<Result<ImportRow, RowReport>>,
     ) -> Result<Vec<RowReport>, CoreError> {
-        let mut reports = Vec::with_capacity(rows.len());
+        let mut reports = Reports {
+            list: std::mem::take(&mut self.reports),
+            offset: self.settled,
+        };
+        let mut in_flight = self.in_flight.take();
         let mut batch = Batch::default();
+        let planned = self
+            .plan_rows(rows, &mut reports, &mut batch, &mut in_flight)
+            .await;
+        let sent = match planned {
+            Ok(()) => self.send(&mut batch, &mut in_flight, &mut reports).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = sent {
+            // Rows already sent land regardless; their reports are of no use to a stopped import.
+            let _ = self.land(in_flight, &mut reports).await;
+            return Err(e);
+        }
+        // Every row before the first of the batch in flight is settled.
+        let settled = in_flight
+            .as_ref()
+            .and_then(|f| f.pending.first())
+            .map_or(reports.list.len(), |p| p.report - reports.offset);
+        self.in_flight = in_flight;
+        Ok(self.settle(reports.list, settled))
+    }
+
+    /// Lands the rows still in flight and returns their reports.
+    pub async fn close(&mut self) -> Result<Vec<RowReport>, CoreError> {
+        let mut reports = Reports {
+            list: std::mem::take(&mut self.reports),
+            offset: self.settled,
+        };
+        let in_flight = self.in_flight.take();
+        self.land(in_flight, &mut reports).await?;
+        let all = reports.list.len();
+        Ok(self.settle(reports.list, all))
+    }
+
+    /// Counts and hands out the first `settled` of `reports`; keeps the others.
+    fn settle(&mut self, mut reports: Vec<RowReport>, settled: usize) -> Vec<RowReport> {
+        self.reports = reports.split_off(settled);
+        self.settled += settled;
+        for report in &reports {
+            self.summary.count(report);
+        }
+        reports
+    }
+
+    async fn plan_rows(
+        &mut self,
+        rows: Vec<Result<ImportRow, RowReport>>,
+        reports: &mut Reports,
+        batch: &mut Batch,
+        in_flight: &mut Option<InFlight>,
+    ) -> Result<(), CoreError> {
         for row in rows {
             let row = match row {
                 Ok(row) => row,
                 Err(refused) => {
-                    reports.push(refused);
+                    reports.list.push(refused);
                     continue;
                 }
             };
@@ -286,43 +378,41 @@ impl Import {
             let key = match self.key_of(&row) {
                 Ok(key) => key,
                 Err(e) => {
-                    reports.push(RowReport::refused(number, vec![e]));
+                    reports.list.push(RowReport::refused(number, vec![e]));
                     continue;
                 }
             };
-            if batch.keys.contains(&key) {
-                self.flush(&mut batch, &mut reports).await?;
+            let primary = matches!(row.patch.is_primary, Patch::Set(true));
+            if primary || batch.keys.contains(&key) {
+                self.send(batch, in_flight, reports).await?;
+            }
+            if primary || in_flight.as_ref().is_some_and(|f| f.keys.contains(&key)) {
+                self.land(in_flight.take(), reports).await?;
             }
             match self.plan(row, &key).await {
-                Ok(Plan::Done(report)) => reports.push(report),
-                Ok(Plan::Write(report, mut pending, alone)) => {
-                    if alone {
-                        self.flush(&mut batch, &mut reports).await?;
-                    }
-                    pending.report = reports.len();
-                    reports.push(report);
+                Ok(Plan::Done(report)) => reports.list.push(report),
+                Ok(Plan::Write(report, mut pending)) => {
+                    pending.report = reports.offset + reports.list.len();
+                    reports.list.push(report);
                     batch.pending.push(pending);
                     batch.keys.insert(key);
-                    if alone {
-                        self.flush(&mut batch, &mut reports).await?;
+                    if primary || batch.pending.len() >= WRITE_BATCH_ROWS {
+                        self.send(batch, in_flight, reports).await?;
                     }
                 }
-                Err(e) => reports.push(RowReport::refused(number, refusal(e)?)),
+                Err(e) => reports.list.push(RowReport::refused(number, refusal(e)?)),
             }
         }
-        self.flush(&mut batch, &mut reports).await?;
-        for report in &reports {
-            self.summary.count(report);
-        }
-        Ok(reports)
+        Ok(())
     }
 
-    /// The counts so far.
+    /// The counts of the rows settled so far.
     pub fn summary(&self) -> &ImportSummary {
         &self.summary
     }
 
-    /// Ends the import: its counts.
+    /// Ends the import: its counts. Rows still in flight are not counted: call
+    /// [`Import::close`] first.
     pub fn finish(self) -> ImportSummary {
         self.summary
     }
@@ -669,34 +759,58 @@ impl Import {
                 return Err(e);
             }
         };
-        // A row that demotes another contact is written on its own, after the rows before
-        // it: the next row that makes a contact of this customer primary sees it.
-        let alone = !demotion.is_empty();
         let pending = Pending {
             report: 0,
             writes: demotion.into_iter().chain(writes).collect(),
             new_photo,
             replaced_photo,
         };
-        Ok(Plan::Write(report, pending, alone))
+        Ok(Plan::Write(report, pending))
     }
 
-    /// Writes the batch's rows in one store call; if it fails, each row on its own, so that
-    /// one bad row (a duplicate external id, say) refuses only itself.
-    async fn flush(&self, batch: &mut Batch, reports: &mut [RowReport]) -> Result<(), CoreError> {
-        batch.keys.clear();
-        let pending = std::mem::take(&mut batch.pending);
-        if pending.is_empty() {
+    /// Lands the batch in flight, then sends `batch` to the store: it is written while the
+    /// next rows are planned.
+    async fn send(
+        &self,
+        batch: &mut Batch,
+        in_flight: &mut Option<InFlight>,
+        reports: &mut Reports,
+    ) -> Result<(), CoreError> {
+        self.land(in_flight.take(), reports).await?;
+        if batch.pending.is_empty() {
             return Ok(());
         }
+        let Batch { pending, keys } = std::mem::take(batch);
+        let writes: Vec<Write> = pending.iter().flat_map(|p| p.writes.clone()).collect();
+        let store = self.service.store.clone();
         let tenant = self.caller.tenant_id;
-        let all: Vec<Write> = pending.iter().flat_map(|p| p.writes.clone()).collect();
-        match self.service.store.write(tenant, all).await {
+        let write = tokio::spawn(async move { store.write(tenant, writes).await });
+        *in_flight = Some(InFlight {
+            pending,
+            keys,
+            write,
+        });
+        Ok(())
+    }
+
+    /// Waits for the batch in flight and reports its rows; if its write failed, writes each
+    /// row on its own, so that one bad row (a duplicate external id, say) refuses only itself.
+    async fn land(
+        &self,
+        in_flight: Option<InFlight>,
+        reports: &mut Reports,
+    ) -> Result<(), CoreError> {
+        let Some(InFlight { pending, write, .. }) = in_flight else {
+            return Ok(());
+        };
+        let written = write.await.map_err(|e| CoreError::Internal(Box::new(e)))?;
+        let tenant = self.caller.tenant_id;
+        match written {
             Ok(ids) => {
                 let mut at = 0;
                 for p in &pending {
                     at += p.writes.len();
-                    self.landed(p, ids.get(at - 1).copied(), &mut reports[p.report])
+                    self.landed(p, ids.get(at - 1).copied(), reports.of(p))
                         .await;
                 }
             }
@@ -704,15 +818,14 @@ impl Import {
                 for p in &pending {
                     match self.service.store.write(tenant, p.writes.clone()).await {
                         Ok(ids) => {
-                            self.landed(p, ids.last().copied(), &mut reports[p.report])
-                                .await;
+                            self.landed(p, ids.last().copied(), reports.of(p)).await;
                         }
                         Err(e) => {
                             if let Some(photo) = &p.new_photo {
                                 remove_photo_files(self.service.photos.storage(), tenant, photo)
                                     .await;
                             }
-                            let report = &mut reports[p.report];
+                            let report = reports.of(p);
                             *report = RowReport {
                                 customer: report.customer.take(),
                                 ..RowReport::refused(report.row, refusal(repo_error("contact")(e))?)

@@ -230,8 +230,8 @@ impl FileWriter {
     }
 }
 
-/// Imports every row of `rows` into `import`, batch by batch ([`IMPORT_BATCH_ROWS`] rows
-/// to a store write), handing each batch's reports to `progress` as it lands.
+/// Imports every row of `rows` into `import`, [`IMPORT_BATCH_ROWS`] rows at a time, handing
+/// the reports of the rows settled to `progress` as they land.
 pub async fn import_all(
     import: &mut Import,
     rows: &mut Rows,
@@ -240,6 +240,7 @@ pub async fn import_all(
     loop {
         let batch = rows.next_batch(IMPORT_BATCH_ROWS);
         if batch.is_empty() {
+            progress(import.close().await?);
             return Ok(());
         }
         progress(import.apply(batch).await?);

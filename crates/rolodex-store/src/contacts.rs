@@ -310,25 +310,6 @@ fn window_query(
     sql
 }
 
-/// Brings the search terms of contact `id` from those of `before` to those of `after`
-/// (see [`TermChanges`]).
-async fn write_terms<C: Conn>(
-    c: &mut C,
-    tenant: TenantId,
-    id: i64,
-    before: &ContactFields,
-    after: &ContactFields,
-) -> Result<(), RepoError> {
-    let changes = TermChanges::new(before, after);
-    if let Some(delete) = changes.delete(tenant.0, id) {
-        c.execute(&delete.text, &delete.params).await?;
-    }
-    if let Some(insert) = changes.insert(tenant.0, id) {
-        c.execute(&insert.text, &insert.params).await?;
-    }
-    Ok(())
-}
-
 static INSERT: LazyLock<String> = LazyLock::new(|| {
     let columns = CONTACT_FIELD_COLUMNS.join(", ");
     let values: Vec<String> = (3..3 + CONTACT_FIELD_COLUMNS.len())
@@ -337,7 +318,7 @@ static INSERT: LazyLock<String> = LazyLock::new(|| {
     let at = 3 + CONTACT_FIELD_COLUMNS.len();
     format!(
         "INSERT INTO contacts (tenant_id, customer_id, {columns}, created_at, created_by, updated_at, \
-         updated_by, version) VALUES (?1, ?2, {}, ?{at}, ?{by}, ?{at}, ?{by}, 1) RETURNING id",
+         updated_by, version) VALUES (?1, ?2, {}, ?{at}, ?{by}, ?{at}, ?{by}, 1)",
         values.join(", "),
         by = at + 1
     )
@@ -353,7 +334,7 @@ fn update_sql(columns: &[(&str, Param)]) -> String {
     let n = columns.len();
     format!(
         "UPDATE contacts SET {sets}updated_at = ?{}, updated_by = ?{}, version = version + 1 \
-         WHERE tenant_id = ?{} AND id = ?{} AND version = ?{} RETURNING customer_id",
+         WHERE tenant_id = ?{} AND id = ?{} AND version = ?{}",
         n + 1,
         n + 2,
         n + 3,
@@ -384,20 +365,18 @@ pub(crate) async fn insert<C: Conn>(
     params.push(history.user_id.map(|u| u.0).into());
     // The composite foreign key backs the check above.
     let id = c
-        .fetch_one(&INSERT, &params, &rows::id)
+        .insert_id(&INSERT, &params)
         .await
         .map_err(DbError::missing_parent)?;
-    write_terms(c, tenant, id, &ContactFields::default(), fields).await?;
+    TermChanges::new(&ContactFields::default(), fields)
+        .write(c, tenant, id)
+        .await?;
     Ok(id)
-}
-
-fn customer_id(row: &dyn crate::sql::Row) -> Result<Option<i64>, rows::RowError> {
-    row.int("customer_id")
 }
 
 /// Changes contact `id` from `before` (its fields at `expected_version`) to `after`, if it
 /// is still at that version: only the columns and search terms that differ are written.
-/// Returns its customer.
+/// Returns its customer (read back by rowid: `RETURNING` costs SQLite more).
 pub(crate) async fn update<C: Conn>(
     c: &mut C,
     tenant: TenantId,
@@ -417,35 +396,47 @@ pub(crate) async fn update<C: Conn>(
         id.0.into(),
         expected_version.into(),
     ]);
-    let Some(customer) = c.fetch_first(&sql, &params, &customer_id).await?.flatten() else {
+    if c.execute(&sql, &params).await? == 0 {
         return Err(missed(c, "contacts", tenant, id.0).await);
-    };
-    write_terms(c, tenant, id.0, before, after).await?;
+    }
+    TermChanges::new(before, after)
+        .write(c, tenant, id.0)
+        .await?;
+    const CUSTOMER: &str = "SELECT customer_id FROM contacts WHERE id = ?1";
+    let customer = c
+        .fetch_one(CUSTOMER, &[id.0.into()], &rows::customer_id)
+        .await?;
     Ok(CustomerId(customer))
 }
 
-/// Deletes contact `id` if it is at `expected_version` (its search terms go with it: ON DELETE
-/// CASCADE); returns its customer.
+/// Deletes contact `id` if it is at `expected_version`, and its search terms; returns its
+/// customer.
 pub(crate) async fn delete<C: Conn>(
     c: &mut C,
     tenant: TenantId,
     id: ContactId,
     expected_version: i64,
 ) -> Result<CustomerId, RepoError> {
-    const SQL: &str = "DELETE FROM contacts WHERE tenant_id = ?1 AND id = ?2 AND version = ?3 \
-         RETURNING customer_id";
-    let customer = c
-        .fetch_first(
-            SQL,
-            &[tenant.0.into(), id.0.into(), expected_version.into()],
-            &customer_id,
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "DELETE FROM contacts WHERE tenant_id = ?1 AND id = ?2 AND version = ?3 \
+             RETURNING {CONTACT_COLUMNS}"
         )
-        .await?
-        .flatten();
-    let Some(customer) = customer else {
+    });
+    let deleted = c
+        .fetch_first(
+            &SQL,
+            &[tenant.0.into(), id.0.into(), expected_version.into()],
+            &rows::contact,
+        )
+        .await?;
+    let Some(deleted) = deleted else {
         return Err(missed(c, "contacts", tenant, id.0).await);
     };
-    Ok(CustomerId(customer))
+    TermChanges::new(&deleted.fields, &ContactFields::default())
+        .write(c, tenant, id.0)
+        .await?;
+    Ok(deleted.customer_id)
 }
 
 #[cfg(test)]

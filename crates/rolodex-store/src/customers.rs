@@ -146,12 +146,12 @@ pub(crate) async fn insert<C: Conn>(
 ) -> Result<i64, RepoError> {
     const SQL: &str = "INSERT INTO customers (tenant_id, code, name, website, address, city, state, \
          postal_code, country, custom_fields, created_at, created_by, updated_at, updated_by, version) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?11, ?12, 1) RETURNING id";
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?11, ?12, 1)";
     let mut params = vec![tenant.0.into()];
     params.extend(field_values(fields)?);
     params.push(history.at.into());
     params.push(history.user_id.map(|u| u.0).into());
-    Ok(c.fetch_one(SQL, &params, &rows::id).await?)
+    Ok(c.insert_id(SQL, &params).await?)
 }
 
 /// Replaces the fields of customer `id` if it is at `expected_version`.

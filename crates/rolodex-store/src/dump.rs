@@ -7,7 +7,7 @@ use crate::copy::{
     rows_per_insert,
 };
 use crate::rows::{self, RowError};
-use crate::sql::{Conn, Dialect, Param, Row, Sql};
+use crate::sql::{Conn, Dialect, JsonDoc, Param, Row, Sql};
 use crate::store::{Backend, SqlStore};
 use rolodex_core::ports::RepoError;
 
@@ -128,7 +128,12 @@ fn param(table: &Table, column: &'static str, kind: Kind, cell: Cell) -> Result<
             })?
             .into(),
         (_, Cell::Text(s)) => s.into(),
-        (_, Cell::Json(v)) => Param::Json(Some(v)),
+        (_, Cell::Json(v)) => {
+            Param::Json(Some(JsonDoc::of(&v).map_err(|_| CopyError::BadValue {
+                table: table.name,
+                column,
+            })?))
+        }
         (_, Cell::Bytes(b)) => b.into(),
     })
 }

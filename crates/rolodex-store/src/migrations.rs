@@ -39,6 +39,11 @@ pub const SQLITE: Migrations = &[
         "oauth",
         include_str!("../migrations/sqlite/0005_oauth.sql"),
     ),
+    (
+        6,
+        "terms by key",
+        include_str!("../migrations/sqlite/0006_terms_by_key.sql"),
+    ),
 ];
 
 pub const POSTGRES: Migrations = &[
@@ -66,6 +71,11 @@ pub const POSTGRES: Migrations = &[
         5,
         "oauth",
         include_str!("../migrations/postgres/0005_oauth.sql"),
+    ),
+    (
+        6,
+        "terms by key",
+        include_str!("../migrations/postgres/0006_terms_by_key.sql"),
     ),
 ];
 

@@ -12,6 +12,7 @@ use crate::columns::RowError;
 use async_trait::async_trait;
 use rolodex_core::ports::{ConflictKind, RepoError};
 use serde_json::Value as Json;
+use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
@@ -25,8 +26,35 @@ pub enum Param {
     Text(Option<String>),
     Bool(Option<bool>),
     Time(Option<OffsetDateTime>),
-    Json(Option<Json>),
+    Json(Option<JsonDoc>),
     Bytes(Option<Vec<u8>>),
+}
+
+/// A JSON document to bind, serialized once, straight from the model (no tree of values).
+#[derive(Debug, Clone)]
+pub struct JsonDoc(Box<RawValue>);
+
+impl JsonDoc {
+    /// The document of `value`.
+    pub fn of<T: serde::Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
+        serde_json::value::to_raw_value(value).map(Self)
+    }
+
+    /// Its text.
+    pub fn text(&self) -> &str {
+        self.0.get()
+    }
+
+    /// As the raw JSON it is, for a driver that serializes its parameters.
+    pub fn raw(&self) -> &RawValue {
+        &self.0
+    }
+}
+
+impl PartialEq for JsonDoc {
+    fn eq(&self, other: &Self) -> bool {
+        self.text() == other.text()
+    }
 }
 
 impl From<i64> for Param {
@@ -106,7 +134,7 @@ pub fn json<T: serde::Serialize + ?Sized>(
     value: &T,
     column: &'static str,
 ) -> Result<Param, RowError> {
-    serde_json::to_value(value)
+    JsonDoc::of(value)
         .map(|v| Param::Json(Some(v)))
         .map_err(|source| RowError::Json { column, source })
 }
@@ -209,6 +237,14 @@ impl Dialect {
             Dialect::Sqlite => format!("{column} = 1"),
             Dialect::Postgres => column.to_owned(),
         }
+    }
+
+    /// Whether rows are written by one statement each rather than several by one statement.
+    /// Inside a transaction, SQLite keeps a statement journal (a copy of every page changed)
+    /// for a statement of several rows, and a statement costs it no round trip; PostgreSQL
+    /// saves a round trip per row.
+    pub fn writes_rows_one_by_one(self) -> bool {
+        self == Dialect::Sqlite
     }
 
     /// The text of member `name` (a bound value) of the JSON object in `column`.
@@ -417,6 +453,11 @@ pub trait Conn: Send {
 
     /// Runs a statement; returns the number of rows it changed.
     async fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64, DbError>;
+
+    /// Runs an `INSERT` of one row into a table keyed by an `id` column and returns the new
+    /// row's id. (SQLite reads the rowid it just assigned: `RETURNING` would cost it a
+    /// temporary table and a statement journal per insert.)
+    async fn insert_id(&mut self, sql: &str, params: &[Param]) -> Result<i64, DbError>;
 
     /// Every row of a query, each mapped by `map`.
     async fn fetch<T: Send + 'static>(

@@ -1,9 +1,17 @@
 //! The search terms of a contact: which terms a change removes and which it adds (an update
-//! touches no other term), and the two statements that do it.
+//! touches no other term), and the statements that do it. Terms are written and deleted by
+//! their whole key, so that `contact_terms` needs no index but its primary key.
 
-use crate::sql::Sql;
-use rolodex_domain::ContactFields;
+use crate::sql::{Conn, Param, Sql};
+use rolodex_core::ports::RepoError;
 use rolodex_domain::search::{TermKind, contact_terms};
+use rolodex_domain::{ContactFields, TenantId};
+
+/// One term, by its key.
+const INSERT_ONE: &str =
+    "INSERT INTO contact_terms (tenant_id, kind, term, contact_id) VALUES (?1, ?2, ?3, ?4)";
+const DELETE_ONE: &str = "DELETE FROM contact_terms \
+     WHERE tenant_id = ?1 AND kind = ?2 AND term = ?3 AND contact_id = ?4";
 
 /// The terms a contact loses and gains when its fields go from `before` to `after`.
 pub struct TermChanges {
@@ -21,8 +29,41 @@ impl TermChanges {
         }
     }
 
-    /// The DELETE of the terms gone from contact `id` of `tenant`, if any.
-    pub fn delete(&self, tenant: i64, id: i64) -> Option<Sql> {
+    /// Brings the stored terms of contact `id` of `tenant` from `before`'s to `after`'s.
+    pub async fn write<C: Conn>(
+        &self,
+        c: &mut C,
+        tenant: TenantId,
+        id: i64,
+    ) -> Result<(), RepoError> {
+        if C::DIALECT.writes_rows_one_by_one() {
+            let key = |(kind, term): &(TermKind, String)| -> [Param; 4] {
+                [
+                    tenant.0.into(),
+                    kind.as_str().into(),
+                    term.into(),
+                    id.into(),
+                ]
+            };
+            for term in &self.gone {
+                c.execute(DELETE_ONE, &key(term)).await?;
+            }
+            for term in &self.added {
+                c.execute(INSERT_ONE, &key(term)).await?;
+            }
+        } else {
+            if let Some(delete) = self.delete(tenant.0, id) {
+                c.execute(&delete.text, &delete.params).await?;
+            }
+            if let Some(insert) = self.insert(tenant.0, id) {
+                c.execute(&insert.text, &insert.params).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The one DELETE of the terms gone from contact `id` of `tenant`, if any.
+    fn delete(&self, tenant: i64, id: i64) -> Option<Sql> {
         if self.gone.is_empty() {
             return None;
         }
@@ -45,8 +86,8 @@ impl TermChanges {
         Some(sql)
     }
 
-    /// The INSERT of the terms added to contact `id` of `tenant`, if any.
-    pub fn insert(&self, tenant: i64, id: i64) -> Option<Sql> {
+    /// The one INSERT of the terms added to contact `id` of `tenant`, if any.
+    fn insert(&self, tenant: i64, id: i64) -> Option<Sql> {
         if self.added.is_empty() {
             return None;
         }

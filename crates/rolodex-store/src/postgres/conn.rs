@@ -47,7 +47,7 @@ fn bind<'q>(
             Param::Text(v) => query.bind(v.as_deref()),
             Param::Bool(v) => query.bind(*v),
             Param::Time(v) => query.bind(v.map(at)),
-            Param::Json(v) => query.bind(v.as_ref().map(Jsonb)),
+            Param::Json(v) => query.bind(v.as_ref().map(|j| Jsonb(j.raw()))),
             Param::Bytes(v) => query.bind(v.as_deref()),
         };
     }
@@ -101,6 +101,14 @@ impl Conn for PgConnection {
         let sql = render(sql);
         let done = bind(sqlx::query(&sql), params).execute(&mut *self).await?;
         Ok(done.rows_affected())
+    }
+
+    async fn insert_id(&mut self, sql: &str, params: &[Param]) -> Result<i64, DbError> {
+        let sql = format!("{} RETURNING id", render(sql));
+        let row = bind(sqlx::query(&sql), params)
+            .fetch_one(&mut *self)
+            .await?;
+        Ok(crate::rows::id(&row)?)
     }
 
     async fn fetch<T: Send + 'static>(

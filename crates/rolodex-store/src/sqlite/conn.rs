@@ -45,10 +45,9 @@ impl ToSql for Param {
             Param::Time(v) => {
                 ToSqlOutput::Owned(v.map_or(Value::Null, |t| Value::Integer(millis(t))))
             }
-            Param::Json(v) => ToSqlOutput::Owned(
-                v.as_ref()
-                    .map_or(Value::Null, |j| Value::Text(j.to_string())),
-            ),
+            Param::Json(v) => v.as_ref().map_or(ToSqlOutput::Owned(Value::Null), |j| {
+                ToSqlOutput::Borrowed(ValueRef::Text(j.text().as_bytes()))
+            }),
             Param::Bytes(v) => v.as_deref().map_or(ToSqlOutput::Owned(Value::Null), |b| {
                 ToSqlOutput::Borrowed(ValueRef::Blob(b))
             }),
@@ -56,24 +55,22 @@ impl ToSql for Param {
     }
 }
 
-/// A result row with its statement's column names, looked up by name: the columns are
-/// mostly read in the order they were selected, so each lookup tries the column after the last
-/// one first.
+/// A result row, its columns looked up by name in its statement: the columns are mostly read
+/// in the order they were selected, so each lookup tries the column after the last one first.
 struct Named<'r, 's> {
     row: &'r rusqlite::Row<'s>,
-    names: &'r [String],
     next: Cell<usize>,
 }
 
 impl Named<'_, '_> {
     fn get<T: FromSql>(&self, column: &'static str) -> Result<Option<T>, RowError> {
+        let statement = self.row.as_ref();
         let next = self.next.get();
-        let index = if self.names.get(next).is_some_and(|n| n == column) {
+        let index = if statement.column_name(next).is_ok_and(|n| n == column) {
             next
         } else {
-            self.names
-                .iter()
-                .position(|n| n == column)
+            (0..statement.column_count())
+                .find(|&i| statement.column_name(i).is_ok_and(|n| n == column))
                 .ok_or(RowError::Decode {
                     column,
                     source: "no such column in the result".into(),
@@ -137,18 +134,12 @@ fn query<T>(
     limit: usize,
 ) -> Result<Vec<T>, DbError> {
     let mut statement = prepare(conn, sql, params)?;
-    let names: Vec<String> = statement
-        .column_names()
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
     let mut rows = statement.raw_query();
     let mut out = Vec::new();
     while out.len() < limit {
         match rows.next()? {
             Some(row) => out.push(map(&Named {
                 row,
-                names: &names,
                 next: Cell::new(0),
             })?),
             None => break,
@@ -165,6 +156,11 @@ impl Conn for Connection {
         let mut statement = prepare(self, sql, params)?;
         let changed = statement.raw_execute()?;
         Ok(u64::try_from(changed).unwrap_or(u64::MAX))
+    }
+
+    async fn insert_id(&mut self, sql: &str, params: &[Param]) -> Result<i64, DbError> {
+        prepare(self, sql, params)?.raw_execute()?;
+        Ok(self.last_insert_rowid())
     }
 
     async fn fetch<T: Send + 'static>(

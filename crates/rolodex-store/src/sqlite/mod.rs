@@ -56,7 +56,8 @@ fn open_error(e: rusqlite::Error) -> StoreError {
 
 /// The writer's connection: WAL (readers do not block the writer and vice versa) and
 /// `synchronous=FULL`, so that a committed transaction is fsynced before COMMIT returns;
-/// foreign keys enforced. Creates the file if missing.
+/// foreign keys enforced; temporary tables and statement journals in memory. It never
+/// checkpoints: the checkpointer does, on its own thread. Creates the file if missing.
 fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path).map_err(open_error)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
@@ -68,9 +69,21 @@ fn open_writer(path: &Path) -> Result<Connection, StoreError> {
             format!("the database could not switch to WAL mode (it is in {mode} mode)").into(),
         ));
     }
-    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
-        .map_err(open_error)?;
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; \
+         PRAGMA wal_autocheckpoint = 0;",
+    )
+    .map_err(open_error)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(conn)
+}
+
+/// The checkpointer's connection: it copies the WAL's pages into the database file.
+fn open_checkpointer(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(open_error)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;")
+        .map_err(open_error)?;
     Ok(conn)
 }
 
@@ -176,10 +189,11 @@ impl SqliteBackend {
         let path = path_of(url)?;
         let (writer, readers) = tokio::task::spawn_blocking(move || {
             let writer = open_migrated_writer(&path)?;
+            let checkpointer = open_checkpointer(&path)?;
             let readers = (0..READERS)
                 .map(|_| open_reader(&path))
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok::<_, StoreError>((writer, readers))
+            Ok::<_, StoreError>(((writer, checkpointer), readers))
         })
         .await
         .map_err(|e| StoreError::Open(Box::new(e)))??;
@@ -188,7 +202,8 @@ impl SqliteBackend {
                 idle: Mutex::new(readers),
                 permits: Semaphore::new(READERS),
             }),
-            writer: WriterHandle::start(writer).map_err(|e| StoreError::Open(Box::new(e)))?,
+            writer: WriterHandle::start(writer.0, writer.1)
+                .map_err(|e| StoreError::Open(Box::new(e)))?,
         })
     }
 

@@ -1,6 +1,6 @@
 //! The group-commit writer: the one connection that writes, owned by a thread of its own that
 //! takes every queued job (up to [`MAX_BATCH`]), runs them in one `BEGIN IMMEDIATE`
-//! transaction, each in its own savepoint, and commits once, so that concurrent requests share
+//! transaction, each in its own savepoint (a job alone needs none), and commits once, so that concurrent requests share
 //! one fsync. The thread runs each whole batch synchronously: no statement waits for another
 //! thread.
 //!
@@ -8,7 +8,12 @@
 //! commit. No job is answered before COMMIT has returned: an acknowledged write is on disk. This
 //! module knows nothing of tables; the jobs are closures written by the area modules.
 //!
-//! Metrics: `store_writer_jobs_total`, `store_writer_commits_total`, and the histograms
+//! The writer never checkpoints (copies the WAL into the database file, and fsyncs it): after
+//! each commit it wakes the checkpointer, a thread of its own with its own connection, which
+//! runs a passive checkpoint (it never blocks the writer or a reader) at most every
+//! [`CHECKPOINT_INTERVAL`], so that the writer's thread does nothing but write.
+//!
+//! Metrics: `store_writer_jobs_total`, `store_wal_checkpoints_total`, `store_writer_commits_total`, and the histograms
 //! `store_writer_batch_size` (jobs per transaction), `store_writer_queue_wait_seconds` (from
 //! submission to the start of the job's transaction) and `store_writer_commit_seconds` (the
 //! whole transaction, fsync included).
@@ -21,13 +26,16 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::sync::{Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most jobs in one transaction: bounds the latency a batch adds to its first job.
 pub const MAX_BATCH: usize = 128;
 /// Jobs that may wait for the writer before submitters wait for room (backpressure).
 const QUEUE: usize = 1024;
+/// The least time between two checkpoints.
+const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
 
 /// Counters of the writer, for metrics and tests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -144,14 +152,27 @@ pub(crate) struct WriterHandle {
 }
 
 impl WriterHandle {
-    /// Starts the writer thread; it owns `conn` until it stops.
-    pub(crate) fn start(conn: Connection) -> std::io::Result<Self> {
+    /// Starts the writer thread, which owns `conn` until it stops, and the checkpointer
+    /// thread, which owns `checkpointer` until the writer stops.
+    pub(crate) fn start(conn: Connection, checkpointer: Connection) -> std::io::Result<Self> {
         let (tx, rx) = mpsc::channel(QUEUE);
+        let wake = Arc::new(Wake::default());
+        let woken = wake.clone();
+        let checkpoints = std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || checkpoint(checkpointer, &woken))?;
         let counters = Arc::new(Counters::default());
         let thread_counters = counters.clone();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run(conn, rx, &thread_counters))?;
+            .spawn(move || {
+                let closing = run(conn, rx, &thread_counters, &wake);
+                wake.close();
+                let _ = checkpoints.join();
+                if let Some(done) = closing {
+                    let _ = done.send(());
+                }
+            })?;
         Ok(Self { tx, counters })
     }
 
@@ -192,7 +213,13 @@ impl WriterHandle {
     }
 }
 
-fn run(mut conn: Connection, mut rx: mpsc::Receiver<Message>, counters: &Counters) {
+/// Runs batches until the store closes; returns who waits for the close.
+fn run(
+    mut conn: Connection,
+    mut rx: mpsc::Receiver<Message>,
+    counters: &Counters,
+    wake: &Wake,
+) -> Option<oneshot::Sender<()>> {
     let mut closing = None;
     while let Some(message) = rx.blocking_recv() {
         let mut batch = Vec::new();
@@ -210,6 +237,7 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Message>, counters: &Counter
         }
         if !batch.is_empty() {
             run_batch(&mut conn, batch, counters);
+            wake.committed();
         }
     }
     // Lets SQLite refresh the statistics its planner uses, as it advises before closing.
@@ -225,8 +253,77 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Message>, counters: &Counter
             "closing the writer connection failed"
         );
     }
-    if let Some(done) = closing {
-        let _ = done.send(());
+    closing
+}
+
+/// What the writer tells the checkpointer: something was committed, or the writer stopped.
+#[derive(Default)]
+struct Wake {
+    /// (committed since the last checkpoint, the writer stopped)
+    state: Mutex<(bool, bool)>,
+    changed: Condvar,
+}
+
+impl Wake {
+    fn committed(&self) {
+        self.set(|s| s.0 = true);
+    }
+
+    fn close(&self) {
+        self.set(|s| s.1 = true);
+    }
+
+    fn set(&self, change: impl FnOnce(&mut (bool, bool))) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        change(&mut state);
+        self.changed.notify_one();
+    }
+
+    /// Waits for a commit; `false` once the writer stopped.
+    fn wait_commit(&self) -> bool {
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut state = self
+            .changed
+            .wait_while(state, |s| !s.0 && !s.1)
+            .unwrap_or_else(PoisonError::into_inner);
+        state.0 = false;
+        !state.1
+    }
+
+    /// Waits `time`, or less if the writer stops; `false` once it stopped.
+    fn pause(&self, time: Duration) -> bool {
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let (state, _) = self
+            .changed
+            .wait_timeout_while(state, time, |s| !s.1)
+            .unwrap_or_else(PoisonError::into_inner);
+        !state.1
+    }
+}
+
+/// The checkpointer: after commits (at most every [`CHECKPOINT_INTERVAL`]), copies what the
+/// WAL holds into the database file, without waiting for readers or the writer; SQLite then
+/// starts the WAL over at a later write once no reader needs it. When the writer stops, the
+/// checkpointer closes its connection and ends.
+fn checkpoint(conn: Connection, wake: &Wake) {
+    while wake.wait_commit() {
+        let started = Instant::now();
+        match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            Ok(()) => metrics::counter!("store_wal_checkpoints_total").increment(1),
+            Err(e) => tracing::warn!(
+                error = &e as &(dyn StdError + 'static),
+                "a checkpoint of the database failed"
+            ),
+        }
+        if !wake.pause(CHECKPOINT_INTERVAL.saturating_sub(started.elapsed())) {
+            break;
+        }
+    }
+    if let Err((_, e)) = conn.close() {
+        tracing::warn!(
+            error = &e as &(dyn StdError + 'static),
+            "closing the checkpointer's connection failed"
+        );
     }
 }
 
@@ -265,33 +362,17 @@ fn run_batch(conn: &mut Connection, mut batch: Vec<Box<dyn Job>>, counters: &Cou
         }
         return;
     }
-    let mut outcomes = Vec::with_capacity(batch.len());
-    let mut broken = None;
-    for job in &mut batch {
-        if let Err(e) = execute(conn, "SAVEPOINT job") {
-            broken = Some(e);
-            break;
-        }
-        let outcome = job.run(conn);
-        let end = if outcome.is_ok() {
-            execute(conn, "RELEASE job")
-        } else {
-            execute(conn, "ROLLBACK TO job").and_then(|()| execute(conn, "RELEASE job"))
-        };
-        outcomes.push(outcome);
-        if let Err(e) = end {
-            // The transaction is in an unknown state (SQLite may have rolled it back itself):
-            // nothing of this batch may be acknowledged.
-            broken = Some(e);
-            break;
-        }
-    }
-    let committed = match broken {
-        Some(e) => Err(e),
-        None => execute(conn, "COMMIT"),
+    let ran = if let [job] = batch.as_mut_slice() {
+        run_alone(conn, job.as_mut())
+    } else {
+        run_in_savepoints(conn, &mut batch)
     };
+    let committed = ran.and_then(|outcomes| {
+        execute(conn, "COMMIT")?;
+        Ok(outcomes)
+    });
     match committed {
-        Ok(()) => {
+        Ok(outcomes) => {
             counters.commits.fetch_add(1, Ordering::Relaxed);
             metrics::counter!("store_writer_commits_total").increment(1);
             metrics::histogram!("store_writer_commit_seconds")
@@ -300,7 +381,15 @@ fn run_batch(conn: &mut Connection, mut batch: Vec<Box<dyn Job>>, counters: &Cou
                 job.answer(outcome);
             }
         }
-        Err(e) => {
+        Err(Failed::Job(e)) => {
+            // The transaction held only this job: rolling it back undoes exactly the job (if
+            // SQLite has not already done so; failing is expected then).
+            let _ = conn.execute_batch("ROLLBACK");
+            if let Some(job) = batch.pop() {
+                job.answer(Err(e));
+            }
+        }
+        Err(Failed::Batch(e)) => {
             tracing::error!(
                 error = &e as &(dyn StdError + 'static),
                 jobs = batch.len(),
@@ -314,4 +403,50 @@ fn run_batch(conn: &mut Connection, mut batch: Vec<Box<dyn Job>>, counters: &Cou
             }
         }
     }
+}
+
+/// Why a batch's transaction cannot commit.
+enum Failed {
+    /// The batch's only job failed (it ran without a savepoint).
+    Job(RepoError),
+    /// The transaction itself failed.
+    Batch(DbError),
+}
+
+impl From<DbError> for Failed {
+    fn from(e: DbError) -> Self {
+        Self::Batch(e)
+    }
+}
+
+/// Runs a batch's only job straight in the transaction: without a savepoint, SQLite keeps no
+/// copy of the pages the job changes (for a bulk write, that copy cost more than the write).
+fn run_alone(
+    conn: &mut Connection,
+    job: &mut dyn Job,
+) -> Result<Vec<Result<(), RepoError>>, Failed> {
+    job.run(conn).map_err(Failed::Job)?;
+    Ok(vec![Ok(())])
+}
+
+/// Runs each job in its own savepoint: a job that fails is rolled back alone.
+fn run_in_savepoints(
+    conn: &mut Connection,
+    batch: &mut [Box<dyn Job>],
+) -> Result<Vec<Result<(), RepoError>>, Failed> {
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for job in batch {
+        execute(conn, "SAVEPOINT job")?;
+        let outcome = job.run(conn);
+        // An error ending the savepoint leaves the transaction in an unknown state (SQLite may
+        // have rolled it back itself): nothing of this batch may be acknowledged.
+        if outcome.is_ok() {
+            execute(conn, "RELEASE job")?;
+        } else {
+            execute(conn, "ROLLBACK TO job")?;
+            execute(conn, "RELEASE job")?;
+        }
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
 }

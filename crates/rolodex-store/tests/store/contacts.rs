@@ -783,6 +783,43 @@ async fn a_customer_and_its_first_contact_land_together_or_not_at_all(db: TestDb
     assert_eq!(listed.items.len(), 1, "only the first pair landed");
 }
 
+async fn a_deleted_contact_leaves_no_search_terms(db: TestDb) {
+    let tenant = db.tenant("acme").await;
+    let customer = create_customer(&db.store, tenant, "C1").await;
+    let kept = full_contact();
+    create_contact(&db.store, tenant, customer, kept.clone()).await;
+    let gone = create_contact(&db.store, tenant, customer, named("Ann", "Lee")).await;
+    db.store
+        .write(
+            tenant,
+            vec![write(
+                WriteOp::DeleteContact {
+                    id: gone,
+                    expected_version: 1,
+                },
+                at(2),
+            )],
+        )
+        .await
+        .expect("contact deleted");
+
+    // A copy counts the rows of every table.
+    let copy = match db.database.backend() {
+        rolodex_store::Backend::Sqlite => TestDb::sqlite().await,
+        rolodex_store::Backend::Postgres => TestDb::postgres().await.expect("the test server"),
+    };
+    let report = db.database.copy_into(&copy.database).await.expect("copied");
+    let terms = report
+        .tables
+        .iter()
+        .find(|t| t.table == "contact_terms")
+        .map(|t| t.rows);
+    assert_eq!(
+        terms,
+        Some(rolodex_domain::search::contact_terms(&kept).len())
+    );
+}
+
 store_tests!(
     a_customer_and_its_first_contact_land_together_or_not_at_all,
     a_contact_with_every_field_set_reads_back_as_written,
@@ -796,4 +833,5 @@ store_tests!(
     history_pages_oldest_first_without_overlap,
     one_history_entry_is_read_by_id_only_in_its_tenant_and_of_its_record,
     a_failed_write_leaves_neither_changes_nor_history,
+    a_deleted_contact_leaves_no_search_terms,
 );
