@@ -55,22 +55,25 @@ impl ToSql for Param {
     }
 }
 
-/// A result row, its columns looked up by name in its statement: the columns are mostly read
-/// in the order they were selected, so each lookup tries the column after the last one first.
+/// A result row with its statement's column names, looked up by name: the columns are
+/// mostly read in the order they were selected, so each lookup tries the column after the last
+/// one first. The names are copied once per query: asking the statement for a name costs a
+/// C string's length and UTF-8 check on every lookup.
 struct Named<'r, 's> {
     row: &'r rusqlite::Row<'s>,
+    names: &'r [String],
     next: Cell<usize>,
 }
 
 impl Named<'_, '_> {
     fn get<T: FromSql>(&self, column: &'static str) -> Result<Option<T>, RowError> {
-        let statement = self.row.as_ref();
         let next = self.next.get();
-        let index = if statement.column_name(next).is_ok_and(|n| n == column) {
+        let index = if self.names.get(next).is_some_and(|n| n == column) {
             next
         } else {
-            (0..statement.column_count())
-                .find(|&i| statement.column_name(i).is_ok_and(|n| n == column))
+            self.names
+                .iter()
+                .position(|n| n == column)
                 .ok_or(RowError::Decode {
                     column,
                     source: "no such column in the result".into(),
@@ -134,12 +137,18 @@ fn query<T>(
     limit: usize,
 ) -> Result<Vec<T>, DbError> {
     let mut statement = prepare(conn, sql, params)?;
+    let names: Vec<String> = statement
+        .column_names()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     let mut rows = statement.raw_query();
     let mut out = Vec::new();
     while out.len() < limit {
         match rows.next()? {
             Some(row) => out.push(map(&Named {
                 row,
+                names: &names,
                 next: Cell::new(0),
             })?),
             None => break,
