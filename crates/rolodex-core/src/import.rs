@@ -29,7 +29,7 @@ use std::sync::Arc;
 pub const IMPORT_BATCH_ROWS: usize = 2_000;
 
 /// Rows whose writes go to the store in one call.
-pub const WRITE_BATCH_ROWS: usize = 250;
+pub const WRITE_BATCH_ROWS: usize = 500;
 
 /// What identifies the stored contact a row updates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -337,8 +337,9 @@ impl Import {
         Ok(self.settle(reports.list, settled))
     }
 
-    /// Lands the rows still in flight and returns their reports.
-    pub async fn close(&mut self) -> Result<Vec<RowReport>, CoreError> {
+    /// Ends the import: lands the rows still in flight, and returns their reports and the
+    /// counts of every row.
+    pub async fn close(mut self) -> Result<(Vec<RowReport>, ImportSummary), CoreError> {
         let mut reports = Reports {
             list: std::mem::take(&mut self.reports),
             offset: self.settled,
@@ -346,7 +347,8 @@ impl Import {
         let in_flight = self.in_flight.take();
         self.land(in_flight, &mut reports).await?;
         let all = reports.list.len();
-        Ok(self.settle(reports.list, all))
+        let last = self.settle(reports.list, all);
+        Ok((last, self.summary))
     }
 
     /// Counts and hands out the first `settled` of `reports`; keeps the others.
@@ -404,17 +406,6 @@ impl Import {
             }
         }
         Ok(())
-    }
-
-    /// The counts of the rows settled so far.
-    pub fn summary(&self) -> &ImportSummary {
-        &self.summary
-    }
-
-    /// Ends the import: its counts. Rows still in flight are not counted: call
-    /// [`Import::close`] first.
-    pub fn finish(self) -> ImportSummary {
-        self.summary
     }
 
     /// The row's match key, lower case, as the rows of one batch are told apart.

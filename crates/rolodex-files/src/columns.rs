@@ -28,6 +28,7 @@ pub const MAPPING_FIELDS: &[&str] = &[
     "custom.<name>",
     "ignore",
 ];
+
 /// A text field of the contact that one value sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Text {

@@ -17,7 +17,7 @@ pub use columns::MAPPING_FIELDS;
 pub use csv_file::CSV_COLUMNS;
 
 use rolodex_core::import::IMPORT_BATCH_ROWS;
-use rolodex_core::{CoreError, ExportedContact, Import, ImportRow, RowReport};
+use rolodex_core::{CoreError, ExportedContact, Import, ImportRow, ImportSummary, RowReport};
 
 /// The largest file: the API's body limit for an import, and the CLI's limit too.
 pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
@@ -231,17 +231,18 @@ impl FileWriter {
 }
 
 /// Imports every row of `rows` into `import`, [`IMPORT_BATCH_ROWS`] rows at a time, handing
-/// the reports of the rows settled to `progress` as they land.
+/// the reports of the rows settled to `progress` as they land; returns the counts.
 pub async fn import_all(
-    import: &mut Import,
+    mut import: Import,
     rows: &mut Rows,
     mut progress: impl FnMut(Vec<RowReport>),
-) -> Result<(), CoreError> {
+) -> Result<ImportSummary, CoreError> {
     loop {
         let batch = rows.next_batch(IMPORT_BATCH_ROWS);
         if batch.is_empty() {
-            progress(import.close().await?);
-            return Ok(());
+            let (last, summary) = import.close().await?;
+            progress(last);
+            return Ok(summary);
         }
         progress(import.apply(batch).await?);
     }

@@ -376,7 +376,7 @@ pub(crate) async fn insert<C: Conn>(
 
 /// Changes contact `id` from `before` (its fields at `expected_version`) to `after`, if it
 /// is still at that version: only the columns and search terms that differ are written.
-/// Returns its customer (read back by rowid: `RETURNING` costs SQLite more).
+/// Returns its customer (read back by key: `RETURNING` costs SQLite more).
 pub(crate) async fn update<C: Conn>(
     c: &mut C,
     tenant: TenantId,
@@ -402,9 +402,13 @@ pub(crate) async fn update<C: Conn>(
     TermChanges::new(before, after)
         .write(c, tenant, id.0)
         .await?;
-    const CUSTOMER: &str = "SELECT customer_id FROM contacts WHERE id = ?1";
+    const CUSTOMER: &str = "SELECT customer_id FROM contacts WHERE tenant_id = ?1 AND id = ?2";
     let customer = c
-        .fetch_one(CUSTOMER, &[id.0.into()], &rows::customer_id)
+        .fetch_one(
+            CUSTOMER,
+            &[tenant.0.into(), id.0.into()],
+            &rows::customer_id,
+        )
         .await?;
     Ok(CustomerId(customer))
 }

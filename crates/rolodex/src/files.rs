@@ -44,7 +44,7 @@ pub(crate) async fn import(services: &Services, args: &ImportArgs) -> anyhow::Re
         }
         None => None,
     };
-    let mut import = services
+    let import = services
         .imports
         .begin(&Caller::operator(tenant.id), options)
         .await
@@ -54,7 +54,7 @@ pub(crate) async fn import(services: &Services, args: &ImportArgs) -> anyhow::Re
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut failed = None;
-    rolodex_files::import_all(&mut import, &mut rows, |batch| {
+    let summary = rolodex_files::import_all(import, &mut rows, |batch| {
         bar.inc(batch.len() as u64);
         for row in &batch {
             if row.outcome == Outcome::Refused {
@@ -76,7 +76,6 @@ pub(crate) async fn import(services: &Services, args: &ImportArgs) -> anyhow::Re
     if let Some(file) = &mut report_file {
         file.flush().context("could not write the report")?;
     }
-    let summary = import.finish();
     println!(
         "{}{} rows of {path} ({}): {} created, {} updated, {} unchanged, {} refused",
         if summary.dry_run {

@@ -181,17 +181,13 @@ pub async fn import(
     let (options, mapping) = options(&params)?;
     let bytes = file(&state, request).await?;
     let mut rows = rolodex_files::read(bytes, &mapping).map_err(|e| file_problem(&e))?;
-    let mut import = state.services.imports.begin(&caller, options).await?;
+    let import = state.services.imports.begin(&caller, options).await?;
     let mut report = Vec::with_capacity(rows.total());
-    rolodex_files::import_all(&mut import, &mut rows, |batch| {
+    let summary = rolodex_files::import_all(import, &mut rows, |batch| {
         report.extend(batch.into_iter().map(RowReportView::from));
     })
     .await?;
-    Ok(Json(ImportReportView::new(
-        rows.format(),
-        import.finish(),
-        report,
-    )))
+    Ok(Json(ImportReportView::new(rows.format(), summary, report)))
 }
 
 #[utoipa::path(get, operation_id = "export_contacts", path = "/v1/contacts/export", tag = "files", security(("bearer" = [])),

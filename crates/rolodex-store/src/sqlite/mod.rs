@@ -187,13 +187,13 @@ impl SqliteBackend {
     /// thread.
     async fn open(url: &str) -> Result<Self, StoreError> {
         let path = path_of(url)?;
-        let (writer, readers) = tokio::task::spawn_blocking(move || {
+        let (writer, checkpointer, readers) = tokio::task::spawn_blocking(move || {
             let writer = open_migrated_writer(&path)?;
             let checkpointer = open_checkpointer(&path)?;
             let readers = (0..READERS)
                 .map(|_| open_reader(&path))
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok::<_, StoreError>(((writer, checkpointer), readers))
+            Ok::<_, StoreError>((writer, checkpointer, readers))
         })
         .await
         .map_err(|e| StoreError::Open(Box::new(e)))??;
@@ -202,7 +202,7 @@ impl SqliteBackend {
                 idle: Mutex::new(readers),
                 permits: Semaphore::new(READERS),
             }),
-            writer: WriterHandle::start(writer.0, writer.1)
+            writer: WriterHandle::start(writer, checkpointer)
                 .map_err(|e| StoreError::Open(Box::new(e)))?,
         })
     }

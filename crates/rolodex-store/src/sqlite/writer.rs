@@ -1,8 +1,8 @@
 //! The group-commit writer: the one connection that writes, owned by a thread of its own that
 //! takes every queued job (up to [`MAX_BATCH`]), runs them in one `BEGIN IMMEDIATE`
-//! transaction, each in its own savepoint (a job alone needs none), and commits once, so that concurrent requests share
-//! one fsync. The thread runs each whole batch synchronously: no statement waits for another
-//! thread.
+//! transaction, each in its own savepoint (a job alone needs none), and commits once, so that
+//! concurrent requests share one fsync. The thread runs each whole batch synchronously: no
+//! statement waits for another thread.
 //!
 //! A job that fails is rolled back to its savepoint and gets its own error; the others still
 //! commit. No job is answered before COMMIT has returned: an acknowledged write is on disk. This
@@ -13,10 +13,10 @@
 //! runs a passive checkpoint (it never blocks the writer or a reader) at most every
 //! [`CHECKPOINT_INTERVAL`], so that the writer's thread does nothing but write.
 //!
-//! Metrics: `store_writer_jobs_total`, `store_wal_checkpoints_total`, `store_writer_commits_total`, and the histograms
-//! `store_writer_batch_size` (jobs per transaction), `store_writer_queue_wait_seconds` (from
-//! submission to the start of the job's transaction) and `store_writer_commit_seconds` (the
-//! whole transaction, fsync included).
+//! Metrics: `store_writer_jobs_total`, `store_writer_commits_total`,
+//! `store_wal_checkpoints_total`, and the histograms `store_writer_batch_size` (jobs per
+//! transaction), `store_writer_queue_wait_seconds` (from submission to the start of the job's
+//! transaction) and `store_writer_commit_seconds` (the whole transaction, fsync included).
 
 use crate::sql::DbError;
 use crate::store::Work;
@@ -259,21 +259,28 @@ fn run(
 /// What the writer tells the checkpointer: something was committed, or the writer stopped.
 #[derive(Default)]
 struct Wake {
-    /// (committed since the last checkpoint, the writer stopped)
-    state: Mutex<(bool, bool)>,
+    state: Mutex<WakeState>,
     changed: Condvar,
+}
+
+#[derive(Default)]
+struct WakeState {
+    /// Something was committed since the last checkpoint.
+    committed: bool,
+    /// The writer stopped.
+    stopped: bool,
 }
 
 impl Wake {
     fn committed(&self) {
-        self.set(|s| s.0 = true);
+        self.set(|s| s.committed = true);
     }
 
     fn close(&self) {
-        self.set(|s| s.1 = true);
+        self.set(|s| s.stopped = true);
     }
 
-    fn set(&self, change: impl FnOnce(&mut (bool, bool))) {
+    fn set(&self, change: impl FnOnce(&mut WakeState)) {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         change(&mut state);
         self.changed.notify_one();
@@ -284,10 +291,10 @@ impl Wake {
         let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let mut state = self
             .changed
-            .wait_while(state, |s| !s.0 && !s.1)
+            .wait_while(state, |s| !s.committed && !s.stopped)
             .unwrap_or_else(PoisonError::into_inner);
-        state.0 = false;
-        !state.1
+        state.committed = false;
+        !state.stopped
     }
 
     /// Waits `time`, or less if the writer stops; `false` once it stopped.
@@ -295,9 +302,9 @@ impl Wake {
         let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let (state, _) = self
             .changed
-            .wait_timeout_while(state, time, |s| !s.1)
+            .wait_timeout_while(state, time, |s| !s.stopped)
             .unwrap_or_else(PoisonError::into_inner);
-        !state.1
+        !state.stopped
     }
 }
 
