@@ -104,6 +104,7 @@ impl CoreError {
                 "oauth client" => "oauth_client_not_found",
                 "photo" => "photo_not_found",
                 "history entry" => "history_entry_not_found",
+                "import job" => "import_job_not_found",
                 _ => "not_found",
             },
             CoreError::Invalid(_) => "validation_failed",

@@ -130,21 +130,19 @@ impl RowReport {
     }
 }
 
-/// The counts of an import so far, and the customers it created (or, in a dry run, would
-/// create) for organisations no customer had.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ImportSummary {
-    pub dry_run: bool,
+/// How far an import has come: the rows settled, and what became of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportCounts {
     pub rows: u64,
     pub created: u64,
     pub updated: u64,
     pub unchanged: u64,
     pub refused: u64,
-    pub customers_created: Vec<String>,
 }
 
-impl ImportSummary {
-    fn count(&mut self, report: &RowReport) {
+impl ImportCounts {
+    /// Counts one more settled row.
+    pub fn count(&mut self, report: &RowReport) {
         self.rows += 1;
         match report.outcome {
             Outcome::Created => self.created += 1,
@@ -155,11 +153,20 @@ impl ImportSummary {
     }
 }
 
+/// What an import did: its counts, and the customers it created (or, in a dry run, would
+/// create) for organisations no customer had.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub dry_run: bool,
+    pub counts: ImportCounts,
+    pub customers_created: Vec<String>,
+}
+
 /// The import use case; [`ImportService::begin`] starts one import.
 #[derive(Clone)]
 pub struct ImportService {
-    store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
     contacts: ContactService,
     customers: CustomerService,
     photos: PhotoService,
@@ -356,7 +363,7 @@ impl Import {
         self.reports = reports.split_off(settled);
         self.settled += settled;
         for report in &reports {
-            self.summary.count(report);
+            self.summary.counts.count(report);
         }
         reports
     }

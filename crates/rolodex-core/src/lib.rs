@@ -15,6 +15,7 @@ pub mod error;
 pub mod export;
 pub mod idempotency;
 pub mod import;
+pub mod import_jobs;
 pub mod login_throttle;
 pub mod oauth;
 pub mod photos;
@@ -33,8 +34,10 @@ pub use error::{AuthFailure, CoreError, ErrorCode};
 pub use export::{Export, ExportService, ExportedContact};
 pub use idempotency::IdempotencyService;
 pub use import::{
-    Import, ImportOptions, ImportRow, ImportService, ImportSummary, MatchKey, Outcome, RowReport,
+    Import, ImportCounts, ImportOptions, ImportRow, ImportService, ImportSummary, MatchKey,
+    Outcome, RowReport,
 };
+pub use import_jobs::{ImportJob, JobRecorder, JobStatus};
 pub use login_throttle::LoginLimits;
 pub use oauth::{OAuthConfig, OAuthService};
 pub use photos::{Media, PhotoFile, PhotoService};

@@ -5,6 +5,7 @@
 //! write a row without naming its tenant.
 
 use crate::error::BoxError;
+use crate::import::ImportCounts;
 use crate::query::{ContactQuery, Page, PageRequest};
 use async_trait::async_trait;
 use rolodex_domain::photo::StoredFormat;
@@ -605,6 +606,112 @@ pub trait IdempotencyRepo: Send + Sync {
     async fn release(&self, tenant: TenantId, scope: &str, key: &str) -> Result<(), RepoError>;
 }
 
+/// Where an import job stands, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    Running,
+    Completed,
+    Failed,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Running => "running",
+            JobState::Completed => "completed",
+            JobState::Failed => "failed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [JobState::Running, JobState::Completed, JobState::Failed]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+    }
+}
+
+/// An import job to record: who started it, on what file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewImportJob {
+    pub user_id: Option<UserId>,
+    pub username: String,
+    /// The kind of file, as the surface names it (`csv`, `vcf`).
+    pub format: String,
+    pub dry_run: bool,
+    pub rows_total: u64,
+    pub at: OffsetDateTime,
+}
+
+/// How an import job ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobEnd {
+    /// Every row was read: the report, as the surface that ran the import renders it.
+    Completed { report: Vec<u8> },
+    /// The import stopped on an error no row could get past (rows before it stay imported).
+    Failed { code: String, message: String },
+}
+
+/// An import job as stored (its report apart).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportJobRecord {
+    pub id: i64,
+    pub user_id: Option<UserId>,
+    pub username: String,
+    pub format: String,
+    pub dry_run: bool,
+    pub state: JobState,
+    pub rows_total: u64,
+    pub counts: ImportCounts,
+    /// The error a failed job stopped on: its code and message.
+    pub error: Option<(String, String)>,
+    pub started_at: OffsetDateTime,
+    /// When the job last recorded its progress: its heartbeat while it runs.
+    pub progress_at: OffsetDateTime,
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+/// Import jobs, shared by every node: the node running one records its progress, any node
+/// reads it. Jobs that started before a cutoff are forgotten as new ones are recorded.
+#[async_trait]
+pub trait ImportJobRepo: Send + Sync {
+    /// Records a running job with no row done; first forgets the tenant's jobs started
+    /// before `forget_before`. Returns the job's id.
+    async fn create_import_job(
+        &self,
+        tenant: TenantId,
+        job: &NewImportJob,
+        forget_before: OffsetDateTime,
+    ) -> Result<i64, RepoError>;
+    /// Records a running job's progress at `at` (its heartbeat).
+    async fn record_import_progress(
+        &self,
+        tenant: TenantId,
+        id: i64,
+        counts: ImportCounts,
+        at: OffsetDateTime,
+    ) -> Result<(), RepoError>;
+    /// Records how a job ended, with its last counts.
+    async fn finish_import_job(
+        &self,
+        tenant: TenantId,
+        id: i64,
+        counts: ImportCounts,
+        end: JobEnd,
+        at: OffsetDateTime,
+    ) -> Result<(), RepoError>;
+    async fn import_job(
+        &self,
+        tenant: TenantId,
+        id: i64,
+    ) -> Result<Option<ImportJobRecord>, RepoError>;
+    /// The report of a completed job.
+    async fn import_job_report(
+        &self,
+        tenant: TenantId,
+        id: i64,
+    ) -> Result<Option<Vec<u8>>, RepoError>;
+}
+
 /// An upload decoded, checked and re-encoded: the bytes of each stored size. Never the
 /// uploaded bytes themselves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -672,6 +779,7 @@ pub trait Store:
     + ContactRepo
     + HistoryRepo
     + IdempotencyRepo
+    + ImportJobRepo
 {
 }
 
@@ -686,5 +794,6 @@ impl<T> Store for T where
         + ContactRepo
         + HistoryRepo
         + IdempotencyRepo
+        + ImportJobRepo
 {
 }

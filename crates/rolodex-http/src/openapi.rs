@@ -41,7 +41,7 @@ use utoipa_swagger_ui::SwaggerUi;
         contacts::search, contacts::list_of_customer, contacts::create, contacts::get, contacts::patch,
         contacts::replace, contacts::delete, contacts::history, contacts::restore,
         photos::put, photos::get, photos::delete,
-        files::import, files::export,
+        files::import, files::job, files::job_report, files::export,
     ),
     components(schemas(ProblemBody)),
     modifiers(&BearerAuth, &Failures)
@@ -252,6 +252,20 @@ impl IntoParams for IdempotencyKeyHeader {
                 .min_length(Some(1))
                 .max_length(Some(255))
                 .pattern(Some(r"^[\x21-\x7E]+$")),
+        )]
+    }
+}
+
+/// `Prefer`: `respond-async` asks for an import to run on its own (RFC 7240).
+pub struct PreferHeader;
+
+impl IntoParams for PreferHeader {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![header(
+            "Prefer",
+            "respond-async: answer 202 at once and import in the background, whatever the \
+             file's size",
+            of(Type::String),
         )]
     }
 }

@@ -201,6 +201,11 @@ pub const HISTORY_COLUMNS: &str =
 
 pub const RESPONSE_COLUMNS: &str = "status, content_type, body, etag, location";
 
+/// An import job's columns, its report apart.
+pub const IMPORT_JOB_COLUMNS: &str = "id, user_id, username, format, dry_run, status, rows_total, \
+     rows_done, rows_created, rows_updated, rows_unchanged, rows_refused, error_code, \
+     error_message, started_at, progress_at, finished_at";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -272,6 +272,32 @@ pub(crate) const TABLES: &[Table] = &[
         order: "tenant_id, scope, key",
         sequence: false,
     },
+    Table {
+        name: "import_jobs",
+        columns: &[
+            ("id", Int),
+            ("tenant_id", Int),
+            ("user_id", Int),
+            ("username", Text),
+            ("format", Text),
+            ("dry_run", Bool),
+            ("status", Text),
+            ("rows_total", Int),
+            ("rows_done", Int),
+            ("rows_created", Int),
+            ("rows_updated", Int),
+            ("rows_unchanged", Int),
+            ("rows_refused", Int),
+            ("error_code", Text),
+            ("error_message", Text),
+            ("report", Bytes),
+            ("started_at", Time),
+            ("progress_at", Time),
+            ("finished_at", Time),
+        ],
+        order: "id",
+        sequence: true,
+    },
 ];
 
 /// One stored value, in the same form whichever backend it was read from.

@@ -1,5 +1,5 @@
 //! The storage adapter: implements `rolodex_core::ports` once ([`SqlStore`], in the area
-//! modules: `auth`, `oauth`, `customers`, `contacts`, `history`, `changes`, `idempotency`)
+//! modules: `auth`, `oauth`, `customers`, `contacts`, `history`, `changes`, `idempotency`, `imports`)
 //! over two thin backends (`sqlite`: rusqlite on threads of its own; `postgres`: sqlx's async
 //! pool), picks the backend from the database URL, runs each backend's migrations, classifies
 //! database errors into `RepoError`s, and copies a whole database from one backend to another.
@@ -15,6 +15,7 @@ mod dump;
 mod filters;
 mod history;
 mod idempotency;
+mod imports;
 mod migrations;
 mod oauth;
 mod paging;

@@ -44,6 +44,11 @@ pub const SQLITE: Migrations = &[
         "terms by key",
         include_str!("../migrations/sqlite/0006_terms_by_key.sql"),
     ),
+    (
+        7,
+        "import jobs",
+        include_str!("../migrations/sqlite/0007_import_jobs.sql"),
+    ),
 ];
 
 pub const POSTGRES: Migrations = &[
@@ -76,6 +81,11 @@ pub const POSTGRES: Migrations = &[
         6,
         "terms by key",
         include_str!("../migrations/postgres/0006_terms_by_key.sql"),
+    ),
+    (
+        7,
+        "import jobs",
+        include_str!("../migrations/postgres/0007_import_jobs.sql"),
     ),
 ];
 

@@ -3,14 +3,15 @@
 //! timestamptz, 0/1 or boolean, JSON text or jsonb) as what the model means.
 
 pub use crate::columns::{
-    CONTACT_COLUMNS, CONTACT_FIELD_COLUMNS, CUSTOMER_COLUMNS, HISTORY_COLUMNS,
+    CONTACT_COLUMNS, CONTACT_FIELD_COLUMNS, CUSTOMER_COLUMNS, HISTORY_COLUMNS, IMPORT_JOB_COLUMNS,
     OAUTH_CLIENT_COLUMNS, OAUTH_CODE_COLUMNS, REFRESH_TOKEN_COLUMNS, RESPONSE_COLUMNS, RowError,
     TENANT_COLUMNS, TOKEN_COLUMNS, USER_COLUMNS, contact_cursor, millis,
 };
 use crate::sql::Row;
+use rolodex_core::ImportCounts;
 use rolodex_core::ports::{
-    AuthorizationCodeRecord, ChallengeMethod, CodeChallenge, OAuthClientRecord, RefreshTokenRecord,
-    StoredResponse, TokenKind, TokenRecord, UserCredentials,
+    AuthorizationCodeRecord, ChallengeMethod, CodeChallenge, ImportJobRecord, JobState,
+    OAuthClientRecord, RefreshTokenRecord, StoredResponse, TokenKind, TokenRecord, UserCredentials,
 };
 use rolodex_domain::{
     Change, Contact, ContactFields, ContactId, Customer, CustomerFields, CustomerId, FieldChange,
@@ -369,6 +370,44 @@ pub fn idempotency_claim(row: &dyn Row) -> Result<IdempotencyClaim, RowError> {
         fingerprint: text(row, "fingerprint")?,
         response,
     })
+}
+
+fn tally(row: &dyn Row, column: &'static str) -> Result<u64, RowError> {
+    u64::try_from(int(row, column)?).map_err(|_| RowError::BadValue { column })
+}
+
+/// A row of [`IMPORT_JOB_COLUMNS`].
+pub fn import_job(row: &dyn Row) -> Result<ImportJobRecord, RowError> {
+    let error = match (row.text("error_code")?, row.text("error_message")?) {
+        (Some(code), Some(message)) => Some((code, message)),
+        _ => None,
+    };
+    Ok(ImportJobRecord {
+        id: int(row, "id")?,
+        user_id: opt_user(row, "user_id")?,
+        username: text(row, "username")?,
+        format: text(row, "format")?,
+        dry_run: boolean(row, "dry_run")?,
+        state: JobState::parse(&text(row, "status")?)
+            .ok_or(RowError::BadValue { column: "status" })?,
+        rows_total: tally(row, "rows_total")?,
+        counts: ImportCounts {
+            rows: tally(row, "rows_done")?,
+            created: tally(row, "rows_created")?,
+            updated: tally(row, "rows_updated")?,
+            unchanged: tally(row, "rows_unchanged")?,
+            refused: tally(row, "rows_refused")?,
+        },
+        error,
+        started_at: time(row, "started_at")?,
+        progress_at: time(row, "progress_at")?,
+        finished_at: row.time("finished_at")?,
+    })
+}
+
+/// The `report` of an import job (none until it completed).
+pub fn import_report(row: &dyn Row) -> Result<Option<Vec<u8>>, RowError> {
+    row.bytes("report")
 }
 
 #[cfg(test)]

@@ -83,12 +83,12 @@ pub(crate) async fn import(services: &Services, args: &ImportArgs) -> anyhow::Re
         } else {
             ""
         },
-        summary.rows,
+        summary.counts.rows,
         rows.format().extension(),
-        summary.created,
-        summary.updated,
-        summary.unchanged,
-        summary.refused
+        summary.counts.created,
+        summary.counts.updated,
+        summary.counts.unchanged,
+        summary.counts.refused
     );
     let created = &summary.customers_created;
     if !created.is_empty() {

@@ -4,7 +4,7 @@
 use crate::problem::FieldProblem;
 use rolodex_core::auth::ApiKey;
 use rolodex_core::oauth::OAuthClient;
-use rolodex_core::{ImportSummary, Page, RowReport};
+use rolodex_core::{ImportJob, ImportSummary, Page, RowReport};
 use rolodex_domain::{
     Contact, Customer, HistoryEntry, Membership, Notifications, Phone, Tenant, UserId,
 };
@@ -432,13 +432,89 @@ impl ImportReportView {
         Self {
             format: format.extension(),
             dry_run: summary.dry_run,
-            rows: summary.rows,
-            created: summary.created,
-            updated: summary.updated,
-            unchanged: summary.unchanged,
-            refused: summary.refused,
+            rows: summary.counts.rows,
+            created: summary.counts.created,
+            updated: summary.counts.updated,
+            unchanged: summary.counts.unchanged,
+            refused: summary.counts.refused,
             customers_created: summary.customers_created,
             report,
+        }
+    }
+}
+
+/// An import that runs on its own: where it stands, and how far it has come.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportJobView {
+    pub id: i64,
+    /// `running`; `completed` (its report is at `report`); `failed` (see `error`; the rows
+    /// before it stay imported); or `interrupted` (the server stopped while it ran: import
+    /// the same file again to finish it, since rows already imported come out unchanged).
+    #[schema(pattern = "^(running|completed|failed|interrupted)$")]
+    pub status: &'static str,
+    /// The kind of file read: `csv` or `vcf`.
+    pub format: String,
+    /// Nothing is written: the outcomes are what the import would do.
+    pub dry_run: bool,
+    /// The rows of the file.
+    pub rows: u64,
+    /// The rows settled so far, and what became of them.
+    pub rows_done: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub refused: u64,
+    /// Rows settled per second so far.
+    pub rows_per_second: Option<f64>,
+    /// Seconds left at that rate, while it runs.
+    pub eta_seconds: Option<u64>,
+    /// The user who started it.
+    pub started_by: String,
+    pub started_at: String,
+    /// When its progress was last recorded.
+    pub progress_at: String,
+    pub finished_at: Option<String>,
+    /// Why a failed import stopped.
+    pub error: Option<JobErrorView>,
+    /// Where the report of every row is, once it completed.
+    pub report: Option<String>,
+}
+
+/// The error an import job stopped on.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobErrorView {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<ImportJob> for ImportJobView {
+    fn from(job: ImportJob) -> Self {
+        let rows_per_second = job.rate().map(|r| (r * 10.0).round() / 10.0);
+        let eta_seconds = job.eta().map(|d| d.as_secs_f64().ceil() as u64);
+        let status = job.status;
+        let r = job.record;
+        Self {
+            report: (status == rolodex_core::JobStatus::Completed)
+                .then(|| format!("/v1/imports/{}/report", r.id)),
+            id: r.id,
+            status: status.as_str(),
+            format: r.format,
+            dry_run: r.dry_run,
+            rows: r.rows_total,
+            rows_done: r.counts.rows,
+            created: r.counts.created,
+            updated: r.counts.updated,
+            unchanged: r.counts.unchanged,
+            refused: r.counts.refused,
+            rows_per_second,
+            eta_seconds,
+            started_by: r.username,
+            started_at: rfc3339(r.started_at),
+            progress_at: rfc3339(r.progress_at),
+            finished_at: r.finished_at.map(rfc3339),
+            error: r
+                .error
+                .map(|(code, message)| JobErrorView { code, message }),
         }
     }
 }

@@ -1,16 +1,20 @@
 //! Contacts in and out of files. `POST /v1/imports` takes a CSV or vCard file (the raw body,
-//! or the part `file` of a multipart form) and answers when it is imported, with the report
-//! of every row: a file is at most `rolodex_files::MAX_FILE_BYTES`, which the server imports
-//! within its request timeout (the command line imports the same files with a progress
-//! bar). `GET /v1/contacts/export` streams every match of a contact search as CSV or vCard,
-//! page by page, in constant memory.
+//! or the part `file` of a multipart form) of at most `rolodex_files::MAX_FILE_BYTES`. A file
+//! of at most [`SYNC_ROWS`] rows is imported before the answer, which is the report of every
+//! row; a larger one, or any file when the client sends `Prefer: respond-async` (RFC 7240),
+//! is imported by a job of this node: the answer is `202 Accepted` with the job's `Location`,
+//! where any node reports its progress (`GET /v1/imports/{id}`), then its report
+//! (`GET /v1/imports/{id}/report`, the body a synchronous import answers).
+//! `GET /v1/contacts/export` streams every match of a contact search as CSV or vCard, page by
+//! page, in constant memory.
 
 use super::contacts::export_query;
-use super::dto::{ImportReportView, RowReportView};
-use crate::extract::{NativeCaller, Params};
+use super::dto::{ImportJobView, ImportReportView, RowReportView};
+use super::located;
+use crate::extract::{Ids, NativeCaller, Params};
 use crate::openapi::{
-    ContactFilterParams, ExportFormatParams, IdempotencyKeyHeader, ImportParams, TenantHeader,
-    schema,
+    ContactFilterParams, ExportFormatParams, IdempotencyKeyHeader, ImportParams, PreferHeader,
+    TenantHeader, schema,
 };
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -20,8 +24,10 @@ use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
-use rolodex_core::{ImportOptions, MatchKey};
-use rolodex_files::{FileError, FileWriter, Format, MAX_FILE_BYTES, Mapping};
+use rolodex_core::import_jobs::HEARTBEAT;
+use rolodex_core::{CoreError, Import, ImportCounts, ImportOptions, JobRecorder, MatchKey};
+use rolodex_files::{FileError, FileWriter, Format, MAX_FILE_BYTES, Mapping, Rows};
+use std::sync::{Mutex, PoisonError};
 use utoipa::openapi::schema::{
     AdditionalProperties, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
 };
@@ -162,11 +168,31 @@ async fn file(state: &AppState, request: Request) -> Result<Vec<u8>, Problem> {
     Ok(bytes.to_vec())
 }
 
+/// The most rows a file may have to be imported before the answer (a few seconds'
+/// work): a larger file is imported by a job.
+pub const SYNC_ROWS: usize = 10_000;
+
+/// Whether the client prefers an asynchronous answer (`Prefer: respond-async`, RFC 7240).
+fn prefers_async(headers: &header::HeaderMap) -> bool {
+    headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| {
+            p.split(';')
+                .next()
+                .is_some_and(|token| token.trim().eq_ignore_ascii_case("respond-async"))
+        })
+}
+
 #[utoipa::path(post, operation_id = "import_contacts", path = "/v1/imports", tag = "files", security(("bearer" = [])),
-    params(TenantHeader, IdempotencyKeyHeader, ImportParams),
+    params(TenantHeader, IdempotencyKeyHeader, PreferHeader, ImportParams),
     request_body(description = "A CSV or vCard file of at most 32 MiB (recognised by content), or a multipart form whose part named file is one",
         content(("text/csv"), ("text/vcard"), (ImportForm = "multipart/form-data"))),
-    responses((status = 200, description = "The file was read: what became of each row", body = ImportReportView),
+    responses((status = 200, description = "The file was imported: what became of each row", body = ImportReportView),
+        (status = 202, description = "The file is being imported (it has more than 10,000 rows, or the client prefers respond-async): follow Location for its progress",
+            body = ImportJobView, headers(("Location" = String), ("Preference-Applied" = String))),
         (status = 404, description = "customer names no customer of the tenant"),
         (status = 413, description = "The file is larger than 32 MiB"),
         (status = 415, description = "The body is neither a file of a text type nor a multipart form"),
@@ -176,18 +202,123 @@ pub async fn import(
     NativeCaller(caller): NativeCaller,
     params: Params,
     request: Request,
-) -> Result<Json<ImportReportView>, Problem> {
+) -> Result<Response, Problem> {
     params.only(&["customer", "match", "dry_run", "map"])?;
     let (options, mapping) = options(&params)?;
+    let asked_async = prefers_async(request.headers());
     let bytes = file(&state, request).await?;
     let mut rows = rolodex_files::read(bytes, &mapping).map_err(|e| file_problem(&e))?;
+    if asked_async || rows.total() > SYNC_ROWS {
+        let imports = &state.services.imports;
+        let format = rows.format().extension();
+        let total = u64::try_from(rows.total()).unwrap_or(u64::MAX);
+        let (import, recorder) = imports.begin_job(&caller, options, format, total).await?;
+        let id = recorder.id();
+        tokio::spawn(run_job(import, rows, recorder));
+        let job = imports.job(&caller, id).await?;
+        let mut response = (StatusCode::ACCEPTED, Json(ImportJobView::from(job))).into_response();
+        if asked_async {
+            response.headers_mut().insert(
+                "preference-applied",
+                HeaderValue::from_static("respond-async"),
+            );
+        }
+        return Ok(located(response, &format!("/v1/imports/{id}")));
+    }
     let import = state.services.imports.begin(&caller, options).await?;
     let mut report = Vec::with_capacity(rows.total());
     let summary = rolodex_files::import_all(import, &mut rows, |batch| {
         report.extend(batch.into_iter().map(RowReportView::from));
     })
     .await?;
-    Ok(Json(ImportReportView::new(rows.format(), summary, report)))
+    Ok(Json(ImportReportView::new(rows.format(), summary, report)).into_response())
+}
+
+/// What a job has settled so far: its counts and the report of each row.
+#[derive(Default)]
+struct Settled {
+    counts: ImportCounts,
+    report: Vec<RowReportView>,
+}
+
+/// Imports every row of `rows`, recording the counts every [`HEARTBEAT`], then the report
+/// (or the error the import stopped on).
+async fn run_job(import: Import, mut rows: Rows, job: JobRecorder) {
+    let format = rows.format();
+    let settled = Mutex::new(Settled::default());
+    let lock = || settled.lock().unwrap_or_else(PoisonError::into_inner);
+    let run = rolodex_files::import_all(import, &mut rows, |batch| {
+        let mut settled = lock();
+        for row in &batch {
+            settled.counts.count(row);
+        }
+        settled
+            .report
+            .extend(batch.into_iter().map(RowReportView::from));
+    });
+    tokio::pin!(run);
+    let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    let result = loop {
+        tokio::select! {
+            result = &mut run => break result,
+            _ = heartbeat.tick() => {
+                let counts = lock().counts;
+                if let Err(e) = job.heartbeat(counts).await {
+                    tracing::warn!(job = job.id(), error = ?e, "an import's progress was not recorded");
+                }
+            }
+        }
+    };
+    let Settled { counts, report } = std::mem::take(&mut *lock());
+    let id = job.id();
+    let ended = match result {
+        Ok(summary) => {
+            let view = ImportReportView::new(format, summary, report);
+            match serde_json::to_vec(&view) {
+                Ok(body) => job.complete(counts, body).await,
+                Err(e) => job.fail(counts, &CoreError::Internal(e.into())).await,
+            }
+        }
+        Err(e) => {
+            tracing::error!(job = id, error = ?e, "an import stopped");
+            job.fail(counts, &e).await
+        }
+    };
+    if let Err(e) = ended {
+        tracing::error!(job = id, error = ?e, "an import's end was not recorded");
+    }
+}
+
+#[utoipa::path(get, operation_id = "get_import", path = "/v1/imports/{id}", tag = "files", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Import job id"), TenantHeader),
+    responses((status = 200, description = "Where the import stands", body = ImportJobView)))]
+pub async fn job(
+    State(state): State<AppState>,
+    NativeCaller(caller): NativeCaller,
+    Ids(id): Ids<i64>,
+) -> Result<Json<ImportJobView>, Problem> {
+    let job = state.services.imports.job(&caller, id).await?;
+    Ok(Json(ImportJobView::from(job)))
+}
+
+#[utoipa::path(get, operation_id = "get_import_report", path = "/v1/imports/{id}/report", tag = "files", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Import job id"), TenantHeader),
+    responses((status = 200, description = "What became of each row, as a synchronous import answers", body = ImportReportView),
+        (status = 409, description = "The import has not completed (it runs, failed or was interrupted)")))]
+pub async fn job_report(
+    State(state): State<AppState>,
+    NativeCaller(caller): NativeCaller,
+    Ids(id): Ids<i64>,
+) -> Result<Response, Problem> {
+    let report = state.services.imports.job_report(&caller, id).await?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        report,
+    )
+        .into_response())
 }
 
 #[utoipa::path(get, operation_id = "export_contacts", path = "/v1/contacts/export", tag = "files", security(("bearer" = [])),
@@ -238,4 +369,28 @@ pub async fn export(
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefers_async;
+    use axum::http::{HeaderMap, HeaderValue};
+
+    fn prefer(values: &[&'static str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for v in values {
+            headers.append("prefer", HeaderValue::from_static(v));
+        }
+        headers
+    }
+
+    #[test]
+    fn respond_async_is_found_among_preferences_in_any_case() {
+        assert!(prefers_async(&prefer(&["respond-async"])));
+        assert!(prefers_async(&prefer(&["return=minimal, Respond-Async"])));
+        assert!(prefers_async(&prefer(&["wait=10", "respond-async; x=1"])));
+        assert!(!prefers_async(&prefer(&[])));
+        assert!(!prefers_async(&prefer(&["return=representation"])));
+        assert!(!prefers_async(&prefer(&["respond-asynchronously"])));
+    }
 }

@@ -92,6 +92,8 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/v1/imports",
             post(files::import).layer(DefaultBodyLimit::max(files::IMPORT_BODY_LIMIT)),
         )
+        .route("/v1/imports/{id}", get(files::job))
+        .route("/v1/imports/{id}/report", get(files::job_report))
         .route_layer(from_fn_with_state(state, idempotency))
 }
 

@@ -10,6 +10,7 @@ mod copy;
 mod customers;
 mod filters;
 mod idempotency;
+mod imports;
 mod lifecycle;
 mod oauth;
 mod search;

@@ -600,6 +600,158 @@ async fn an_import_with_an_idempotency_key_runs_once(app: TestApp) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+/// Posts `body` to be imported on its own (`Prefer: respond-async` when `prefer`): the 202's
+/// job and its `Location`.
+async fn start_job(api: &Api, query: &str, body: Vec<u8>, prefer: bool) -> (Value, String) {
+    let mut request = api
+        .request(Method::POST, &format!("/v1/imports{query}"))
+        .header("Content-Type", "text/csv")
+        .body(body);
+    if prefer {
+        request = request.header("Prefer", "respond-async");
+    }
+    let (status, headers, job) = api.send(request).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    assert_eq!(
+        headers.get("preference-applied").is_some(),
+        prefer,
+        "Preference-Applied answers the preference"
+    );
+    let location = headers["location"].to_str().expect("ASCII").to_owned();
+    assert_eq!(location, format!("/v1/imports/{}", job["id"]));
+    (job, location)
+}
+
+/// Follows the import job at `location` until it ends: its last state.
+pub async fn ended(api: &Api, location: &str) -> Value {
+    for _ in 0..1_200 {
+        let job = api.get(location, StatusCode::OK).await;
+        if job["status"] != "running" {
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the import {location} did not end within a minute");
+}
+
+async fn an_import_asked_to_run_on_its_own_reports_its_progress_then_every_row(app: TestApp) {
+    let api = app.admin().await;
+    let (job, location) = start_job(&api, "?match=email", GOOGLE.to_vec(), true).await;
+    assert!(
+        job["status"] == "running" || job["status"] == "completed",
+        "{job}"
+    );
+    assert_eq!(
+        (
+            job["format"].clone(),
+            job["rows"].clone(),
+            job["dry_run"].clone()
+        ),
+        (json!("csv"), json!(3), json!(false))
+    );
+    assert_eq!(job["started_by"], "admin");
+
+    let job = ended(&api, &location).await;
+    assert_eq!(job["status"], "completed", "{job}");
+    assert_eq!(
+        (
+            job["rows_done"].clone(),
+            job["created"].clone(),
+            job["refused"].clone()
+        ),
+        (json!(3), json!(3), json!(0))
+    );
+    assert_eq!(
+        (job["eta_seconds"].clone(), job["error"].clone()),
+        (Value::Null, Value::Null)
+    );
+    assert!(job["finished_at"].is_string(), "{job}");
+    let report_url = job["report"].as_str().expect("a report once completed");
+    assert_eq!(report_url, format!("{location}/report"));
+    let report = api.get(report_url, StatusCode::OK).await;
+    assert_eq!(
+        (report["rows"].clone(), report["created"].clone()),
+        (json!(3), json!(3))
+    );
+    assert_eq!(
+        report["customers_created"],
+        json!(["ABCCORPORATION", "GLOBEX"])
+    );
+    assert_eq!(
+        outcomes(&report),
+        [
+            (1, "created".into()),
+            (2, "created".into()),
+            (3, "created".into())
+        ]
+    );
+    let joseph = contact_by_email(&api, "jhernandez@abccorp.example.com").await;
+    assert_eq!(report["report"][0]["contact_id"], joseph["id"]);
+
+    // What the job wrote is what a synchronous import of the same file finds.
+    let again = import(&api, "?match=email", "text/csv", GOOGLE, StatusCode::OK).await;
+    assert_eq!(again["unchanged"], 3, "{again}");
+
+    // Another tenant, a viewer, and a job that does not exist learn nothing of it.
+    let other = app.admin_of_new_tenant("OTHER", "olga").await;
+    let problem = other.get(&location, StatusCode::NOT_FOUND).await;
+    assert_eq!(problem["code"], "import_job_not_found");
+    other.get(report_url, StatusCode::NOT_FOUND).await;
+    let viewer = app.member("vera", "viewer").await;
+    viewer.get(&location, StatusCode::FORBIDDEN).await;
+    api.get("/v1/imports/987654", StatusCode::NOT_FOUND).await;
+    api.get("/v1/imports/abc", StatusCode::BAD_REQUEST).await;
+}
+
+async fn a_file_of_more_rows_than_an_answer_waits_for_is_imported_by_a_job(app: TestApp) {
+    let api = app.admin().await;
+    // 10,001 rows with no external id: each is refused (the match key is missing), quickly.
+    let mut file = String::from("last_name\n");
+    for i in 0..10_001 {
+        file.push_str(&format!("Row{i}\n"));
+    }
+    let (job, location) = start_job(&api, "?dry_run=true", file.into_bytes(), false).await;
+    assert_eq!(
+        (job["rows"].clone(), job["dry_run"].clone()),
+        (json!(10_001), json!(true))
+    );
+    let job = ended(&api, &location).await;
+    assert_eq!(job["status"], "completed", "{job}");
+    assert_eq!(job["refused"], 10_001, "{job}");
+    let report = api
+        .get(job["report"].as_str().expect("a report"), StatusCode::OK)
+        .await;
+    assert_eq!(report["report"].as_array().map(Vec::len), Some(10_001));
+    assert_eq!(report["report"][10_000]["row"], 10_001);
+    assert_eq!(report["report"][0]["errors"][0]["field"], "external_id");
+}
+
+async fn a_job_started_twice_with_one_idempotency_key_runs_once(app: TestApp) {
+    let api = app.admin().await;
+    let send = || {
+        api.request(Method::POST, "/v1/imports?match=email&dry_run=true")
+            .header("Content-Type", "text/csv")
+            .header("Prefer", "respond-async")
+            .header("Idempotency-Key", "job-1")
+            .body(GOOGLE)
+    };
+    let (status, first_headers, first) = api.send(send()).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{first}");
+    let (status, again_headers, _) = api.send(send()).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(again_headers["location"], first_headers["location"]);
+    let next = first["id"].as_i64().expect("an id") + 1;
+    api.get(&format!("/v1/imports/{next}"), StatusCode::NOT_FOUND)
+        .await;
+    let job = ended(&api, first_headers["location"].to_str().expect("ASCII")).await;
+    assert_eq!(
+        (job["status"].clone(), job["created"].clone()),
+        (json!("completed"), json!(3))
+    );
+    let listed = api.get("/v1/contacts", StatusCode::OK).await;
+    assert_eq!(listed["items"], json!([]), "a dry run writes nothing");
+}
+
 app_tests!(
     a_google_csv_creates_contacts_and_customers_and_a_second_run_changes_nothing,
     an_outlook_csv_in_windows_1252_is_read_with_its_accents,
@@ -610,6 +762,9 @@ app_tests!(
     files_that_cannot_be_imported_are_refused_whole,
     an_export_imported_into_an_empty_tenant_gives_the_same_contacts,
     an_import_with_an_idempotency_key_runs_once,
+    an_import_asked_to_run_on_its_own_reports_its_progress_then_every_row,
+    a_file_of_more_rows_than_an_answer_waits_for_is_imported_by_a_job,
+    a_job_started_twice_with_one_idempotency_key_runs_once,
 );
 
 /// A database with tenant DEFAULT, and a sample file written next to it.

@@ -249,3 +249,37 @@ async fn concurrent_if_match_writers_through_two_nodes_lose_no_acknowledged_upda
     assert_eq!(now["title"], last.1.as_str());
     assert_eq!(now["version"], last.0);
 }
+
+#[tokio::test]
+async fn an_import_job_of_one_node_is_followed_on_the_other_to_its_report() {
+    let Some((a, b)) = two_nodes().await else {
+        return;
+    };
+    let (api_a, api_b) = (a.admin().await, b.admin().await);
+    api_a
+        .post(
+            "/v1/customers",
+            json!({"code": "NODES"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let file = "external_id,last_name\nX1,Lovelace\nX2,Hopper\n";
+    let request = api_a
+        .request(Method::POST, "/v1/imports?customer=NODES")
+        .header("Content-Type", "text/csv")
+        .header("Prefer", "respond-async")
+        .body(file);
+    let (status, headers, job) = api_a.send(request).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    let location = headers["location"].to_str().expect("ASCII");
+    let job = crate::import_export::ended(&api_b, location).await;
+    assert_eq!(
+        (job["status"].clone(), job["created"].clone()),
+        (json!("completed"), json!(2)),
+        "{job}"
+    );
+    let report = api_b
+        .get(job["report"].as_str().expect("a report"), StatusCode::OK)
+        .await;
+    assert_eq!(report["report"][1]["outcome"], "created");
+}
