@@ -264,8 +264,8 @@ impl IntoParams for PreferHeader {
         vec![header(
             "Prefer",
             "respond-async: answer 202 at once and import in the background, whatever the \
-             file's size",
-            of(Type::String),
+             file's size (other preferences are ignored)",
+            of(Type::String).pattern(Some(r"^[\t\x20-\x7E]*$")),
         )]
     }
 }
