@@ -157,10 +157,7 @@ pub fn has_token_shape(token: &str) -> bool {
 
 /// The SHA-256 of a secret, in hex: what is stored of it.
 pub(crate) fn sha256_hex(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", Sha256::digest(secret.as_bytes()))
 }
 
 /// `prefix.` and `bytes` random bytes in base64url: a value of the token shape.
@@ -634,6 +631,14 @@ impl AuthService {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_is_stored_as_its_sha256_in_lower_case_hex() {
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 
     #[test]
     fn bearer_header_must_have_the_documented_shape() {

@@ -349,10 +349,7 @@ impl PhotoService {
     fn reference(&self, processed: &ProcessedPhoto) -> PhotoRef {
         let millis = self.clock.now().unix_timestamp_nanos() / 1_000_000;
         let nonce: u128 = rand::rng().random();
-        let sha256: String = Sha256::digest(&processed.original)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha256 = format!("{:x}", Sha256::digest(&processed.original));
         PhotoRef {
             name: format!("{millis}_{nonce:032x}.{}", processed.format.extension()),
             format: processed.format,

@@ -2,7 +2,7 @@
 //! under and how a query is cut into the same terms. Every store indexes exactly these, so
 //! search behaves the same on all of them.
 
-use crate::contact::ContactFields;
+use crate::contact::{ContactFields, Phone};
 use std::collections::BTreeSet;
 
 /// Which lookup a term serves.
@@ -42,9 +42,8 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_lowercase)
 }
 
-/// Every term `fields` is found under.
-pub fn contact_terms(fields: &ContactFields) -> BTreeSet<(TermKind, String)> {
-    let mut terms = BTreeSet::new();
+/// The fields a contact's terms come from: its names and ids, emails and phones.
+fn term_sources(fields: &ContactFields) -> ([&Option<String>; 6], &[String], &[Phone]) {
     let texts = [
         &fields.first_name,
         &fields.last_name,
@@ -53,18 +52,31 @@ pub fn contact_terms(fields: &ContactFields) -> BTreeSet<(TermKind, String)> {
         &fields.code,
         &fields.external_id,
     ];
+    (texts, &fields.emails, &fields.phones)
+}
+
+/// Whether `a` and `b` are found under the same terms because every field terms come from
+/// is equal (a change of other fields leaves the terms alone, without computing them).
+pub fn same_term_sources(a: &ContactFields, b: &ContactFields) -> bool {
+    term_sources(a) == term_sources(b)
+}
+
+/// Every term `fields` is found under.
+pub fn contact_terms(fields: &ContactFields) -> BTreeSet<(TermKind, String)> {
+    let mut terms = BTreeSet::new();
+    let (texts, emails, phones) = term_sources(fields);
     for text in texts.into_iter().flatten() {
         terms.extend(words(text).map(|w| (TermKind::Word, w)));
     }
     for id in [&fields.code, &fields.external_id].into_iter().flatten() {
         terms.insert((TermKind::Word, id.to_lowercase()));
     }
-    for email in &fields.emails {
+    for email in emails {
         terms.insert((TermKind::Email, email_key(email)));
         terms.insert((TermKind::Word, email_key(email)));
         terms.extend(words(email).map(|w| (TermKind::Word, w)));
     }
-    for phone in &fields.phones {
+    for phone in phones {
         let digits = phone_digits(&phone.number);
         if !digits.is_empty() {
             terms.insert((TermKind::Phone, digits.clone()));
@@ -106,6 +118,42 @@ pub fn query_prefixes(q: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::contact::{Phone, PhoneType};
+
+    #[test]
+    fn only_names_ids_emails_and_phones_can_change_the_terms() {
+        let before = ContactFields {
+            first_name: Some("Ann".into()),
+            emails: vec!["ann@example.com".into()],
+            ..Default::default()
+        };
+        let elsewhere = ContactFields {
+            title: Some("Buyer".into()),
+            notes: Some("Call after 10".into()),
+            city: Some("Lyon".into()),
+            ..before.clone()
+        };
+        assert!(same_term_sources(&before, &elsewhere));
+        assert_eq!(contact_terms(&before), contact_terms(&elsewhere));
+        let changes: [fn(&mut ContactFields); 5] = [
+            |f| f.last_name = Some("Lee".into()),
+            |f| f.initial = Some("B".into()),
+            |f| f.external_id = Some("X-1".into()),
+            |f| f.emails.push("ann@example.org".into()),
+            |f| {
+                f.phones.push(Phone {
+                    id: 1,
+                    kind: PhoneType::Mobile,
+                    number: "555 0100".into(),
+                })
+            },
+        ];
+        for change in changes {
+            let mut after = before.clone();
+            change(&mut after);
+            assert!(!same_term_sources(&before, &after), "{after:?}");
+            assert_ne!(contact_terms(&before), contact_terms(&after), "{after:?}");
+        }
+    }
 
     #[test]
     fn names_emails_codes_and_phones_become_terms() {

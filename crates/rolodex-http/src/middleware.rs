@@ -19,7 +19,7 @@ use std::any::Any;
 use std::time::{Duration, Instant};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
-    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -45,7 +45,24 @@ pub fn wrap(router: Router, config: &HttpConfig) -> Router {
             }),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
-        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), RandomRequestId))
+}
+
+/// A random UUID for each request without one, from the thread's random generator (the
+/// system's generator would cost a system call per request).
+#[derive(Clone, Copy)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let id = uuid::Builder::from_random_bytes(rand::Rng::random(&mut rand::rng())).into_uuid();
+        HeaderValue::from_str(
+            id.hyphenated()
+                .encode_lower(&mut uuid::Uuid::encode_buffer()),
+        )
+        .ok()
+        .map(RequestId::new)
+    }
 }
 
 fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
@@ -121,11 +138,7 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
     hasher.update(parts.uri.path_and_query().map_or("", |p| p.as_str()));
     hasher.update(b"\n");
     hasher.update(&bytes);
-    let fingerprint: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let fingerprint = format!("{:x}", hasher.finalize());
     // From the claim on, the work runs on a task of its own: a client that goes away drops
     // this future, not the request, which still ends by keeping its response or releasing
     // its key (a claim stored by a dropped future would stay "in use").

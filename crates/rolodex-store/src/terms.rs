@@ -4,7 +4,7 @@
 
 use crate::sql::{Conn, Param, Sql};
 use rolodex_core::ports::RepoError;
-use rolodex_domain::search::{TermKind, contact_terms};
+use rolodex_domain::search::{TermKind, contact_terms, same_term_sources};
 use rolodex_domain::{ContactFields, TenantId};
 
 /// One term, by its key.
@@ -21,6 +21,12 @@ pub struct TermChanges {
 
 impl TermChanges {
     pub fn new(before: &ContactFields, after: &ContactFields) -> Self {
+        if same_term_sources(before, after) {
+            return Self {
+                gone: Vec::new(),
+                added: Vec::new(),
+            };
+        }
         let old = contact_terms(before);
         let new = contact_terms(after);
         Self {
