@@ -81,6 +81,13 @@ pub enum CoreError {
     /// Too many failed attempts; try again after this many seconds.
     #[error("too many failed attempts; retry in {retry_after_secs} s")]
     Throttled { retry_after_secs: u64 },
+    /// The server runs as much of this work as it takes at once; try again after this many
+    /// seconds.
+    #[error("{message}")]
+    Busy {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error("internal error")]
     Internal(#[source] BoxError),
 }
@@ -113,6 +120,7 @@ impl CoreError {
             CoreError::Unauthenticated(f) => f.code(),
             CoreError::Forbidden { .. } => "forbidden",
             CoreError::Throttled { .. } => "too_many_attempts",
+            CoreError::Busy { .. } => "busy",
             CoreError::Internal(_) => "internal",
         }
     }

@@ -12,6 +12,7 @@ use crate::clock::Clock;
 use crate::contacts::{ContactService, check_owner};
 use crate::customers::CustomerService;
 use crate::error::CoreError;
+use crate::import_jobs::MAX_IMPORT_JOBS;
 use crate::photos::{PhotoService, remove_photo_files};
 use crate::ports::{RepoError, Store, Write, WriteOp};
 use crate::query::{ContactQuery, PageRequest};
@@ -24,6 +25,7 @@ use rolodex_domain::{
 use serde_json::Map;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 /// Rows a surface hands to [`Import::apply`] at a time.
 pub const IMPORT_BATCH_ROWS: usize = 2_000;
@@ -170,6 +172,8 @@ pub struct ImportService {
     contacts: ContactService,
     customers: CustomerService,
     photos: PhotoService,
+    /// A permit for each import job this node may run at once.
+    pub(crate) jobs: Arc<Semaphore>,
 }
 
 impl ImportService {
@@ -186,6 +190,7 @@ impl ImportService {
             contacts,
             customers,
             photos,
+            jobs: Arc::new(Semaphore::new(MAX_IMPORT_JOBS)),
         }
     }
 

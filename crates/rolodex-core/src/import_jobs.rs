@@ -15,6 +15,7 @@ use crate::write::repo_error;
 use rolodex_domain::{Role, TenantId};
 use std::time::Duration;
 use time::OffsetDateTime;
+use tokio::sync::OwnedSemaphorePermit;
 
 /// The entity a missing job is.
 const JOB: &str = "import job";
@@ -24,6 +25,13 @@ pub const HEARTBEAT: Duration = Duration::from_secs(1);
 
 /// How long a running job's record may stand still before the job counts as interrupted.
 pub const STALE_AFTER: Duration = Duration::from_secs(30);
+
+/// The import jobs one node runs at once: each holds its file and its report in memory
+/// until it ends, and they share the node's one writer.
+pub const MAX_IMPORT_JOBS: usize = 4;
+
+/// How long a caller is asked to wait when every job of a node is taken.
+const BUSY_RETRY_SECS: u64 = 30;
 
 /// How long a tenant's jobs (and their reports) are kept after they started.
 pub const KEEP_JOBS_FOR: Duration = Duration::from_secs(7 * 24 * 60 * 60);
@@ -94,6 +102,8 @@ pub struct JobRecorder {
     service: ImportService,
     tenant: TenantId,
     id: i64,
+    /// The job's place among the node's running jobs, given back when the job ends.
+    _running: OwnedSemaphorePermit,
 }
 
 impl JobRecorder {
@@ -137,7 +147,8 @@ impl JobRecorder {
 
 impl ImportService {
     /// Starts an import by `caller` of a file of `rows_total` rows (of the kind the surface
-    /// calls `format`) as a job: the import, and the recorder of its progress.
+    /// calls `format`) as a job: the import, and the recorder of its progress. A node runs
+    /// at most [`MAX_IMPORT_JOBS`] at once: beyond, the caller is asked to come back later.
     pub async fn begin_job(
         &self,
         caller: &Caller,
@@ -147,6 +158,17 @@ impl ImportService {
     ) -> Result<(Import, JobRecorder), CoreError> {
         let dry_run = options.dry_run;
         let import = self.begin(caller, options).await?;
+        let running = self
+            .jobs
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| CoreError::Busy {
+                message: format!(
+                    "this server is running {MAX_IMPORT_JOBS} imports already: send the file again \
+                 in {BUSY_RETRY_SECS} seconds"
+                ),
+                retry_after_secs: BUSY_RETRY_SECS,
+            })?;
         let at = self.clock.now();
         let job = NewImportJob {
             user_id: caller.user_id,
@@ -165,6 +187,7 @@ impl ImportService {
             service: self.clone(),
             tenant: caller.tenant_id,
             id,
+            _running: running,
         };
         Ok((import, recorder))
     }

@@ -123,6 +123,14 @@ impl From<CoreError> for Problem {
                 p.0.retry_after = Some(retry_after_secs);
                 p
             }
+            CoreError::Busy {
+                message,
+                retry_after_secs,
+            } => {
+                let mut p = Problem::new(StatusCode::SERVICE_UNAVAILABLE, code, message);
+                p.0.retry_after = Some(retry_after_secs);
+                p
+            }
             CoreError::Internal(source) => {
                 tracing::error!(error = ?source, "internal error");
                 Problem::new(

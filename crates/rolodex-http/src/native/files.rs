@@ -196,6 +196,7 @@ fn prefers_async(headers: &header::HeaderMap) -> bool {
         (status = 404, description = "customer names no customer of the tenant"),
         (status = 413, description = "The file is larger than 32 MiB"),
         (status = 415, description = "The body is neither a file of a text type nor a multipart form"),
+        (status = 503, description = "The file would be imported by a job, and this server runs as many as it takes at once: send it again after Retry-After seconds", headers(("Retry-After" = u64))),
         (status = 422, description = "The file is refused whole (not CSV nor vCard, a bad encoding, too many rows, a row too long, no known column), or a form has no part named file; nothing was imported")))]
 pub async fn import(
     State(state): State<AppState>,

@@ -231,6 +231,7 @@ impl IntoResponse for PageError {
                         StatusCode::CONFLICT
                     }
                     CoreError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+                    CoreError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
                     CoreError::Internal(inner) => {
                         tracing::error!(error = %inner, "a page failed");
                         StatusCode::INTERNAL_SERVER_ERROR

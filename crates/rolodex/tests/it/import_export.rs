@@ -4,6 +4,8 @@
 
 use crate::support::{Cli, TestApp, TestClient as Api};
 use reqwest::{Method, StatusCode};
+use rolodex_core::import_jobs::MAX_IMPORT_JOBS;
+use rolodex_core::{Caller, ImportOptions};
 use serde_json::{Value, json};
 
 const GOOGLE: &[u8] = include_bytes!("files/google.csv");
@@ -752,6 +754,57 @@ async fn a_job_started_twice_with_one_idempotency_key_runs_once(app: TestApp) {
     assert_eq!(listed["items"], json!([]), "a dry run writes nothing");
 }
 
+async fn a_node_runs_a_bounded_number_of_import_jobs_and_asks_for_more_later(app: TestApp) {
+    let api = app.admin().await;
+    let tenant = app
+        .services
+        .tenants
+        .by_code("DEFAULT")
+        .await
+        .expect("tenant DEFAULT")
+        .id;
+    let operator = Caller::operator(tenant);
+    let mut running = Vec::new();
+    for _ in 0..MAX_IMPORT_JOBS {
+        let job = app
+            .services
+            .imports
+            .begin_job(&operator, ImportOptions::default(), "csv", 1)
+            .await
+            .expect("a job");
+        running.push(job);
+    }
+    let request = api
+        .request(Method::POST, "/v1/imports?match=email")
+        .header("Content-Type", "text/csv")
+        .header("Prefer", "respond-async")
+        .body(GOOGLE);
+    let (status, headers, problem) = api.send(request).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{problem}");
+    assert_eq!(problem["code"], "busy");
+    assert_eq!(headers["retry-after"], "30");
+    let listed = api.get("/v1/contacts", StatusCode::OK).await;
+    assert_eq!(
+        listed["items"],
+        json!([]),
+        "nothing of the refused job was written"
+    );
+
+    // A file small enough for the answer is still imported at once; a job that ends makes
+    // room for the next.
+    import(
+        &api,
+        "?match=email&dry_run=true",
+        "text/csv",
+        GOOGLE,
+        StatusCode::OK,
+    )
+    .await;
+    running.pop();
+    let (_, location) = start_job(&api, "?match=email", GOOGLE.to_vec(), true).await;
+    assert_eq!(ended(&api, &location).await["status"], "completed");
+}
+
 app_tests!(
     a_google_csv_creates_contacts_and_customers_and_a_second_run_changes_nothing,
     an_outlook_csv_in_windows_1252_is_read_with_its_accents,
@@ -765,6 +818,7 @@ app_tests!(
     an_import_asked_to_run_on_its_own_reports_its_progress_then_every_row,
     a_file_of_more_rows_than_an_answer_waits_for_is_imported_by_a_job,
     a_job_started_twice_with_one_idempotency_key_runs_once,
+    a_node_runs_a_bounded_number_of_import_jobs_and_asks_for_more_later,
 );
 
 /// A database with tenant DEFAULT, and a sample file written next to it.

@@ -116,6 +116,9 @@ impl From<CoreError> for CroError {
             CoreError::Throttled { .. } => {
                 Self::new(StatusCode::TOO_MANY_REQUESTS, code, e.to_string())
             }
+            CoreError::Busy { message, .. } => {
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, code, message)
+            }
             CoreError::Internal(source) => {
                 tracing::error!(error = %source, "internal error");
                 Self::new(

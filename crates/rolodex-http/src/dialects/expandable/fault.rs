@@ -173,6 +173,7 @@ impl From<CoreError> for Fault {
                 "TOO_MANY_ATTEMPTS",
                 format!("Too many failed logins; retry in {retry_after_secs} seconds."),
             ),
+            CoreError::Busy { message, .. } => Fault::failed("BUSY", sentence(&message)),
             CoreError::Internal(source) => {
                 tracing::error!(error = ?source, "internal error");
                 Fault::failed("INTERNAL", "An internal error occurred; retry later.")

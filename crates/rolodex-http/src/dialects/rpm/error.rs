@@ -122,6 +122,9 @@ impl From<CoreError> for RpmError {
             CoreError::Unauthenticated(_) => Self::refused(KEY_NOT_FOUND),
             CoreError::Forbidden { .. } => Self::refused("Permission denied"),
             CoreError::Throttled { .. } => Self::refused(capitalised(&e.to_string())),
+            CoreError::Busy { message, .. } => {
+                Self::with_status(StatusCode::SERVICE_UNAVAILABLE, capitalised(&message))
+            }
             CoreError::Internal(source) => {
                 tracing::error!(error = %source, "internal error");
                 Self::with_status(

@@ -179,6 +179,9 @@ impl ValomniaError {
                 "too_many_attempts",
                 format!("Too many failed logins; retry in {retry_after_secs} seconds."),
             ),
+            CoreError::Busy { message, .. } => {
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message)
+            }
             CoreError::Internal(source) => {
                 tracing::error!(error = ?source, "internal error");
                 Self::new(
