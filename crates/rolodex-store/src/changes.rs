@@ -3,9 +3,10 @@
 //! of them land or none does. Updates and deletes match the expected version in their `WHERE`:
 //! of two writes (of any nodes) from one version, the second finds another version and fails.
 
+use crate::columns::RowError;
 use crate::history::{self, Subject};
 use crate::rows;
-use crate::sql::Conn;
+use crate::sql::{Conn, Param};
 use crate::store::{Backend, SqlStore};
 use crate::{contacts, customers};
 use async_trait::async_trait;
@@ -18,13 +19,17 @@ impl<B: Backend> Writer for SqlStore<B> {
         if writes.is_empty() {
             return Ok(Vec::new());
         }
+        let prepared = writes
+            .iter()
+            .map(Prepared::new)
+            .collect::<Result<Vec<_>, RowError>>()?;
         self.backend
             .write(move |c| {
                 Box::pin(async move {
                     let mut ids = Vec::with_capacity(writes.len());
                     let mut previous = None;
-                    for write in &writes {
-                        let id = apply(c, tenant, write, previous).await?;
+                    for (write, prepared) in writes.iter().zip(&prepared) {
+                        let id = apply(c, tenant, write, prepared, previous).await?;
                         previous = Some((&write.op, id));
                         ids.push(id);
                     }
@@ -35,12 +40,36 @@ impl<B: Backend> Writer for SqlStore<B> {
     }
 }
 
+/// What a write needs that does not depend on the stored data, worked out before the write
+/// reaches the backend (on SQLite, off the one writer thread): its history entry's document,
+/// and a contact update's statement and search terms.
+struct Prepared {
+    changes: Param,
+    update: Option<contacts::Update>,
+}
+
+impl Prepared {
+    fn new(write: &Write) -> Result<Self, RowError> {
+        let update = match &write.op {
+            WriteOp::UpdateContact { before, fields, .. } => {
+                Some(contacts::Update::new(before, fields)?)
+            }
+            _ => None,
+        };
+        Ok(Self {
+            changes: history::changes(&write.history)?,
+            update,
+        })
+    }
+}
+
 /// Applies one write and records its history entry; returns the entity's id. The entry's
 /// change is the one the operation makes (the draft's `change` is not trusted to agree).
 async fn apply<C: Conn>(
     conn: &mut C,
     tenant: TenantId,
     write: &Write,
+    prepared: &Prepared,
     previous: Option<(&WriteOp, i64)>,
 ) -> Result<i64, RepoError> {
     let draft = &write.history;
@@ -87,12 +116,14 @@ async fn apply<C: Conn>(
         WriteOp::UpdateContact {
             id,
             expected_version,
-            before,
-            fields,
+            ..
         } => {
+            let update = prepared
+                .update
+                .as_ref()
+                .ok_or_else(|| RepoError::Other("a contact update was not prepared".into()))?;
             let customer =
-                contacts::update(conn, tenant, *id, *expected_version, before, fields, draft)
-                    .await?;
+                contacts::update(conn, tenant, *id, *expected_version, update, draft).await?;
             (
                 Subject::Contact(id.0, customer.0),
                 Change::Update,
@@ -111,7 +142,16 @@ async fn apply<C: Conn>(
             )
         }
     };
-    history::insert(conn, tenant, subject, change, version, draft).await?;
+    history::insert(
+        conn,
+        tenant,
+        subject,
+        change,
+        version,
+        draft,
+        prepared.changes.clone(),
+    )
+    .await?;
     Ok(match subject {
         Subject::Customer(id) | Subject::Contact(id, _) => id,
     })

@@ -4,7 +4,7 @@
 //! `changes`); an update writes only the columns and terms that changed.
 
 use crate::changes::missed;
-use crate::columns::{changed_values, contact_values};
+use crate::columns::{RowError, changed_values, contact_values};
 use crate::paging::{fetch_limit, page_of, prefix_end};
 use crate::rows::{self, CONTACT_COLUMNS, CONTACT_FIELD_COLUMNS};
 use crate::sql::{Conn, DbError, Dialect, Param, Sql, Text};
@@ -374,21 +374,38 @@ pub(crate) async fn insert<C: Conn>(
     Ok(id)
 }
 
-/// Changes contact `id` from `before` (its fields at `expected_version`) to `after`, if it
-/// is still at that version: only the columns and search terms that differ are written.
-/// Returns its customer (read back by key: `RETURNING` costs SQLite more).
+/// What an update of a contact writes, worked out before it reaches the writer: the statement
+/// setting only the columns that differ, their values, and the search terms that change.
+pub(crate) struct Update {
+    sql: String,
+    values: Vec<Param>,
+    terms: TermChanges,
+}
+
+impl Update {
+    /// The update of a contact from `before` to `after`.
+    pub(crate) fn new(before: &ContactFields, after: &ContactFields) -> Result<Self, RowError> {
+        let changed = changed_values(before, after)?;
+        Ok(Self {
+            sql: update_sql(&changed),
+            values: changed.into_iter().map(|(_, value)| value).collect(),
+            terms: TermChanges::new(before, after),
+        })
+    }
+}
+
+/// Applies `update` to contact `id` if it is still at `expected_version` (the version its
+/// fields were read at). Returns its customer (read back by key: `RETURNING` costs SQLite
+/// more).
 pub(crate) async fn update<C: Conn>(
     c: &mut C,
     tenant: TenantId,
     id: ContactId,
     expected_version: i64,
-    before: &ContactFields,
-    after: &ContactFields,
+    update: &Update,
     history: &HistoryDraft,
 ) -> Result<CustomerId, RepoError> {
-    let changed = changed_values(before, after)?;
-    let sql = update_sql(&changed);
-    let mut params: Vec<Param> = changed.into_iter().map(|(_, value)| value).collect();
+    let mut params = update.values.clone();
     params.extend([
         history.at.into(),
         history.user_id.map(|u| u.0).into(),
@@ -396,12 +413,10 @@ pub(crate) async fn update<C: Conn>(
         id.0.into(),
         expected_version.into(),
     ]);
-    if c.execute(&sql, &params).await? == 0 {
+    if c.execute(&update.sql, &params).await? == 0 {
         return Err(missed(c, "contacts", tenant, id.0).await);
     }
-    TermChanges::new(before, after)
-        .write(c, tenant, id.0)
-        .await?;
+    update.terms.write(c, tenant, id.0).await?;
     const CUSTOMER: &str = "SELECT customer_id FROM contacts WHERE tenant_id = ?1 AND id = ?2";
     let customer = c
         .fetch_one(

@@ -2,8 +2,8 @@
 //! the change it records (called by `changes`).
 
 use crate::paging::{fetch_limit, page_of};
-use crate::rows::{self, HISTORY_COLUMNS};
-use crate::sql::{Conn, Sql, Text, json};
+use crate::rows::{self, HISTORY_COLUMNS, RowError};
+use crate::sql::{Conn, Param, Sql, Text, json};
 use crate::store::{Backend, SqlStore};
 use async_trait::async_trait;
 use rolodex_core::ports::{HistoryDraft, HistoryRepo, RepoError};
@@ -68,7 +68,13 @@ pub(crate) enum Subject {
     Contact(i64, i64),
 }
 
-/// Records `draft` as `change` of `subject`, which is now at `version`.
+/// The document of `draft`'s changes, as an entry stores it.
+pub(crate) fn changes(draft: &HistoryDraft) -> Result<Param, RowError> {
+    json(&draft.changes, "changes")
+}
+
+/// Records `draft` as `change` of `subject`, which is now at `version`; `changes` is the
+/// document of its changes ([`changes`]).
 pub(crate) async fn insert<C: Conn>(
     c: &mut C,
     tenant: TenantId,
@@ -76,6 +82,7 @@ pub(crate) async fn insert<C: Conn>(
     change: Change,
     version: i64,
     draft: &HistoryDraft,
+    changes: Param,
 ) -> Result<(), RepoError> {
     const SQL: &str = "INSERT INTO history (tenant_id, entity, entity_id, customer_id, version, \
          change, at, user_id, username, surface, changes) \
@@ -97,7 +104,7 @@ pub(crate) async fn insert<C: Conn>(
             draft.user_id.map(|u| u.0).into(),
             draft.username.as_str().into(),
             draft.surface.as_str().into(),
-            json(&draft.changes, "changes")?,
+            changes,
         ],
     )
     .await?;
