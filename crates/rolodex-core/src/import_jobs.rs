@@ -33,6 +33,9 @@ pub const MAX_IMPORT_JOBS: usize = 4;
 /// How long a caller is asked to wait when every job of a node is taken.
 const BUSY_RETRY_SECS: u64 = 30;
 
+/// How many of a tenant's most recent jobs a list shows.
+pub const LISTED_JOBS: usize = 50;
+
 /// How long a tenant's jobs (and their reports) are kept after they started.
 pub const KEEP_JOBS_FOR: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
@@ -202,6 +205,18 @@ impl ImportService {
             .map_err(repo_error(JOB))?
             .ok_or(CoreError::NotFound { entity: JOB })?;
         Ok(ImportJob::at(record, self.clock.now()))
+    }
+
+    /// The tenant's [`LISTED_JOBS`] most recent import jobs, the newest first.
+    pub async fn jobs(&self, caller: &Caller) -> Result<Vec<ImportJob>, CoreError> {
+        AuthService::require(caller, Role::Dispatcher)?;
+        let records = self
+            .store
+            .import_jobs(caller.tenant_id, LISTED_JOBS)
+            .await
+            .map_err(repo_error(JOB))?;
+        let now = self.clock.now();
+        Ok(records.into_iter().map(|r| ImportJob::at(r, now)).collect())
     }
 
     /// The report of the completed import job `id`.

@@ -704,6 +704,12 @@ pub trait ImportJobRepo: Send + Sync {
         tenant: TenantId,
         id: i64,
     ) -> Result<Option<ImportJobRecord>, RepoError>;
+    /// The tenant's `limit` most recent jobs, the newest first.
+    async fn import_jobs(
+        &self,
+        tenant: TenantId,
+        limit: usize,
+    ) -> Result<Vec<ImportJobRecord>, RepoError>;
     /// The report of a completed job.
     async fn import_job_report(
         &self,

@@ -41,7 +41,7 @@ use utoipa_swagger_ui::SwaggerUi;
         contacts::search, contacts::list_of_customer, contacts::create, contacts::get, contacts::patch,
         contacts::replace, contacts::delete, contacts::history, contacts::restore,
         photos::put, photos::get, photos::delete,
-        files::import, files::job, files::job_report, files::export,
+        files::import, files::jobs, files::job, files::job_report, files::export,
     ),
     components(schemas(ProblemBody)),
     modifiers(&BearerAuth, &Failures)

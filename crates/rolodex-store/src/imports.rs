@@ -111,6 +111,22 @@ impl<B: Backend> ImportJobRepo for SqlStore<B> {
             .await
     }
 
+    async fn import_jobs(
+        &self,
+        tenant: TenantId,
+        limit: usize,
+    ) -> Result<Vec<ImportJobRecord>, RepoError> {
+        static SQL: Text = Text::new(|_| {
+            format!(
+                "SELECT {IMPORT_JOB_COLUMNS} FROM import_jobs WHERE tenant_id = ?1 \
+                 ORDER BY id DESC LIMIT ?2"
+            )
+        });
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.all(&SQL, vec![tenant.0.into(), limit.into()], rows::import_job)
+            .await
+    }
+
     async fn import_job_report(
         &self,
         tenant: TenantId,

@@ -9,7 +9,7 @@
 //! page, in constant memory.
 
 use super::contacts::export_query;
-use super::dto::{ImportJobView, ImportReportView, RowReportView};
+use super::dto::{ImportJobView, ImportReportView, List, RowReportView};
 use super::located;
 use crate::extract::{Ids, NativeCaller, Params};
 use crate::openapi::{
@@ -288,6 +288,20 @@ async fn run_job(import: Import, mut rows: Rows, job: JobRecorder) {
     if let Err(e) = ended {
         tracing::error!(job = id, error = ?e, "an import's end was not recorded");
     }
+}
+
+#[utoipa::path(get, operation_id = "list_imports", path = "/v1/imports", tag = "files", security(("bearer" = [])),
+    params(TenantHeader),
+    responses((status = 200, description = "The tenant's 50 most recent imports that ran as jobs (kept 7 days), the newest first", body = List<ImportJobView>)))]
+pub async fn jobs(
+    State(state): State<AppState>,
+    NativeCaller(caller): NativeCaller,
+) -> Result<Json<List<ImportJobView>>, Problem> {
+    let jobs = state.services.imports.jobs(&caller).await?;
+    Ok(Json(List {
+        items: jobs.into_iter().map(ImportJobView::from).collect(),
+        next_cursor: None,
+    }))
 }
 
 #[utoipa::path(get, operation_id = "get_import", path = "/v1/imports/{id}", tag = "files", security(("bearer" = [])),

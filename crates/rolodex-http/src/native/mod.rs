@@ -90,7 +90,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/v1/contacts/export", get(files::export))
         .route(
             "/v1/imports",
-            post(files::import).layer(DefaultBodyLimit::max(files::IMPORT_BODY_LIMIT)),
+            get(files::jobs)
+                .post(files::import)
+                .layer(DefaultBodyLimit::max(files::IMPORT_BODY_LIMIT)),
         )
         .route("/v1/imports/{id}", get(files::job))
         .route("/v1/imports/{id}/report", get(files::job_report))

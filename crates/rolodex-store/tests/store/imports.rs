@@ -156,8 +156,37 @@ async fn a_tenants_old_jobs_are_forgotten_as_new_ones_start(db: TestDb) {
     }
 }
 
+async fn a_tenants_jobs_are_listed_newest_first(db: TestDb) {
+    let (acme, other) = (db.tenant("acme").await, db.tenant("other").await);
+    let store = &db.store;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let id = store
+            .create_import_job(acme, &job(1, i * 10), at(0))
+            .await
+            .expect("created");
+        ids.push(id);
+    }
+    store
+        .create_import_job(other, &job(1, 0), at(0))
+        .await
+        .expect("created");
+    let listed = |limit| async move {
+        store
+            .import_jobs(acme, limit)
+            .await
+            .expect("listed")
+            .into_iter()
+            .map(|j| j.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(listed(10).await, [ids[2], ids[1], ids[0]]);
+    assert_eq!(listed(2).await, [ids[2], ids[1]]);
+}
+
 store_tests!(
     a_job_records_its_progress_then_its_report,
     a_failed_job_keeps_its_error_and_no_report,
     a_tenants_old_jobs_are_forgotten_as_new_ones_start,
+    a_tenants_jobs_are_listed_newest_first,
 );

@@ -694,8 +694,14 @@ async fn an_import_asked_to_run_on_its_own_reports_its_progress_then_every_row(a
     let again = import(&api, "?match=email", "text/csv", GOOGLE, StatusCode::OK).await;
     assert_eq!(again["unchanged"], 3, "{again}");
 
+    let listed = api.get("/v1/imports", StatusCode::OK).await;
+    assert_eq!(listed["items"][0]["id"], job["id"], "{listed}");
+    assert_eq!(listed["items"][0]["status"], "completed");
+
     // Another tenant, a viewer, and a job that does not exist learn nothing of it.
     let other = app.admin_of_new_tenant("OTHER", "olga").await;
+    let theirs = other.get("/v1/imports", StatusCode::OK).await;
+    assert_eq!(theirs["items"], json!([]));
     let problem = other.get(&location, StatusCode::NOT_FOUND).await;
     assert_eq!(problem["code"], "import_job_not_found");
     other.get(report_url, StatusCode::NOT_FOUND).await;
