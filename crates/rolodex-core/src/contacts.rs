@@ -361,6 +361,7 @@ impl ContactService {
             writes.push(Write {
                 op: WriteOp::UpdateContact {
                     id,
+                    customer_id: current.customer_id,
                     expected_version: current.version,
                     before: Box::new(current.fields.clone()),
                     fields: fields.clone(),
@@ -568,6 +569,7 @@ impl ContactService {
         Ok(vec![Write {
             op: WriteOp::UpdateContact {
                 id: primary.id,
+                customer_id: primary.customer_id,
                 expected_version: primary.version,
                 before: Box::new(primary.fields),
                 fields: demoted,

@@ -732,6 +732,7 @@ impl Import {
                 vec![Write {
                     op: WriteOp::UpdateContact {
                         id: current.id,
+                        customer_id: current.customer_id,
                         expected_version: current.version,
                         before: Box::new(current.fields.clone()),
                         fields: fields.clone(),

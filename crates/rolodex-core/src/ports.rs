@@ -86,6 +86,9 @@ pub enum WriteOp {
     /// made from): the store writes only what differs from it.
     UpdateContact {
         id: ContactId,
+        /// The contact's customer at `expected_version` (the version check makes it the
+        /// stored one).
+        customer_id: CustomerId,
         expected_version: i64,
         before: Box<ContactFields>,
         fields: ContactFields,

@@ -115,6 +115,7 @@ async fn apply<C: Conn>(
         }
         WriteOp::UpdateContact {
             id,
+            customer_id,
             expected_version,
             ..
         } => {
@@ -122,10 +123,9 @@ async fn apply<C: Conn>(
                 .update
                 .as_ref()
                 .ok_or_else(|| RepoError::Other("a contact update was not prepared".into()))?;
-            let customer =
-                contacts::update(conn, tenant, *id, *expected_version, update, draft).await?;
+            contacts::update(conn, tenant, *id, *expected_version, update, draft).await?;
             (
-                Subject::Contact(id.0, customer.0),
+                Subject::Contact(id.0, customer_id.0),
                 Change::Update,
                 expected_version + 1,
             )

@@ -395,8 +395,7 @@ impl Update {
 }
 
 /// Applies `update` to contact `id` if it is still at `expected_version` (the version its
-/// fields were read at). Returns its customer (read back by key: `RETURNING` costs SQLite
-/// more).
+/// fields were read at).
 pub(crate) async fn update<C: Conn>(
     c: &mut C,
     tenant: TenantId,
@@ -404,7 +403,7 @@ pub(crate) async fn update<C: Conn>(
     expected_version: i64,
     update: &Update,
     history: &HistoryDraft,
-) -> Result<CustomerId, RepoError> {
+) -> Result<(), RepoError> {
     let mut params = update.values.clone();
     params.extend([
         history.at.into(),
@@ -416,16 +415,7 @@ pub(crate) async fn update<C: Conn>(
     if c.execute(&update.sql, &params).await? == 0 {
         return Err(missed(c, "contacts", tenant, id.0).await);
     }
-    update.terms.write(c, tenant, id.0).await?;
-    const CUSTOMER: &str = "SELECT customer_id FROM contacts WHERE tenant_id = ?1 AND id = ?2";
-    let customer = c
-        .fetch_one(
-            CUSTOMER,
-            &[tenant.0.into(), id.0.into()],
-            &rows::customer_id,
-        )
-        .await?;
-    Ok(CustomerId(customer))
+    update.terms.write(c, tenant, id.0).await
 }
 
 /// Deletes contact `id` if it is at `expected_version`, and its search terms; returns its

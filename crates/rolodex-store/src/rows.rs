@@ -79,11 +79,6 @@ pub fn id(row: &dyn Row) -> Result<i64, RowError> {
     int(row, "id")
 }
 
-/// The `customer_id` of a contact row.
-pub fn customer_id(row: &dyn Row) -> Result<i64, RowError> {
-    int(row, "customer_id")
-}
-
 /// The count `n` an aggregate returns.
 pub fn count(row: &dyn Row) -> Result<u64, RowError> {
     Ok(int(row, "n")?.unsigned_abs())

@@ -53,6 +53,7 @@ async fn a_contact_with_every_field_set_reads_back_as_written(db: TestDb) {
             vec![write(
                 WriteOp::UpdateContact {
                     id,
+                    customer_id: customer,
                     expected_version: 1,
                     before: Box::new(fields.clone()),
                     fields: changed.clone(),
@@ -163,6 +164,7 @@ async fn an_update_with_a_stale_version_is_a_mismatch_and_changes_nothing(db: Te
             vec![write(
                 WriteOp::UpdateContact {
                     id,
+                    customer_id: customer,
                     expected_version: 7,
                     before: Box::new(before.fields.clone()),
                     fields: named("Changed", "Name"),
@@ -243,6 +245,7 @@ async fn another_tenants_ids_are_not_found_and_stay_unchanged(db: TestDb) {
     let attempts = [
         WriteOp::UpdateContact {
             id: their_contact,
+            customer_id: their_customer,
             expected_version: 1,
             before: Box::new(ContactFields::default()),
             fields: named("Mallory", "X"),
@@ -384,6 +387,7 @@ async fn demoting_the_primary_and_promoting_another_in_one_write_succeeds(db: Te
                 write(
                     WriteOp::UpdateContact {
                         id: first_id,
+                        customer_id: customer,
                         expected_version: 1,
                         before: Box::new(ContactFields {
                             is_primary: true,
@@ -487,6 +491,7 @@ async fn history_is_recorded_with_each_write(db: TestDb) {
     let mut update = write(
         WriteOp::UpdateContact {
             id,
+            customer_id: customer,
             expected_version: 1,
             before: Box::new(named("Ann", "Lee")),
             fields: named("Anne", "Lee"),

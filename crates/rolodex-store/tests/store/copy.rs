@@ -154,6 +154,7 @@ async fn fill(db: &TestDb) -> (TenantId, ContactId) {
                 vec![write(
                     WriteOp::UpdateContact {
                         id: ContactId(id),
+                        customer_id: customers[i % 3],
                         expected_version: 1,
                         before: Box::new(before),
                         fields,

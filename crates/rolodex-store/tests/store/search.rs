@@ -176,6 +176,7 @@ async fn search_terms_follow_updates_and_deletes(db: TestDb) {
             vec![write(
                 WriteOp::UpdateContact {
                     id,
+                    customer_id: customer,
                     expected_version: 1,
                     before: Box::new(named("Ann", "Lee")),
                     fields: named("Ann", "Walker"),
@@ -296,6 +297,7 @@ async fn every_sort_pages_through_all_rows_without_overlap_or_gap(db: TestDb) {
                     vec![write(
                         WriteOp::UpdateContact {
                             id,
+                            customer_id: owner,
                             expected_version: 1,
                             before: Box::new(fields.clone()),
                             fields,

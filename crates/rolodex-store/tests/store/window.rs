@@ -65,6 +65,7 @@ async fn seed(db: &TestDb, tenant: TenantId) -> (CustomerId, CustomerId) {
                     vec![write(
                         WriteOp::UpdateContact {
                             id,
+                            customer_id: owner,
                             expected_version: 1,
                             before: Box::new(fields.clone()),
                             fields,
