@@ -349,6 +349,24 @@ impl Import {
         Ok(self.settle(reports.list, settled))
     }
 
+    /// Imports every batch `next_batch` gives (in file order, until an empty one), handing
+    /// the reports of the rows settled to `progress` as they land; returns the counts.
+    pub async fn run(
+        mut self,
+        mut next_batch: impl FnMut() -> Vec<Result<ImportRow, RowReport>>,
+        mut progress: impl FnMut(Vec<RowReport>),
+    ) -> Result<ImportSummary, CoreError> {
+        loop {
+            let batch = next_batch();
+            if batch.is_empty() {
+                let (last, summary) = self.close().await?;
+                progress(last);
+                return Ok(summary);
+            }
+            progress(self.apply(batch).await?);
+        }
+    }
+
     /// Ends the import: lands the rows still in flight, and returns their reports and the
     /// counts of every row.
     pub async fn close(mut self) -> Result<(Vec<RowReport>, ImportSummary), CoreError> {

@@ -9,10 +9,13 @@
 use crate::auth::AuthService;
 use crate::caller::Caller;
 use crate::error::CoreError;
-use crate::import::{Import, ImportCounts, ImportOptions, ImportService};
+use crate::import::{
+    Import, ImportCounts, ImportOptions, ImportRow, ImportService, ImportSummary, RowReport,
+};
 use crate::ports::{ImportJobRecord, JobEnd, JobState, NewImportJob};
 use crate::write::repo_error;
 use rolodex_domain::{Role, TenantId};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::OwnedSemaphorePermit;
@@ -100,6 +103,13 @@ impl ImportJob {
     }
 }
 
+/// What a running job has settled so far: its counts and every row's report.
+#[derive(Default)]
+struct Settled {
+    counts: ImportCounts,
+    reports: Vec<RowReport>,
+}
+
 /// What a running job writes of itself: its counts at each heartbeat, and how it ended.
 pub struct JobRecorder {
     service: ImportService,
@@ -114,28 +124,63 @@ impl JobRecorder {
         self.id
     }
 
+    /// Runs `import` over the batches `next_batch` gives, recording its counts every
+    /// [`HEARTBEAT`], then its report, which `render` makes of the counts and every row's
+    /// report (or the error the import stopped on).
+    pub async fn run(
+        self,
+        import: Import,
+        next_batch: impl FnMut() -> Vec<Result<ImportRow, RowReport>> + Send,
+        render: impl FnOnce(ImportSummary, Vec<RowReport>) -> Result<Vec<u8>, CoreError> + Send,
+    ) {
+        let settled = Mutex::new(Settled::default());
+        let lock = || settled.lock().unwrap_or_else(PoisonError::into_inner);
+        let run = import.run(next_batch, |batch| {
+            let mut settled = lock();
+            for row in &batch {
+                settled.counts.count(row);
+            }
+            settled.reports.extend(batch);
+        });
+        tokio::pin!(run);
+        let mut heartbeat = tokio::time::interval(HEARTBEAT);
+        let result = loop {
+            tokio::select! {
+                result = &mut run => break result,
+                _ = heartbeat.tick() => {
+                    let counts = lock().counts;
+                    if let Err(e) = self.heartbeat(counts).await {
+                        tracing::warn!(job = self.id, error = ?e, "an import's progress was not recorded");
+                    }
+                }
+            }
+        };
+        let Settled { counts, reports } = std::mem::take(&mut *lock());
+        let id = self.id;
+        let ended = match result.and_then(|summary| render(summary, reports)) {
+            Ok(report) => self.end(counts, JobEnd::Completed { report }).await,
+            Err(e) => {
+                tracing::error!(job = id, error = ?e, "an import stopped");
+                let end = JobEnd::Failed {
+                    code: e.code().to_owned(),
+                    message: e.to_string(),
+                };
+                self.end(counts, end).await
+            }
+        };
+        if let Err(e) = ended {
+            tracing::error!(job = id, error = ?e, "an import's end was not recorded");
+        }
+    }
+
     /// Records the counts so far: the job's heartbeat.
-    pub async fn heartbeat(&self, counts: ImportCounts) -> Result<(), CoreError> {
+    async fn heartbeat(&self, counts: ImportCounts) -> Result<(), CoreError> {
         let at = self.service.clock.now();
         self.service
             .store
             .record_import_progress(self.tenant, self.id, counts, at)
             .await
             .map_err(repo_error(JOB))
-    }
-
-    /// Records that every row was read, and the report a caller fetches later.
-    pub async fn complete(self, counts: ImportCounts, report: Vec<u8>) -> Result<(), CoreError> {
-        self.end(counts, JobEnd::Completed { report }).await
-    }
-
-    /// Records the error the import stopped on.
-    pub async fn fail(self, counts: ImportCounts, error: &CoreError) -> Result<(), CoreError> {
-        let end = JobEnd::Failed {
-            code: error.code().to_owned(),
-            message: error.to_string(),
-        };
-        self.end(counts, end).await
     }
 
     async fn end(self, counts: ImportCounts, end: JobEnd) -> Result<(), CoreError> {

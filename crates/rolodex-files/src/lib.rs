@@ -17,7 +17,7 @@ pub use columns::MAPPING_FIELDS;
 pub use csv_file::CSV_COLUMNS;
 
 use rolodex_core::import::IMPORT_BATCH_ROWS;
-use rolodex_core::{CoreError, ExportedContact, Import, ImportRow, ImportSummary, RowReport};
+use rolodex_core::{ExportedContact, ImportRow, RowReport};
 
 /// The largest file: the API's body limit for an import, and the CLI's limit too.
 pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
@@ -159,9 +159,10 @@ impl Rows {
         self.total
     }
 
-    /// Up to `n` next rows: each an [`ImportRow`], or the report of a row refused as read.
-    pub fn next_batch(&mut self, n: usize) -> Vec<Result<ImportRow, RowReport>> {
-        (0..n).map_while(|_| self.next()).collect()
+    /// The next rows an import takes at a time (up to [`IMPORT_BATCH_ROWS`]; none at the end):
+    /// each an [`ImportRow`], or the report of a row refused as read.
+    pub fn next_batch(&mut self) -> Vec<Result<ImportRow, RowReport>> {
+        (0..IMPORT_BATCH_ROWS).map_while(|_| self.next()).collect()
     }
 }
 
@@ -227,23 +228,5 @@ impl FileWriter {
             Format::Csv => csv_file::rows(contacts),
             Format::VCard => vcard_file::cards(contacts),
         }
-    }
-}
-
-/// Imports every row of `rows` into `import`, [`IMPORT_BATCH_ROWS`] rows at a time, handing
-/// the reports of the rows settled to `progress` as they land; returns the counts.
-pub async fn import_all(
-    mut import: Import,
-    rows: &mut Rows,
-    mut progress: impl FnMut(Vec<RowReport>),
-) -> Result<ImportSummary, CoreError> {
-    loop {
-        let batch = rows.next_batch(IMPORT_BATCH_ROWS);
-        if batch.is_empty() {
-            let (last, summary) = import.close().await?;
-            progress(last);
-            return Ok(summary);
-        }
-        progress(import.apply(batch).await?);
     }
 }

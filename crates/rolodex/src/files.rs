@@ -54,21 +54,25 @@ pub(crate) async fn import(services: &Services, args: &ImportArgs) -> anyhow::Re
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut failed = None;
-    let summary = rolodex_files::import_all(import, &mut rows, |batch| {
-        bar.inc(batch.len() as u64);
-        for row in &batch {
-            if row.outcome == Outcome::Refused {
-                bar.suspend(|| println!("{}", refused_line(row)));
-            }
-            if let Some(file) = &mut report_file
-                && let Err(e) = file.write_record(report_record(row))
-            {
-                failed.get_or_insert(e);
-            }
-        }
-    })
-    .await
-    .context("the import stopped")?;
+    let summary = import
+        .run(
+            || rows.next_batch(),
+            |batch| {
+                bar.inc(batch.len() as u64);
+                for row in &batch {
+                    if row.outcome == Outcome::Refused {
+                        bar.suspend(|| println!("{}", refused_line(row)));
+                    }
+                    if let Some(file) = &mut report_file
+                        && let Err(e) = file.write_record(report_record(row))
+                    {
+                        failed.get_or_insert(e);
+                    }
+                }
+            },
+        )
+        .await
+        .context("the import stopped")?;
     bar.finish_and_clear();
     if let Some(e) = failed {
         return Err(e).context("could not write the report");

@@ -24,10 +24,8 @@ use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
-use rolodex_core::import_jobs::HEARTBEAT;
-use rolodex_core::{CoreError, Import, ImportCounts, ImportOptions, JobRecorder, MatchKey};
-use rolodex_files::{FileError, FileWriter, Format, MAX_FILE_BYTES, Mapping, Rows};
-use std::sync::{Mutex, PoisonError};
+use rolodex_core::{CoreError, ImportOptions, MatchKey};
+use rolodex_files::{FileError, FileWriter, Format, MAX_FILE_BYTES, Mapping};
 use utoipa::openapi::schema::{
     AdditionalProperties, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
 };
@@ -215,7 +213,16 @@ pub async fn import(
         let total = u64::try_from(rows.total()).unwrap_or(u64::MAX);
         let (import, recorder) = imports.begin_job(&caller, options, format, total).await?;
         let id = recorder.id();
-        tokio::spawn(run_job(import, rows, recorder));
+        let format = rows.format();
+        tokio::spawn(recorder.run(
+            import,
+            move || rows.next_batch(),
+            move |summary, reports| {
+                let report = reports.into_iter().map(RowReportView::from).collect();
+                serde_json::to_vec(&ImportReportView::new(format, summary, report))
+                    .map_err(|e| CoreError::Internal(e.into()))
+            },
+        ));
         let job = imports.job(&caller, id).await?;
         let mut response = (StatusCode::ACCEPTED, Json(ImportJobView::from(job))).into_response();
         if asked_async {
@@ -228,66 +235,13 @@ pub async fn import(
     }
     let import = state.services.imports.begin(&caller, options).await?;
     let mut report = Vec::with_capacity(rows.total());
-    let summary = rolodex_files::import_all(import, &mut rows, |batch| {
-        report.extend(batch.into_iter().map(RowReportView::from));
-    })
-    .await?;
+    let summary = import
+        .run(
+            || rows.next_batch(),
+            |batch| report.extend(batch.into_iter().map(RowReportView::from)),
+        )
+        .await?;
     Ok(Json(ImportReportView::new(rows.format(), summary, report)).into_response())
-}
-
-/// What a job has settled so far: its counts and the report of each row.
-#[derive(Default)]
-struct Settled {
-    counts: ImportCounts,
-    report: Vec<RowReportView>,
-}
-
-/// Imports every row of `rows`, recording the counts every [`HEARTBEAT`], then the report
-/// (or the error the import stopped on).
-async fn run_job(import: Import, mut rows: Rows, job: JobRecorder) {
-    let format = rows.format();
-    let settled = Mutex::new(Settled::default());
-    let lock = || settled.lock().unwrap_or_else(PoisonError::into_inner);
-    let run = rolodex_files::import_all(import, &mut rows, |batch| {
-        let mut settled = lock();
-        for row in &batch {
-            settled.counts.count(row);
-        }
-        settled
-            .report
-            .extend(batch.into_iter().map(RowReportView::from));
-    });
-    tokio::pin!(run);
-    let mut heartbeat = tokio::time::interval(HEARTBEAT);
-    let result = loop {
-        tokio::select! {
-            result = &mut run => break result,
-            _ = heartbeat.tick() => {
-                let counts = lock().counts;
-                if let Err(e) = job.heartbeat(counts).await {
-                    tracing::warn!(job = job.id(), error = ?e, "an import's progress was not recorded");
-                }
-            }
-        }
-    };
-    let Settled { counts, report } = std::mem::take(&mut *lock());
-    let id = job.id();
-    let ended = match result {
-        Ok(summary) => {
-            let view = ImportReportView::new(format, summary, report);
-            match serde_json::to_vec(&view) {
-                Ok(body) => job.complete(counts, body).await,
-                Err(e) => job.fail(counts, &CoreError::Internal(e.into())).await,
-            }
-        }
-        Err(e) => {
-            tracing::error!(job = id, error = ?e, "an import stopped");
-            job.fail(counts, &e).await
-        }
-    };
-    if let Err(e) = ended {
-        tracing::error!(job = id, error = ?e, "an import's end was not recorded");
-    }
 }
 
 #[utoipa::path(get, operation_id = "list_imports", path = "/v1/imports", tag = "files", security(("bearer" = [])),
