@@ -56,8 +56,9 @@ fn open_error(e: rusqlite::Error) -> StoreError {
 
 /// The writer's connection: WAL (readers do not block the writer and vice versa) and
 /// `synchronous=FULL`, so that a committed transaction is fsynced before COMMIT returns;
-/// foreign keys enforced; temporary tables and statement journals in memory. It never
-/// checkpoints: the checkpointer does, on its own thread. Creates the file if missing.
+/// foreign keys enforced; temporary tables and statement journals in memory. It checkpoints
+/// only when the checkpointer asks (see the writer); a WAL that grew past 64 MiB (a bulk
+/// write) is cut back to that when it starts over. Creates the file if missing.
 fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path).map_err(open_error)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
@@ -71,7 +72,7 @@ fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     }
     conn.execute_batch(
         "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; \
-         PRAGMA wal_autocheckpoint = 0;",
+         PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;",
     )
     .map_err(open_error)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
@@ -348,6 +349,69 @@ mod tests {
             .await;
         assert!(write.is_err(), "{write:?}");
         store.close().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_wal_starts_over_under_a_steady_stream_of_writes() {
+        // A checkpoint of many pages takes longer than the pause between two commits.
+        const ROWS: i64 = 4000;
+        const REWRITTEN: i64 = 100;
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let path = dir.path().join("w.db");
+        let store = SqliteStore::open(&format!("sqlite://{}", path.display()))
+            .await
+            .expect("opens");
+        let store = std::sync::Arc::new(store);
+        let numbers = |n: i64| {
+            format!("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})")
+        };
+        let fill = format!(
+            "{} INSERT INTO pages SELECT i, randomblob(3000) FROM n",
+            numbers(ROWS)
+        );
+        store
+            .backend
+            .write(move |c| {
+                Box::pin(async move {
+                    c.execute("CREATE TABLE pages (id INTEGER PRIMARY KEY, b BLOB)", &[])
+                        .await?;
+                    Ok(c.execute(&fill, &[]).await?)
+                })
+            })
+            .await
+            .expect("a table of a page a row");
+        // Four writers rewrite random pages, without a pause, until 200 MiB went through the WAL.
+        let rewrite = std::sync::Arc::new(format!(
+            "{} UPDATE pages SET b = randomblob(3000) \
+             WHERE id IN (SELECT abs(random()) % {ROWS} + 1 FROM n)",
+            numbers(REWRITTEN)
+        ));
+        let rounds = 200 * 1024 * 1024 / (REWRITTEN * 4096) / 4;
+        let writers = (0..4).map(|_| {
+            let (store, rewrite) = (store.clone(), rewrite.clone());
+            tokio::spawn(async move {
+                for _ in 0..rounds {
+                    let rewrite = rewrite.clone();
+                    store
+                        .backend
+                        .write(move |c| {
+                            Box::pin(async move { Ok(c.execute(&rewrite, &[]).await?) })
+                        })
+                        .await
+                        .expect("a rewrite");
+                }
+            })
+        });
+        for writer in writers.collect::<Vec<_>>() {
+            writer.await.expect("the writer task ends");
+        }
+        let wal = std::fs::metadata(dir.path().join("w.db-wal"))
+            .expect("the WAL")
+            .len();
+        assert!(wal <= 64 * 1024 * 1024, "the WAL grew to {wal} bytes");
+        if let Ok(store) = std::sync::Arc::try_unwrap(store) {
+            store.close().await;
+        }
     }
 
     #[test]

@@ -8,13 +8,20 @@
 //! commit. No job is answered before COMMIT has returned: an acknowledged write is on disk. This
 //! module knows nothing of tables; the jobs are closures written by the area modules.
 //!
-//! The writer never checkpoints (copies the WAL into the database file, and fsyncs it): after
-//! each commit it wakes the checkpointer, a thread of its own with its own connection, which
-//! runs a passive checkpoint (it never blocks the writer or a reader) at most every
-//! [`CHECKPOINT_INTERVAL`], so that the writer's thread does nothing but write.
+//! The writer leaves checkpoints (copying the WAL into the database file, and fsyncing it) to
+//! the checkpointer, a thread of its own with its own connection: after each commit the writer
+//! wakes it, and it runs a passive checkpoint (it never blocks the writer or a reader) at most
+//! every [`CHECKPOINT_INTERVAL`]. Under a steady stream of writes such a checkpoint never
+//! catches up, since commits land while it copies, and SQLite starts the WAL over only once
+//! all of it is in the database file: the WAL would grow without end, and every read and write
+//! with it. So once the checkpointer finds the WAL longer than [`WAL_RESTART_FRAMES`], it asks
+//! the writer, which copies the little left between two of its transactions; its next
+//! transaction then starts the WAL over (unless a reader still reads an older part of it: then
+//! the next request does).
 //!
 //! Metrics: `store_writer_jobs_total`, `store_writer_commits_total`,
-//! `store_wal_checkpoints_total`, and the histograms `store_writer_batch_size` (jobs per
+//! `store_wal_checkpoints_total`, the gauge `store_wal_frames` (the WAL's length at the last
+//! checkpoint), and the histograms `store_writer_batch_size` (jobs per
 //! transaction), `store_writer_queue_wait_seconds` (from submission to the start of the job's
 //! transaction) and `store_writer_commit_seconds` (the whole transaction, fsync included).
 
@@ -36,6 +43,8 @@ pub const MAX_BATCH: usize = 128;
 const QUEUE: usize = 1024;
 /// The least time between two checkpoints.
 const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
+/// A WAL longer than this (in pages: 16 MiB) is finished by the writer, so that it starts over.
+const WAL_RESTART_FRAMES: i64 = 4096;
 
 /// Counters of the writer, for metrics and tests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -235,6 +244,11 @@ fn run(
             // Refuse new jobs; those already queued are still run below.
             rx.close();
         }
+        if wake.take_restart() {
+            // Copies what was committed since the checkpointer's last pass: the next
+            // transaction finds the whole WAL in the database file and starts it over.
+            passive_checkpoint(&conn);
+        }
         if !batch.is_empty() {
             run_batch(&mut conn, batch, counters);
             wake.committed();
@@ -267,6 +281,8 @@ struct Wake {
 struct WakeState {
     /// Something was committed since the last checkpoint.
     committed: bool,
+    /// The WAL grew past [`WAL_RESTART_FRAMES`]: the writer should finish the checkpoint.
+    restart: bool,
     /// The writer stopped.
     stopped: bool,
 }
@@ -274,6 +290,16 @@ struct WakeState {
 impl Wake {
     fn committed(&self) {
         self.set(|s| s.committed = true);
+    }
+
+    fn want_restart(&self) {
+        self.set(|s| s.restart = true);
+    }
+
+    /// Whether the checkpointer asked for the WAL to start over since the last call.
+    fn take_restart(&self) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        std::mem::take(&mut state.restart)
     }
 
     fn close(&self) {
@@ -315,12 +341,8 @@ impl Wake {
 fn checkpoint(conn: Connection, wake: &Wake) {
     while wake.wait_commit() {
         let started = Instant::now();
-        match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-            Ok(()) => metrics::counter!("store_wal_checkpoints_total").increment(1),
-            Err(e) => tracing::warn!(
-                error = &e as &(dyn StdError + 'static),
-                "a checkpoint of the database failed"
-            ),
+        if passive_checkpoint(&conn).is_some_and(|frames| frames > WAL_RESTART_FRAMES) {
+            wake.want_restart();
         }
         if !wake.pause(CHECKPOINT_INTERVAL.saturating_sub(started.elapsed())) {
             break;
@@ -331,6 +353,26 @@ fn checkpoint(conn: Connection, wake: &Wake) {
             error = &e as &(dyn StdError + 'static),
             "closing the checkpointer's connection failed"
         );
+    }
+}
+
+/// Copies what it can of the WAL into the database file; returns the WAL's length in pages.
+fn passive_checkpoint(conn: &Connection) -> Option<i64> {
+    match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+        row.get::<_, i64>(1)
+    }) {
+        Ok(frames) => {
+            metrics::counter!("store_wal_checkpoints_total").increment(1);
+            metrics::gauge!("store_wal_frames").set(frames as f64);
+            Some(frames)
+        }
+        Err(e) => {
+            tracing::warn!(
+                error = &e as &(dyn StdError + 'static),
+                "a checkpoint of the database failed"
+            );
+            None
+        }
     }
 }
 
