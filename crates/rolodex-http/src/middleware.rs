@@ -17,6 +17,7 @@ use rolodex_core::ports::{IdempotencyState, StoredResponse};
 use sha2::{Digest, Sha256};
 use std::any::Any;
 use std::time::{Duration, Instant};
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -27,14 +28,15 @@ use tower_http::trace::TraceLayer;
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 
-/// Wraps the application in the layers every request passes.
+/// Wraps the application in the layers every request passes, outermost first. They are one
+/// layer of the router: it wraps (and clones, for each request) every route once, not once per
+/// layer.
 pub fn wrap(router: Router, config: &HttpConfig) -> Router {
-    router
-        .layer(from_fn(track))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+    router.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), RandomRequestId))
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+            .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
                 let id = req
                     .extensions()
                     .get::<RequestId>()
@@ -42,10 +44,14 @@ pub fn wrap(router: Router, config: &HttpConfig) -> Router {
                     .unwrap_or("-")
                     .to_owned();
                 tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
-            }),
-        )
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
-        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), RandomRequestId))
+            }))
+            .layer(CatchPanicLayer::custom(panic_response))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                config.request_timeout,
+            ))
+            .layer(from_fn(track)),
+    )
 }
 
 /// A random UUID for each request without one, from the thread's random generator (the
