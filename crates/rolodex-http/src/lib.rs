@@ -34,7 +34,7 @@ pub fn contact_search(
 pub use state::AppState;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use ipnet::IpNet;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -81,7 +81,6 @@ pub fn app(services: Services, metrics: Option<PrometheusHandle>, config: HttpCo
         .merge(openapi::router())
         .merge(pages::router())
         .fallback(move |req: Request| fallback(classic_any_case.clone(), req))
-        .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .with_state(state);
     middleware::wrap(router, &config)
 }

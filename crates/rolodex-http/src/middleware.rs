@@ -1,6 +1,6 @@
 //! Middleware around every route: request ids (kept from the request or new UUIDs), tracing
-//! spans, metrics, the request timeout, panics turned into problem responses, and
-//! idempotency keys for creates.
+//! spans, metrics, the request timeout, panics turned into problem responses, the default
+//! limit of a body, and idempotency keys for creates.
 
 use crate::HttpConfig;
 use crate::extract::authenticate;
@@ -8,6 +8,7 @@ use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Router;
 use axum::body::{Body, to_bytes};
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{Next, from_fn};
@@ -50,7 +51,9 @@ pub fn wrap(router: Router, config: &HttpConfig) -> Router {
                 StatusCode::REQUEST_TIMEOUT,
                 config.request_timeout,
             ))
-            .layer(from_fn(track)),
+            .layer(from_fn(track))
+            // Routes that take larger bodies set their own limit inside this one.
+            .layer(DefaultBodyLimit::max(config.max_body_bytes)),
     )
 }
 
