@@ -375,7 +375,7 @@ impl AuthService {
     pub async fn identify_header(&self, header: Option<&str>) -> Result<Identity, CoreError> {
         let header = header.ok_or(CoreError::Unauthenticated(AuthFailure::Missing))?;
         let token = parse_bearer(header).map_err(CoreError::Unauthenticated)?;
-        self.identify(token).await
+        self.identify_shaped(token).await
     }
 
     /// Turns a presented token (or API key) into the caller it stands for, in `tenant` when
@@ -396,6 +396,11 @@ impl AuthService {
         if !has_token_shape(token) {
             return Err(CoreError::Unauthenticated(AuthFailure::Malformed));
         }
+        self.identify_shaped(token).await
+    }
+
+    /// [`Self::identify`] of a token known to have the token shape.
+    async fn identify_shaped(&self, token: &str) -> Result<Identity, CoreError> {
         let hash = sha256_hex(token);
         let now = self.clock.now();
         if let Some(cached) = self.credentials.token(&hash).await {

@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use rolodex_core::ports::RepoError;
 use rusqlite::types::{FromSql, ToSqlOutput, Value, ValueRef};
 use rusqlite::{CachedStatement, Connection, ToSql};
+use rustc_hash::FxHashMap;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use time::OffsetDateTime;
@@ -135,7 +135,7 @@ fn prepare<'c>(
 const KEPT_COLUMN_NAMES: usize = 512;
 
 thread_local! {
-    static COLUMN_NAMES: RefCell<HashMap<Box<str>, Rc<[String]>>> = RefCell::new(HashMap::new());
+    static COLUMN_NAMES: RefCell<FxHashMap<Box<str>, Rc<[String]>>> = RefCell::default();
 }
 
 /// The column names of `statement`, prepared from `sql`: taken from the statement once per

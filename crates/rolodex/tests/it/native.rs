@@ -812,19 +812,32 @@ async fn every_response_carries_a_request_id_and_the_docs_are_served(app: TestAp
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.expect("html").contains("swagger"));
 
+    // A method no route knows is counted as `other`: a client cannot add series at will.
+    let odd = client
+        .request(
+            reqwest::Method::from_bytes(b"FROBNICATE").expect("a method"),
+            format!("{}/nowhere", app.address),
+        )
+        .send()
+        .await
+        .expect("an odd method");
+    assert_eq!(odd.status(), StatusCode::NOT_FOUND);
     let metrics = client
         .get(format!("{}/metrics", app.address))
         .send()
         .await
         .expect("metrics");
     assert_eq!(metrics.status(), StatusCode::OK);
+    let text = metrics.text().await.expect("text");
     assert!(
-        metrics
-            .text()
-            .await
-            .expect("text")
-            .contains("http_requests_total")
+        text.contains(r#"http_requests_total{method="GET",path="/openapi.json",status="200"}"#),
+        "{text}"
     );
+    assert!(
+        text.contains(r#"http_requests_total{method="other",path="unmatched",status="404"}"#),
+        "{text}"
+    );
+    assert!(!text.contains("FROBNICATE"), "{text}");
 }
 
 app_tests!(
