@@ -15,7 +15,8 @@
 //! catches up, since commits land while it copies, and SQLite starts the WAL over only once
 //! all of it is in the database file: the WAL would grow without end, and every read and write
 //! with it. So once the checkpointer finds the WAL longer than [`WAL_RESTART_FRAMES`], it asks
-//! the writer, which copies the little left between two of its transactions; its next
+//! the writer, and checkpoints again without a pause until the WAL is short; the writer copies
+//! the little committed since the checkpointer's last pass between two of its transactions; its next
 //! transaction then starts the WAL over (unless a reader still reads an older part of it: then
 //! the next request does).
 //!
@@ -334,15 +335,19 @@ impl Wake {
     }
 }
 
-/// The checkpointer: after commits (at most every [`CHECKPOINT_INTERVAL`]), copies what the
-/// WAL holds into the database file, without waiting for readers or the writer; SQLite then
-/// starts the WAL over at a later write once no reader needs it. When the writer stops, the
+/// The checkpointer: after commits (at most every [`CHECKPOINT_INTERVAL`], or at once while the
+/// WAL is longer than [`WAL_RESTART_FRAMES`]), copies what the WAL holds into the database file,
+/// without waiting for readers or the writer; SQLite then starts the WAL over at a later write
+/// once no reader needs it. When the writer stops, the
 /// checkpointer closes its connection and ends.
 fn checkpoint(conn: Connection, wake: &Wake) {
     while wake.wait_commit() {
         let started = Instant::now();
         if passive_checkpoint(&conn).is_some_and(|frames| frames > WAL_RESTART_FRAMES) {
+            // The writer copies what was committed since this pass before the WAL can start
+            // over; passes one after the other keep that little, and the writer's pause short.
             wake.want_restart();
+            continue;
         }
         if !wake.pause(CHECKPOINT_INTERVAL.saturating_sub(started.elapsed())) {
             break;
