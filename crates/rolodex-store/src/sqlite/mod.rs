@@ -352,6 +352,47 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread")]
+    async fn an_idle_writer_gives_its_page_cache_back_and_writes_on() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let url = format!("sqlite://{}", dir.path().join("i.db").display());
+        let store = SqliteStore::open(&url).await.expect("opens");
+        let write = |sql: &'static str| {
+            store
+                .backend
+                .write(move |c| Box::pin(async move { Ok(c.execute(sql, &[]).await?) }))
+        };
+        write("CREATE TABLE t (n INTEGER)").await.expect("a table");
+        let before = store.writer_stats().releases;
+        write("INSERT INTO t VALUES (1)").await.expect("a row");
+        tokio::time::sleep(writer::RELEASE_MEMORY_AFTER * 2).await;
+        let released = store.writer_stats().releases;
+        assert!(released > before, "idle: given back");
+        tokio::time::sleep(writer::RELEASE_MEMORY_AFTER * 2).await;
+        assert_eq!(
+            store.writer_stats().releases,
+            released,
+            "once per idle stretch"
+        );
+        write("INSERT INTO t VALUES (2)")
+            .await
+            .expect("a row after");
+        let rows = store
+            .backend
+            .read(|c| {
+                Box::pin(async move {
+                    Ok(
+                        c.fetch_one("SELECT count(*) AS n FROM t", &[], &|row| row.int("n"))
+                            .await?,
+                    )
+                })
+            })
+            .await
+            .expect("count");
+        assert_eq!(rows, Some(2));
+        store.close().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
     async fn the_wal_starts_over_under_a_steady_stream_of_writes() {
         // A checkpoint of many pages takes longer than the pause between two commits.
         const ROWS: i64 = 4000;

@@ -21,7 +21,7 @@
 //! the next request does).
 //!
 //! Metrics: `store_writer_jobs_total`, `store_writer_commits_total`,
-//! `store_wal_checkpoints_total`, the gauge `store_wal_frames` (the WAL's length at the last
+//! `store_writer_cache_releases_total`, `store_wal_checkpoints_total`, the gauge `store_wal_frames` (the WAL's length at the last
 //! checkpoint), and the histograms `store_writer_batch_size` (jobs per
 //! transaction), `store_writer_queue_wait_seconds` (from submission to the start of the job's
 //! transaction) and `store_writer_commit_seconds` (the whole transaction, fsync included).
@@ -36,6 +36,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+use tokio::runtime::Runtime;
+use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{mpsc, oneshot};
 
 /// Most jobs in one transaction: bounds the latency a batch adds to its first job.
@@ -46,6 +48,8 @@ const QUEUE: usize = 1024;
 const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
 /// A WAL longer than this (in pages: 16 MiB) is finished by the writer, so that it starts over.
 const WAL_RESTART_FRAMES: i64 = 4096;
+/// How long the writer waits for work before it gives its page cache back.
+pub(crate) const RELEASE_MEMORY_AFTER: Duration = Duration::from_millis(250);
 
 /// Counters of the writer, for metrics and tests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -54,12 +58,15 @@ pub struct WriterStats {
     pub jobs: u64,
     /// Transactions committed; each costs one fsync.
     pub commits: u64,
+    /// Times the idle writer gave its page cache back.
+    pub releases: u64,
 }
 
 #[derive(Debug, Default)]
 struct Counters {
     jobs: AtomicU64,
     commits: AtomicU64,
+    releases: AtomicU64,
 }
 
 /// A write job: runs inside the writer's transaction, then hears how the batch ended.
@@ -165,6 +172,9 @@ impl WriterHandle {
     /// Starts the writer thread, which owns `conn` until it stops, and the checkpointer
     /// thread, which owns `checkpointer` until the writer stops.
     pub(crate) fn start(conn: Connection, checkpointer: Connection) -> std::io::Result<Self> {
+        let idle = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()?;
         let (tx, rx) = mpsc::channel(QUEUE);
         let wake = Arc::new(Wake::default());
         let woken = wake.clone();
@@ -176,7 +186,7 @@ impl WriterHandle {
         std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || {
-                let closing = run(conn, rx, &thread_counters, &wake);
+                let closing = run(conn, rx, &idle, &thread_counters, &wake);
                 wake.close();
                 let _ = checkpoints.join();
                 if let Some(done) = closing {
@@ -190,6 +200,7 @@ impl WriterHandle {
         WriterStats {
             jobs: self.counters.jobs.load(Ordering::Relaxed),
             commits: self.counters.commits.load(Ordering::Relaxed),
+            releases: self.counters.releases.load(Ordering::Relaxed),
         }
     }
 
@@ -227,11 +238,12 @@ impl WriterHandle {
 fn run(
     mut conn: Connection,
     mut rx: mpsc::Receiver<Message>,
+    idle: &Runtime,
     counters: &Counters,
     wake: &Wake,
 ) -> Option<oneshot::Sender<()>> {
     let mut closing = None;
-    while let Some(message) = rx.blocking_recv() {
+    while let Some(message) = next_message(&mut rx, idle, &conn, counters) {
         let mut batch = Vec::new();
         take(message, &mut batch, &mut closing);
         // Everything already queued joins this transaction.
@@ -269,6 +281,39 @@ fn run(
         );
     }
     closing
+}
+
+/// The next message for the writer, `None` once every submitter is gone. A writer that waited
+/// [`RELEASE_MEMORY_AFTER`] for one first gives its page cache back to the system (`idle` times
+/// the wait): an idle node holds less memory, and the next write reads the pages it needs
+/// again from the system's file cache.
+fn next_message(
+    rx: &mut mpsc::Receiver<Message>,
+    idle: &Runtime,
+    conn: &Connection,
+    counters: &Counters,
+) -> Option<Message> {
+    match rx.try_recv() {
+        Ok(message) => return Some(message),
+        Err(TryRecvError::Disconnected) => return None,
+        Err(TryRecvError::Empty) => {}
+    }
+    let waited =
+        idle.block_on(async { tokio::time::timeout(RELEASE_MEMORY_AFTER, rx.recv()).await });
+    if let Ok(message) = waited {
+        return message;
+    }
+    match conn.execute_batch("PRAGMA shrink_memory") {
+        Ok(()) => {
+            counters.releases.fetch_add(1, Ordering::Relaxed);
+            metrics::counter!("store_writer_cache_releases_total").increment(1);
+        }
+        Err(e) => tracing::warn!(
+            error = &e as &(dyn StdError + 'static),
+            "the writer could not release its page cache"
+        ),
+    }
+    rx.blocking_recv()
 }
 
 /// What the writer tells the checkpointer: something was committed, or the writer stopped.
