@@ -16,15 +16,16 @@
 //! all of it is in the database file: the WAL would grow without end, and every read and write
 //! with it. So once the checkpointer finds the WAL longer than [`WAL_RESTART_FRAMES`], it asks
 //! the writer, and checkpoints again without a pause until the WAL is short; the writer copies
-//! the little committed since the checkpointer's last pass between two of its transactions; its next
-//! transaction then starts the WAL over (unless a reader still reads an older part of it: then
-//! the next request does).
+//! the little committed since the checkpointer's last pass between two of its transactions;
+//! its next transaction then starts the WAL over (unless a reader still reads an older part of
+//! it: then the next request does).
 //!
 //! Metrics: `store_writer_jobs_total`, `store_writer_commits_total`,
-//! `store_writer_cache_releases_total`, `store_wal_checkpoints_total`, the gauge `store_wal_frames` (the WAL's length at the last
-//! checkpoint), and the histograms `store_writer_batch_size` (jobs per
-//! transaction), `store_writer_queue_wait_seconds` (from submission to the start of the job's
-//! transaction) and `store_writer_commit_seconds` (the whole transaction, fsync included).
+//! `store_writer_cache_releases_total`, `store_wal_checkpoints_total`, the gauge
+//! `store_wal_frames` (the WAL's length at the last checkpoint), and the histograms
+//! `store_writer_batch_size` (jobs per transaction), `store_writer_queue_wait_seconds` (from
+//! submission to the start of the job's transaction) and `store_writer_commit_seconds` (the
+//! whole transaction, fsync included).
 
 use crate::sql::DbError;
 use crate::store::Work;
@@ -383,8 +384,8 @@ impl Wake {
 /// The checkpointer: after commits (at most every [`CHECKPOINT_INTERVAL`], or at once while the
 /// WAL is longer than [`WAL_RESTART_FRAMES`]), copies what the WAL holds into the database file,
 /// without waiting for readers or the writer; SQLite then starts the WAL over at a later write
-/// once no reader needs it. When the writer stops, the
-/// checkpointer closes its connection and ends.
+/// once no reader needs it. When the writer stops, the checkpointer closes its connection and
+/// ends.
 fn checkpoint(conn: Connection, wake: &Wake) {
     while wake.wait_commit() {
         let started = Instant::now();
