@@ -1,6 +1,7 @@
 //! Load benchmark of Rolodex over HTTP, against baselines measured in the same run on the same
 //! machine: a trivial axum server without a database (how fast this stack and this load
-//! generator can go at all) and, when its binary is installed, PocketBase.
+//! generator can go at all), the disk's time to make a write durable (how many durable commits
+//! a second it allows at all) and, when its binary is installed, PocketBase.
 //!
 //! It builds the release `rolodex` binary, starts it on a fresh SQLite database, seeds
 //! customers and contacts through the native API with a few concurrent clients, and then runs
@@ -17,6 +18,7 @@
 mod baseline;
 mod client;
 mod data;
+mod disk;
 mod files;
 mod pocketbase;
 mod procfs;
@@ -105,6 +107,17 @@ pub struct Seeding {
     pub customers_took: Duration,
     pub contacts: usize,
     pub contacts_took: Duration,
+    /// The server's own count of its transactions during the seeding, when it tells.
+    pub commits: Option<Commits>,
+}
+
+/// Rolodex's writer during the seeding (from `/metrics`): the jobs it ran, the transactions
+/// they shared, and the time its COMMITs took (the flush to disk included).
+#[derive(Debug, Clone, Copy)]
+pub struct Commits {
+    pub jobs: u64,
+    pub commits: u64,
+    pub commit_time: Duration,
 }
 
 /// One timed run: what the client saw, and the share of a core each side used.
@@ -202,7 +215,9 @@ async fn load_rolodex(
 ) -> anyhow::Result<Loaded> {
     let server = rolodex::start(bin).await?;
     let endpoint = rolodex::login(&server).await?;
-    let (ids, seeding) = rolodex::seed(&endpoint, args.seed_clients, customers, contacts).await?;
+    let (ids, mut seeding) =
+        rolodex::seed(&endpoint, args.seed_clients, customers, contacts).await?;
+    seeding.commits = Some(rolodex::commits(&endpoint).await?);
     rolodex::check_search(&endpoint, prefixes).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle_rss = server.rss()?;
@@ -276,6 +291,8 @@ async fn run(
         baseline_runs.push(measured);
     }
     baseline.stop()?;
+    let flush = disk::measure()?;
+    report::disk(&flush, args.seed_clients);
 
     let mut servers = vec![
         load_rolodex(args, &rolodex_bin, &customers, &contacts, &prefixes)
@@ -294,6 +311,8 @@ async fn run(
             .iter()
             .map(|s| (s.server.name, &s.seeding, s.idle_rss))
             .collect::<Vec<_>>(),
+        &flush,
+        args.seed_clients,
     );
 
     // runs[server][workload] holds the repeats, interleaved between the servers.

@@ -148,6 +148,7 @@ pub async fn seed(
         customers_took: Duration::ZERO,
         contacts: ids.len(),
         contacts_took: took,
+        commits: None,
     };
     Ok((Arc::new(ids), seeding))
 }

@@ -1,6 +1,7 @@
 //! What the benchmark prints: the setup, each run as it ends, the seeding, and a summary of
 //! the best runs with the ratios against the baselines.
 
+use crate::disk::Flush;
 use crate::{Measured, Seeding, Workload};
 use std::path::Path;
 use std::time::Duration;
@@ -80,7 +81,22 @@ pub fn run(server: &str, workload: &str, run: usize, m: &Measured) {
 }
 
 /// The data sets as created, and each server's memory once idle.
-pub fn seeding(servers: &[(&str, &Seeding, u64)]) {
+/// The disk's limit on durable writes.
+pub fn disk(flush: &Flush, seed_clients: usize) {
+    println!(
+        "\ndisk:       a 4 KiB write made durable (fdatasync) takes {:.2} ms (p99 {:.2} ms), \
+         a 256 KiB one {:.2} ms: one writer commits at most {:.0} times a second, so \
+         {seed_clients} clients each waiting for its own durable write get at most {:.0} a \
+         second",
+        ms(flush.median),
+        ms(flush.p99),
+        ms(flush.large_median),
+        flush.commits_per_sec(),
+        flush.commits_per_sec() * seed_clients as f64,
+    );
+}
+
+pub fn seeding(servers: &[(&str, &Seeding, u64)], flush: &Flush, seed_clients: usize) {
     println!();
     for (name, s, rss) in servers {
         let took = s.customers_took + s.contacts_took;
@@ -98,6 +114,19 @@ pub fn seeding(servers: &[(&str, &Seeding, u64)]) {
             per_sec(s.contacts, s.contacts_took),
             mib(*rss),
         );
+        if let Some(c) = &s.commits {
+            let creates = per_sec(s.contacts, s.contacts_took);
+            println!(
+                "{:<11} writer: {} jobs in {} commits ({:.1} a commit), a COMMIT {:.2} ms on \
+                 average; contacts reach {:.2} of the disk's limit for {seed_clients} clients",
+                "",
+                c.jobs,
+                c.commits,
+                c.jobs as f64 / c.commits.max(1) as f64,
+                ms(c.commit_time) / c.commits.max(1) as f64,
+                creates / (flush.commits_per_sec() * seed_clients as f64),
+            );
+        }
     }
     if let [(rolodex, r, _), (other, o, _)] = servers {
         println!(

@@ -4,7 +4,7 @@
 use crate::client::{self, Conn, Endpoint, MakeRequest, create_all};
 use crate::data::{self, Contact};
 use crate::server::{Server, free_port};
-use crate::{Seeding, Workload};
+use crate::{Commits, Seeding, Workload};
 use anyhow::{Context, bail};
 use hyper::Method;
 use rand::Rng;
@@ -12,6 +12,7 @@ use rand::rngs::SmallRng;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::process::Command;
 
 const PASSWORD: &str = "loadtest-admin-password";
@@ -154,8 +155,34 @@ pub async fn seed(
         customers_took,
         contacts: contact_ids.len(),
         contacts_took,
+        commits: None,
     };
     Ok((Arc::new(contact_ids), seeding))
+}
+
+/// The writer's jobs, commits and commit time so far, from `/metrics`.
+pub async fn commits(endpoint: &Endpoint) -> anyhow::Result<Commits> {
+    let mut conn = Conn::open(endpoint.addr).await?;
+    let (status, body) = conn.send(endpoint.get("/metrics")).await?;
+    if !status.is_success() {
+        bail!("GET /metrics answered {status}");
+    }
+    parse_commits(&String::from_utf8_lossy(&body))
+}
+
+/// [`Commits`] from a Prometheus text exposition.
+fn parse_commits(text: &str) -> anyhow::Result<Commits> {
+    let value = |name: &str| -> anyhow::Result<f64> {
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+            .and_then(|v| v.trim().parse().ok())
+            .with_context(|| format!("no {name} in /metrics"))
+    };
+    Ok(Commits {
+        jobs: value("store_writer_jobs_total")? as u64,
+        commits: value("store_writer_commits_total")? as u64,
+        commit_time: Duration::from_secs_f64(value("store_writer_commit_seconds_sum")?),
+    })
 }
 
 fn search_path(prefix: &str) -> String {
@@ -181,4 +208,23 @@ pub fn workloads(
     let ids = ids.clone();
     let record = Arc::new(move |rng: &mut SmallRng| contact_path(&ids, rng));
     client::workloads(endpoint, record, MERGE_PATCH, search_path, prefixes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_writer_figures_are_read_from_the_metrics_text() {
+        let text = "# TYPE store_writer_jobs_total counter\n\
+                    store_writer_jobs_total 10502\n\
+                    store_writer_jobs_total_other 1\n\
+                    store_writer_commits_total 2675\n\
+                    store_writer_commit_seconds_bucket{le=\"0.005\"} 2000\n\
+                    store_writer_commit_seconds_sum 7.5\n";
+        let c = parse_commits(text).expect("parses");
+        assert_eq!((c.jobs, c.commits), (10502, 2675));
+        assert_eq!(c.commit_time, Duration::from_millis(7500));
+        assert!(parse_commits("store_writer_jobs_total 1\n").is_err());
+    }
 }
