@@ -112,12 +112,13 @@ pub struct Seeding {
 }
 
 /// Rolodex's writer during the seeding (from `/metrics`): the jobs it ran, the transactions
-/// they shared, and the time its COMMITs took (the flush to disk included).
+/// they shared, and the time its transactions took (from BEGIN to the end of COMMIT, the
+/// jobs and the flush to disk included).
 #[derive(Debug, Clone, Copy)]
 pub struct Commits {
     pub jobs: u64,
     pub commits: u64,
-    pub commit_time: Duration,
+    pub transaction_time: Duration,
 }
 
 /// One timed run: what the client saw, and the share of a core each side used.

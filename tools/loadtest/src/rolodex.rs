@@ -181,7 +181,7 @@ fn parse_commits(text: &str) -> anyhow::Result<Commits> {
     Ok(Commits {
         jobs: value("store_writer_jobs_total")? as u64,
         commits: value("store_writer_commits_total")? as u64,
-        commit_time: Duration::from_secs_f64(value("store_writer_commit_seconds_sum")?),
+        transaction_time: Duration::from_secs_f64(value("store_writer_commit_seconds_sum")?),
     })
 }
 
@@ -224,7 +224,7 @@ mod tests {
                     store_writer_commit_seconds_sum 7.5\n";
         let c = parse_commits(text).expect("parses");
         assert_eq!((c.jobs, c.commits), (10502, 2675));
-        assert_eq!(c.commit_time, Duration::from_millis(7500));
+        assert_eq!(c.transaction_time, Duration::from_millis(7500));
         assert!(parse_commits("store_writer_jobs_total 1\n").is_err());
     }
 }
