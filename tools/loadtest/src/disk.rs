@@ -8,10 +8,11 @@ use anyhow::Context;
 use std::os::unix::fs::FileExt;
 use std::time::{Duration, Instant};
 
-/// Flushes measured; the file is overwritten in place, as a database's log is once it has
-/// reached its size.
+/// Flushes measured of each size.
 const SAMPLES: usize = 200;
 const PAGE: usize = 4096;
+/// The file's length in pages: written in full first, then overwritten in place, as a
+/// database's log is once it has reached its size.
 const FILE_PAGES: usize = 256;
 
 /// Pages of the larger write measured: about what a commit of a few creates writes to the log.

@@ -80,7 +80,6 @@ pub fn run(server: &str, workload: &str, run: usize, m: &Measured) {
     );
 }
 
-/// The data sets as created, and each server's memory once idle.
 /// The disk's limit on durable writes.
 pub fn disk(flush: &Flush, seed_clients: usize) {
     println!(
@@ -96,6 +95,8 @@ pub fn disk(flush: &Flush, seed_clients: usize) {
     );
 }
 
+/// The data sets as created, each server's memory once idle, and Rolodex's writer against the
+/// disk's limit.
 pub fn seeding(servers: &[(&str, &Seeding, u64)], flush: &Flush, seed_clients: usize) {
     println!();
     for (name, s, rss) in servers {

@@ -160,7 +160,7 @@ pub async fn seed(
     Ok((Arc::new(contact_ids), seeding))
 }
 
-/// The writer's jobs, commits and commit time so far, from `/metrics`.
+/// The writer's jobs, commits and transaction time so far, from `/metrics`.
 pub async fn commits(endpoint: &Endpoint) -> anyhow::Result<Commits> {
     let mut conn = Conn::open(endpoint.addr).await?;
     let (status, body) = conn.send(endpoint.get("/metrics")).await?;
