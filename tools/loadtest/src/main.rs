@@ -189,6 +189,44 @@ async fn timed(
     })
 }
 
+/// Longest wait for the servers to go quiet before a run.
+const SETTLE_AT_MOST: Duration = Duration::from_secs(30);
+/// How long each server's CPU is watched at a time while settling.
+const SETTLE_WINDOW: Duration = Duration::from_millis(500);
+/// Most CPU (as a share of one core) a server may use during that window and count as quiet.
+const QUIET_CPU: f64 = 0.05;
+
+/// Waits until no server uses more than [`QUIET_CPU`] of a core: a server keeps working after
+/// its load ends (PocketBase's runtime for several seconds, at up to 75% of a core), and the
+/// next run, on another server, would share the machine with it. Fails with the busiest
+/// server and its share when they are still busy after [`SETTLE_AT_MOST`].
+async fn settle(servers: &[Loaded]) -> Result<(), (&'static str, f64)> {
+    let started = std::time::Instant::now();
+    loop {
+        let before: Vec<Duration> = servers.iter().map(|s| s.server.cpu_time()).collect();
+        tokio::time::sleep(SETTLE_WINDOW).await;
+        let busiest = servers
+            .iter()
+            .zip(before)
+            .map(|(s, before)| {
+                let used = s.server.cpu_time().saturating_sub(before);
+                (
+                    s.server.name,
+                    used.as_secs_f64() / SETTLE_WINDOW.as_secs_f64(),
+                )
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        match busiest {
+            Some((name, share)) if share > QUIET_CPU => {
+                if started.elapsed() >= SETTLE_AT_MOST {
+                    return Err((name, share));
+                }
+            }
+            _ => return Ok(()),
+        }
+    }
+}
+
 /// A server seeded and ready for the workloads.
 struct Loaded {
     server: server::Server,
@@ -320,7 +358,11 @@ async fn run(
     let mut runs = vec![vec![Vec::new(); Workload::ALL.len()]; servers.len()];
     for (w, workload) in Workload::ALL.into_iter().enumerate() {
         for run in 1..=args.repeats {
-            for (loaded, server_runs) in servers.iter_mut().zip(&mut runs) {
+            for (i, server_runs) in runs.iter_mut().enumerate() {
+                if let Err(busy) = settle(&servers).await {
+                    report::unsettled(busy);
+                }
+                let loaded = &mut servers[i];
                 let make = loaded.make(workload);
                 let server = &loaded.server;
                 let measured = timed(args, server.addr, make, || server.cpu_time()).await?;

@@ -80,6 +80,15 @@ pub fn run(server: &str, workload: &str, run: usize, m: &Measured) {
     );
 }
 
+/// A run that starts while a server is still busy after the settling wait.
+pub fn unsettled((server, share): (&str, f64)) {
+    println!(
+        "            (still busy: {server} used {:.0}% of a core before the next run; it shares the \
+         machine with that run)",
+        share * 100.0
+    );
+}
+
 /// The disk's limit on durable writes.
 pub fn disk(flush: &Flush, seed_clients: usize) {
     println!(
