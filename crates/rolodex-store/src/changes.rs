@@ -10,8 +10,8 @@ use crate::sql::{Conn, Param};
 use crate::store::{Backend, SqlStore};
 use crate::{contacts, customers};
 use async_trait::async_trait;
-use rolodex_core::ports::{RepoError, Write, WriteOp, Writer};
-use rolodex_domain::{Change, TenantId};
+use rolodex_core::ports::{HistoryDraft, RepoError, Write, WriteOp, Writer};
+use rolodex_domain::{Change, ContactId, CustomerFields, CustomerId, TenantId};
 
 #[async_trait]
 impl<B: Backend> Writer for SqlStore<B> {
@@ -20,16 +20,16 @@ impl<B: Backend> Writer for SqlStore<B> {
             return Ok(Vec::new());
         }
         let prepared = writes
-            .iter()
+            .into_iter()
             .map(Prepared::new)
             .collect::<Result<Vec<_>, RowError>>()?;
         self.backend
             .write(move |c| {
                 Box::pin(async move {
-                    let mut ids = Vec::with_capacity(writes.len());
+                    let mut ids = Vec::with_capacity(prepared.len());
                     let mut previous = None;
-                    for (write, prepared) in writes.iter().zip(&prepared) {
-                        let id = apply(c, tenant, write, prepared, previous).await?;
+                    for write in &prepared {
+                        let id = apply(c, tenant, write, previous).await?;
                         previous = Some((&write.op, id));
                         ids.push(id);
                     }
@@ -40,45 +40,128 @@ impl<B: Backend> Writer for SqlStore<B> {
     }
 }
 
-/// What a write needs that does not depend on the stored data, worked out before the write
-/// reaches the backend (on SQLite, off the one writer thread): its history entry's document,
-/// and a contact update's statement and search terms.
+/// A write worked out as far as it can be before it reaches the backend (on SQLite, off the
+/// one writer thread): its history entry's document, and for a contact the values and search
+/// terms its create writes, or the statement and term changes of its update.
 struct Prepared {
+    op: Op,
+    history: HistoryDraft,
     changes: Param,
-    update: Option<contacts::Update>,
+}
+
+/// A [`WriteOp`] with what its statements need.
+enum Op {
+    CreateCustomer {
+        fields: CustomerFields,
+    },
+    UpdateCustomer {
+        id: CustomerId,
+        expected_version: i64,
+        fields: CustomerFields,
+    },
+    DeleteCustomer {
+        id: CustomerId,
+        expected_version: i64,
+    },
+    CreateContact {
+        customer: Owner,
+        insert: contacts::Insert,
+    },
+    UpdateContact {
+        id: ContactId,
+        customer_id: CustomerId,
+        expected_version: i64,
+        update: contacts::Update,
+    },
+    DeleteContact {
+        id: ContactId,
+        expected_version: i64,
+    },
+}
+
+/// The customer a new contact belongs to.
+enum Owner {
+    Existing(CustomerId),
+    /// The one the call's previous write creates.
+    New,
 }
 
 impl Prepared {
-    fn new(write: &Write) -> Result<Self, RowError> {
-        let update = match &write.op {
-            WriteOp::UpdateContact { before, fields, .. } => {
-                Some(contacts::Update::new(before, fields)?)
-            }
-            _ => None,
+    fn new(write: Write) -> Result<Self, RowError> {
+        let changes = history::changes(&write.history)?;
+        let op = match write.op {
+            WriteOp::CreateCustomer { fields } => Op::CreateCustomer { fields },
+            WriteOp::UpdateCustomer {
+                id,
+                expected_version,
+                fields,
+            } => Op::UpdateCustomer {
+                id,
+                expected_version,
+                fields,
+            },
+            WriteOp::DeleteCustomer {
+                id,
+                expected_version,
+            } => Op::DeleteCustomer {
+                id,
+                expected_version,
+            },
+            WriteOp::CreateContact {
+                customer_id,
+                fields,
+            } => Op::CreateContact {
+                customer: Owner::Existing(customer_id),
+                insert: contacts::Insert::new(&fields)?,
+            },
+            WriteOp::CreateContactOfNewCustomer { fields } => Op::CreateContact {
+                customer: Owner::New,
+                insert: contacts::Insert::new(&fields)?,
+            },
+            WriteOp::UpdateContact {
+                id,
+                customer_id,
+                expected_version,
+                before,
+                fields,
+            } => Op::UpdateContact {
+                id,
+                customer_id,
+                expected_version,
+                update: contacts::Update::new(&before, &fields)?,
+            },
+            WriteOp::DeleteContact {
+                id,
+                expected_version,
+            } => Op::DeleteContact {
+                id,
+                expected_version,
+            },
         };
         Ok(Self {
-            changes: history::changes(&write.history)?,
-            update,
+            op,
+            history: write.history,
+            changes,
         })
     }
 }
 
 /// Applies one write and records its history entry; returns the entity's id. The entry's
 /// change is the one the operation makes (the draft's `change` is not trusted to agree).
+/// `previous` is the call's previous write and the id it returned.
 async fn apply<C: Conn>(
     conn: &mut C,
     tenant: TenantId,
-    write: &Write,
-    prepared: &Prepared,
-    previous: Option<(&WriteOp, i64)>,
+    write: &Prepared,
+    previous: Option<(&Op, i64)>,
 ) -> Result<i64, RepoError> {
     let draft = &write.history;
     let (subject, change, version) = match &write.op {
-        WriteOp::CreateCustomer { fields } => {
+        Op::CreateCustomer { fields } => {
             let id = customers::insert(conn, tenant, fields, draft).await?;
             (Subject::Customer(id), Change::Create, 1)
         }
-        WriteOp::UpdateCustomer {
+        Op::UpdateCustomer {
             id,
             expected_version,
             fields,
@@ -90,7 +173,7 @@ async fn apply<C: Conn>(
                 expected_version + 1,
             )
         }
-        WriteOp::DeleteCustomer {
+        Op::DeleteCustomer {
             id,
             expected_version,
         } => {
@@ -101,28 +184,20 @@ async fn apply<C: Conn>(
                 expected_version + 1,
             )
         }
-        WriteOp::CreateContact {
-            customer_id,
-            fields,
-        } => {
-            let id = contacts::insert(conn, tenant, *customer_id, fields, draft).await?;
+        Op::CreateContact { customer, insert } => {
+            let customer_id = match customer {
+                Owner::Existing(id) => *id,
+                Owner::New => new_customer(previous)?,
+            };
+            let id = contacts::insert(conn, tenant, customer_id, insert, draft).await?;
             (Subject::Contact(id, customer_id.0), Change::Create, 1)
         }
-        WriteOp::CreateContactOfNewCustomer { fields } => {
-            let customer_id = crate::new_customer(previous)?;
-            let id = contacts::insert(conn, tenant, customer_id, fields, draft).await?;
-            (Subject::Contact(id, customer_id.0), Change::Create, 1)
-        }
-        WriteOp::UpdateContact {
+        Op::UpdateContact {
             id,
             customer_id,
             expected_version,
-            ..
+            update,
         } => {
-            let update = prepared
-                .update
-                .as_ref()
-                .ok_or_else(|| RepoError::Other("a contact update was not prepared".into()))?;
             contacts::update(conn, tenant, *id, *expected_version, update, draft).await?;
             (
                 Subject::Contact(id.0, customer_id.0),
@@ -130,7 +205,7 @@ async fn apply<C: Conn>(
                 expected_version + 1,
             )
         }
-        WriteOp::DeleteContact {
+        Op::DeleteContact {
             id,
             expected_version,
         } => {
@@ -149,12 +224,23 @@ async fn apply<C: Conn>(
         change,
         version,
         draft,
-        prepared.changes.clone(),
+        write.changes.clone(),
     )
     .await?;
     Ok(match subject {
         Subject::Customer(id) | Subject::Contact(id, _) => id,
     })
+}
+
+/// The customer of a contact created with a new customer: the one the call's previous write
+/// created.
+fn new_customer(previous: Option<(&Op, i64)>) -> Result<CustomerId, RepoError> {
+    match previous {
+        Some((Op::CreateCustomer { .. }, id)) => Ok(CustomerId(id)),
+        _ => Err(RepoError::Other(
+            "a contact of a new customer must directly follow the customer's creation".into(),
+        )),
+    }
 }
 
 /// Why a conditional update or delete of row `id` of `table` matched no row: the row is not in

@@ -343,13 +343,30 @@ fn update_sql(columns: &[(&str, Param)]) -> String {
     )
 }
 
+/// What a create of a contact writes, worked out before it reaches the writer: its columns'
+/// values and its search terms.
+pub(crate) struct Insert {
+    values: Vec<Param>,
+    terms: TermChanges,
+}
+
+impl Insert {
+    /// The create of a contact with `fields`.
+    pub(crate) fn new(fields: &ContactFields) -> Result<Self, RowError> {
+        Ok(Self {
+            values: contact_values(fields)?,
+            terms: TermChanges::new(&ContactFields::default(), fields),
+        })
+    }
+}
+
 /// Inserts a contact of `customer` at version 1 with its search terms; returns its id. A
 /// customer that is not the tenant's is `NotFound`.
 pub(crate) async fn insert<C: Conn>(
     c: &mut C,
     tenant: TenantId,
     customer: CustomerId,
-    fields: &ContactFields,
+    insert: &Insert,
     history: &HistoryDraft,
 ) -> Result<i64, RepoError> {
     const EXISTS: &str = "SELECT 1 AS found FROM customers WHERE tenant_id = ?1 AND id = ?2";
@@ -359,8 +376,9 @@ pub(crate) async fn insert<C: Conn>(
     {
         return Err(RepoError::NotFound);
     }
-    let mut params: Vec<Param> = vec![tenant.0.into(), customer.0.into()];
-    params.extend(contact_values(fields)?);
+    let mut params: Vec<Param> = Vec::with_capacity(insert.values.len() + 4);
+    params.extend([tenant.0.into(), customer.0.into()]);
+    params.extend(insert.values.iter().cloned());
     params.push(history.at.into());
     params.push(history.user_id.map(|u| u.0).into());
     // The composite foreign key backs the check above.
@@ -368,9 +386,7 @@ pub(crate) async fn insert<C: Conn>(
         .insert_id(&INSERT, &params)
         .await
         .map_err(DbError::missing_parent)?;
-    TermChanges::new(&ContactFields::default(), fields)
-        .write(c, tenant, id)
-        .await?;
+    insert.terms.write(c, tenant, id).await?;
     Ok(id)
 }
 

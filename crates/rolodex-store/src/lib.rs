@@ -32,8 +32,6 @@ pub use sqlite::{SqliteBackend, SqliteStore, WriterStats};
 pub use store::SqlStore;
 
 use rolodex_core::Store;
-use rolodex_core::ports::{RepoError, WriteOp};
-use rolodex_domain::CustomerId;
 use std::sync::Arc;
 
 type Source = Box<dyn std::error::Error + Send + Sync>;
@@ -134,17 +132,6 @@ pub async fn migrate(url: &str) -> Result<(), StoreError> {
     match Backend::of_url(url)? {
         Backend::Sqlite => sqlite::migrate(url).await,
         Backend::Postgres => postgres::migrate(url).await,
-    }
-}
-
-/// The customer a `CreateContactOfNewCustomer` belongs to: the one the call's previous write
-/// created (`previous` is that write's operation and the id it returned).
-pub(crate) fn new_customer(previous: Option<(&WriteOp, i64)>) -> Result<CustomerId, RepoError> {
-    match previous {
-        Some((WriteOp::CreateCustomer { .. }, id)) => Ok(CustomerId(id)),
-        _ => Err(RepoError::Other(
-            "a contact of a new customer must directly follow the customer's creation".into(),
-        )),
     }
 }
 
