@@ -205,26 +205,27 @@ async fn settle(servers: &[Loaded]) -> Result<(), (&'static str, f64)> {
     loop {
         let before: Vec<Duration> = servers.iter().map(|s| s.server.cpu_time()).collect();
         tokio::time::sleep(SETTLE_WINDOW).await;
-        let busiest = servers
-            .iter()
-            .zip(before)
-            .map(|(s, before)| {
-                let used = s.server.cpu_time().saturating_sub(before);
-                (
-                    s.server.name,
-                    used.as_secs_f64() / SETTLE_WINDOW.as_secs_f64(),
-                )
-            })
-            .max_by(|a, b| a.1.total_cmp(&b.1));
-        match busiest {
-            Some((name, share)) if share > QUIET_CPU => {
-                if started.elapsed() >= SETTLE_AT_MOST {
-                    return Err((name, share));
-                }
-            }
-            _ => return Ok(()),
+        let shares = servers.iter().zip(before).map(|(s, before)| {
+            let used = s.server.cpu_time().saturating_sub(before);
+            (
+                s.server.name,
+                used.as_secs_f64() / SETTLE_WINDOW.as_secs_f64(),
+            )
+        });
+        match busiest(shares) {
+            None => return Ok(()),
+            Some(busy) if started.elapsed() >= SETTLE_AT_MOST => return Err(busy),
+            Some(_) => {}
         }
     }
+}
+
+/// The server that used the largest share of a core, if that share is more than [`QUIET_CPU`].
+fn busiest(shares: impl IntoIterator<Item = (&'static str, f64)>) -> Option<(&'static str, f64)> {
+    shares
+        .into_iter()
+        .filter(|(_, share)| *share > QUIET_CPU)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
 /// A server seeded and ready for the workloads.
@@ -389,4 +390,22 @@ async fn run(
         loaded.server.stop().await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_waits_for_the_busiest_server_above_the_quiet_share() {
+        assert_eq!(
+            busiest([("rolodex", 0.02), ("pocketbase", 0.61), ("other", 0.3)]),
+            Some(("pocketbase", 0.61))
+        );
+        assert_eq!(
+            busiest([("rolodex", 0.02), ("pocketbase", QUIET_CPU)]),
+            None
+        );
+        assert_eq!(busiest([]), None);
+    }
 }
