@@ -76,7 +76,7 @@ impl Named<'_, '_> {
             self.names
                 .iter()
                 .position(|n| n == column)
-                .ok_or(RowError::Decode {
+                .ok_or_else(|| RowError::Decode {
                     column,
                     source: "no such column in the result".into(),
                 })?
