@@ -13,13 +13,17 @@ use crate::native::{auth, contacts, customers, files, oauth_clients, photos, use
 use crate::problem::ProblemBody;
 use crate::state::AppState;
 use axum::Router;
+use axum::body::Bytes;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use rolodex_core::query::MAX_PAGE_SIZE;
+use std::sync::OnceLock;
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, SchemaType, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, RefOr, Required, Response, Schema};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -414,8 +418,29 @@ pub fn schema(builder: ObjectBuilder) -> RefOr<Schema> {
     RefOr::T(Schema::Object(builder.build()))
 }
 
+/// `/openapi.json` and the page at `/docs` that reads it.
 pub fn router() -> Router<AppState> {
-    Router::new().merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
+    Router::new()
+        .route("/openapi.json", axum::routing::get(document))
+        .merge(SwaggerUi::new("/docs").config(Config::from("/openapi.json")))
+}
+
+/// The OpenAPI document as JSON. It is built on its first request, not at start: building it
+/// runs much code that nothing else needs, and a node that never serves it keeps neither that
+/// code nor the document in memory. Once built, it is kept as the JSON it is served as.
+async fn document() -> axum::response::Response {
+    static JSON: OnceLock<Bytes> = OnceLock::new();
+    let json = JSON.get_or_init(|| match serde_json::to_vec(&ApiDoc::openapi()) {
+        Ok(json) => Bytes::from(json),
+        Err(e) => {
+            tracing::error!(error = %e, "the OpenAPI document could not be serialized");
+            Bytes::new()
+        }
+    });
+    if json.is_empty() {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    ([(header::CONTENT_TYPE, "application/json")], json.clone()).into_response()
 }
 
 #[cfg(test)]
