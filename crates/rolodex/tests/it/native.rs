@@ -790,14 +790,13 @@ async fn every_response_carries_a_request_id_and_the_docs_are_served(app: TestAp
         .expect("request");
     assert_eq!(r.headers()["x-request-id"], "trace-me-123");
 
-    let doc: Value = client
+    let served = client
         .get(format!("{}/openapi.json", app.address))
         .send()
         .await
-        .expect("openapi")
-        .json()
-        .await
-        .expect("json");
+        .expect("openapi");
+    assert_eq!(served.headers()["content-type"], "application/json");
+    let doc: Value = served.json().await.expect("json");
     assert!(
         doc["openapi"]
             .as_str()
@@ -811,6 +810,16 @@ async fn every_response_carries_a_request_id_and_the_docs_are_served(app: TestAp
         .expect("docs");
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.expect("html").contains("swagger"));
+    // The page reads the document served above.
+    let initializer = client
+        .get(format!("{}/docs/swagger-initializer.js", app.address))
+        .send()
+        .await
+        .expect("initializer")
+        .text()
+        .await
+        .expect("script");
+    assert!(initializer.contains("/openapi.json"), "{initializer}");
 
     // A method no route knows is counted as `other`: a client cannot add series at will.
     let odd = client
