@@ -16,6 +16,7 @@ use async_trait::async_trait;
 use rolodex_core::ports::RepoError;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -126,6 +127,8 @@ pub(crate) async fn migrate(url: &str) -> Result<(), StoreError> {
 struct Readers {
     idle: Mutex<Vec<Connection>>,
     permits: Semaphore,
+    /// Times the idle connections gave their page caches back.
+    releases: AtomicU64,
 }
 
 impl Readers {
@@ -141,6 +144,21 @@ impl Readers {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(conn);
+    }
+
+    /// Gives the page caches of the idle connections back to the system. A connection in use
+    /// keeps its cache.
+    fn release_memory(&self) {
+        let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        for conn in idle.iter() {
+            if let Err(e) = conn.execute_batch("PRAGMA shrink_memory") {
+                tracing::warn!(
+                    error = &e as &(dyn std::error::Error + 'static),
+                    "a read connection could not release its page cache"
+                );
+            }
+        }
+        self.releases.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -198,13 +216,20 @@ impl SqliteBackend {
         })
         .await
         .map_err(|e| StoreError::Open(Box::new(e)))??;
+        let readers = Arc::new(Readers {
+            idle: Mutex::new(readers),
+            permits: Semaphore::new(READERS),
+            releases: AtomicU64::new(0),
+        });
+        // A write makes every reader drop its cached pages at its next read anyway: once the
+        // writes stop, the idle readers give theirs back with the writer's.
+        let idle_readers = readers.clone();
         Ok(Self {
-            readers: Arc::new(Readers {
-                idle: Mutex::new(readers),
-                permits: Semaphore::new(READERS),
-            }),
-            writer: WriterHandle::start(writer, checkpointer)
-                .map_err(|e| StoreError::Open(Box::new(e)))?,
+            writer: WriterHandle::start(writer, checkpointer, move || {
+                idle_readers.release_memory();
+            })
+            .map_err(|e| StoreError::Open(Box::new(e)))?,
+            readers,
         })
     }
 
@@ -352,7 +377,7 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread")]
-    async fn an_idle_writer_gives_its_page_cache_back_and_writes_on() {
+    async fn an_idle_writer_gives_its_and_the_idle_readers_page_caches_back_and_writes_on() {
         let dir = tempfile::tempdir().expect("temporary folder");
         let url = format!("sqlite://{}", dir.path().join("i.db").display());
         let store = SqliteStore::open(&url).await.expect("opens");
@@ -367,6 +392,10 @@ mod tests {
         tokio::time::sleep(writer::RELEASE_MEMORY_AFTER * 2).await;
         let released = store.writer_stats().releases;
         assert!(released > before, "idle: given back");
+        assert!(
+            store.backend.readers.releases.load(Ordering::Relaxed) > 0,
+            "the idle readers' caches too"
+        );
         tokio::time::sleep(writer::RELEASE_MEMORY_AFTER * 2).await;
         assert_eq!(
             store.writer_stats().releases,

@@ -172,7 +172,13 @@ pub(crate) struct WriterHandle {
 impl WriterHandle {
     /// Starts the writer thread, which owns `conn` until it stops, and the checkpointer
     /// thread, which owns `checkpointer` until the writer stops.
-    pub(crate) fn start(conn: Connection, checkpointer: Connection) -> std::io::Result<Self> {
+    /// Once the writer has been idle for [`RELEASE_MEMORY_AFTER`], it gives its page cache back
+    /// and calls `on_idle`.
+    pub(crate) fn start(
+        conn: Connection,
+        checkpointer: Connection,
+        on_idle: impl Fn() + Send + 'static,
+    ) -> std::io::Result<Self> {
         let idle = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()?;
@@ -187,7 +193,7 @@ impl WriterHandle {
         std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || {
-                let closing = run(conn, rx, &idle, &thread_counters, &wake);
+                let closing = run(conn, rx, &idle, &thread_counters, &wake, &on_idle);
                 wake.close();
                 let _ = checkpoints.join();
                 if let Some(done) = closing {
@@ -242,9 +248,10 @@ fn run(
     idle: &Runtime,
     counters: &Counters,
     wake: &Wake,
+    on_idle: &dyn Fn(),
 ) -> Option<oneshot::Sender<()>> {
     let mut closing = None;
-    while let Some(message) = next_message(&mut rx, idle, &conn, counters) {
+    while let Some(message) = next_message(&mut rx, idle, &conn, counters, on_idle) {
         let mut batch = Vec::new();
         take(message, &mut batch, &mut closing);
         // Everything already queued joins this transaction.
@@ -286,13 +293,14 @@ fn run(
 
 /// The next message for the writer, `None` once every submitter is gone. A writer that waited
 /// [`RELEASE_MEMORY_AFTER`] for one first gives its page cache back to the system (`idle` times
-/// the wait): an idle node holds less memory, and the next write reads the pages it needs
-/// again from the system's file cache.
+/// the wait) and calls `on_idle`: an idle node holds less memory, and the next write reads the
+/// pages it needs again from the system's file cache.
 fn next_message(
     rx: &mut mpsc::Receiver<Message>,
     idle: &Runtime,
     conn: &Connection,
     counters: &Counters,
+    on_idle: &dyn Fn(),
 ) -> Option<Message> {
     match rx.try_recv() {
         Ok(message) => return Some(message),
@@ -314,6 +322,7 @@ fn next_message(
             "the writer could not release its page cache"
         ),
     }
+    on_idle();
     rx.blocking_recv()
 }
 
