@@ -10,7 +10,7 @@
 //! schemathesis run of `tools/openapi-fuzz.sh` hold the document to what the server does.
 
 use crate::native::{auth, contacts, customers, files, oauth_clients, photos, users};
-use crate::problem::ProblemBody;
+use crate::problem::{Problem, ProblemBody};
 use crate::state::AppState;
 use axum::Router;
 use axum::body::Bytes;
@@ -429,18 +429,24 @@ pub fn router() -> Router<AppState> {
 /// runs much code that nothing else needs, and a node that never serves it keeps neither that
 /// code nor the document in memory. Once built, it is kept as the JSON it is served as.
 async fn document() -> axum::response::Response {
-    static JSON: OnceLock<Bytes> = OnceLock::new();
-    let json = JSON.get_or_init(|| match serde_json::to_vec(&ApiDoc::openapi()) {
-        Ok(json) => Bytes::from(json),
-        Err(e) => {
-            tracing::error!(error = %e, "the OpenAPI document could not be serialized");
-            Bytes::new()
-        }
+    static JSON: OnceLock<Option<Bytes>> = OnceLock::new();
+    let json = JSON.get_or_init(|| {
+        serde_json::to_vec(&ApiDoc::openapi())
+            .map(Bytes::from)
+            .inspect_err(
+                |e| tracing::error!(error = %e, "the OpenAPI document could not be serialized"),
+            )
+            .ok()
     });
-    if json.is_empty() {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    match json {
+        Some(json) => ([(header::CONTENT_TYPE, "application/json")], json.clone()).into_response(),
+        None => Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "something went wrong on our side",
+        )
+        .into_response(),
     }
-    ([(header::CONTENT_TYPE, "application/json")], json.clone()).into_response()
 }
 
 #[cfg(test)]

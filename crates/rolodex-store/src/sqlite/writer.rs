@@ -172,6 +172,7 @@ pub(crate) struct WriterHandle {
 impl WriterHandle {
     /// Starts the writer thread, which owns `conn` until it stops, and the checkpointer
     /// thread, which owns `checkpointer` until the writer stops.
+    ///
     /// Once the writer has been idle for [`RELEASE_MEMORY_AFTER`], it gives its page cache back
     /// and calls `on_idle`.
     pub(crate) fn start(
