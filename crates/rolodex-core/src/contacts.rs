@@ -10,7 +10,7 @@ use crate::clock::Clock;
 use crate::error::CoreError;
 use crate::photos::remove_photo_files;
 use crate::ports::{PhotoStorage, Store, Write, WriteOp};
-use crate::query::{ContactQuery, MAX_PAGE_SIZE, MAX_WINDOW_SIZE, Page, PageRequest};
+use crate::query::{ContactQuery, HistoryOrder, MAX_PAGE_SIZE, MAX_WINDOW_SIZE, Page, PageRequest};
 use crate::write::{
     Attempt, Precondition, RecordKind, RecordLocks, history, repo_error, retrying, retrying_with,
     settle,
@@ -23,8 +23,6 @@ use rolodex_domain::{
 use serde_json::Map;
 use std::sync::Arc;
 use time::OffsetDateTime;
-
-const HISTORY_SCOPE: &str = "history:contact";
 
 #[derive(Clone)]
 pub struct ContactService {
@@ -476,13 +474,14 @@ impl ContactService {
         Ok(())
     }
 
-    /// The contact's history, oldest first; still readable after the contact is deleted.
+    /// The contact's history in `order`; still readable after the contact is deleted.
     pub async fn history(
         &self,
         caller: &Caller,
         customer_id: CustomerId,
         id: ContactId,
         page: &PageRequest,
+        order: HistoryOrder,
     ) -> Result<Page<HistoryEntry>, CoreError> {
         match self
             .store
@@ -496,13 +495,14 @@ impl ContactService {
             Some(_) => {}
             None => self.require_customer(caller, customer_id).await?,
         }
-        page.check_scope(HISTORY_SCOPE)?;
+        let scope = order.scope("contact");
+        page.check_scope(&scope)?;
         let entries = self
             .store
-            .history(caller.tenant_id, "contact", id.0, page)
+            .history(caller.tenant_id, "contact", id.0, page, order)
             .await
             .map_err(repo_error("contact"))?
-            .scoped(HISTORY_SCOPE);
+            .scoped(&scope);
         if entries.items.is_empty() && page.after.is_none() {
             return Err(CoreError::NotFound { entity: "contact" });
         }

@@ -7,7 +7,7 @@ use crate::clock::Clock;
 use crate::contacts::{check_owner, history_entry};
 use crate::error::CoreError;
 use crate::ports::{ConflictKind, RepoError, Store, Write, WriteOp};
-use crate::query::{MAX_PAGE_SIZE, Page, PageRequest};
+use crate::query::{HistoryOrder, MAX_PAGE_SIZE, Page, PageRequest};
 use crate::write::{
     Attempt, MAX_ATTEMPTS, Precondition, RecordKind, RecordLocks, history, repo_error, retrying,
     settle,
@@ -25,7 +25,6 @@ use time::OffsetDateTime;
 const MAX_DERIVED_CODES: u32 = 50;
 
 const LIST_SCOPE: &str = "customers";
-const HISTORY_SCOPE: &str = "history:customer";
 
 #[derive(Clone)]
 pub struct CustomerService {
@@ -395,19 +394,22 @@ impl CustomerService {
         .await
     }
 
+    /// The customer's history in `order`.
     pub async fn history(
         &self,
         caller: &Caller,
         id: CustomerId,
         page: &PageRequest,
+        order: HistoryOrder,
     ) -> Result<Page<HistoryEntry>, CoreError> {
-        page.check_scope(HISTORY_SCOPE)?;
+        let scope = order.scope("customer");
+        page.check_scope(&scope)?;
         let entries = self
             .store
-            .history(caller.tenant_id, "customer", id.0, page)
+            .history(caller.tenant_id, "customer", id.0, page, order)
             .await
             .map_err(repo_error("customer"))?
-            .scoped(HISTORY_SCOPE);
+            .scoped(&scope);
         if entries.items.is_empty() && page.after.is_none() {
             self.get(caller, id).await?;
         }

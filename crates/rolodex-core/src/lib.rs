@@ -43,7 +43,8 @@ pub use oauth::{OAuthConfig, OAuthService};
 pub use photos::{Media, PhotoFile, PhotoService};
 pub use ports::Store;
 pub use query::{
-    Condition, ContactQuery, ContactSort, Cursor, FieldFilter, FilterField, Page, PageRequest,
+    Condition, ContactQuery, ContactSort, Cursor, FieldFilter, FilterField, HistoryOrder, Page,
+    PageRequest,
 };
 pub use tenants::TenantService;
 pub use users::UserService;

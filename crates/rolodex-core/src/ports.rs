@@ -6,7 +6,7 @@
 
 use crate::error::BoxError;
 use crate::import::ImportCounts;
-use crate::query::{ContactQuery, Page, PageRequest};
+use crate::query::{ContactQuery, HistoryOrder, Page, PageRequest};
 use async_trait::async_trait;
 use rolodex_domain::photo::StoredFormat;
 use rolodex_domain::{
@@ -532,13 +532,14 @@ pub trait ContactRepo: Send + Sync {
 
 #[async_trait]
 pub trait HistoryRepo: Send + Sync {
-    /// Entries of one entity (`"customer"` or `"contact"`), oldest first, paged by entry id.
+    /// Entries of one entity (`"customer"` or `"contact"`) in `order`, paged by entry id.
     async fn history(
         &self,
         tenant: TenantId,
         entity: &str,
         entity_id: i64,
         page: &PageRequest,
+        order: HistoryOrder,
     ) -> Result<Page<HistoryEntry>, RepoError>;
     /// The entry with id `entry`, if it is one of that entity's in `tenant`.
     async fn history_entry(

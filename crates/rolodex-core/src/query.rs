@@ -101,6 +101,27 @@ impl PageRequest {
     }
 }
 
+/// Which end of a record's history a listing starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HistoryOrder {
+    /// Oldest first: the API's history lists.
+    #[default]
+    OldestFirst,
+    /// Newest first: the history pages, which show the latest changes and page back.
+    NewestFirst,
+}
+
+impl HistoryOrder {
+    /// The cursor scope of a listing of `entity`'s history in this order, so that a cursor of
+    /// one order is never applied to the other.
+    pub fn scope(self, entity: &str) -> String {
+        match self {
+            Self::OldestFirst => format!("history:{entity}"),
+            Self::NewestFirst => format!("history:{entity}:newest"),
+        }
+    }
+}
+
 /// One page of results; `next` is where the following page starts, if there is one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {

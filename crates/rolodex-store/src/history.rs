@@ -7,7 +7,7 @@ use crate::sql::{Conn, Param, Sql, Text, json};
 use crate::store::{Backend, SqlStore};
 use async_trait::async_trait;
 use rolodex_core::ports::{HistoryDraft, HistoryRepo, RepoError};
-use rolodex_core::query::{Cursor, Page, PageRequest};
+use rolodex_core::query::{Cursor, HistoryOrder, Page, PageRequest};
 use rolodex_domain::{Change, HistoryEntry, TenantId};
 
 #[async_trait]
@@ -18,7 +18,12 @@ impl<B: Backend> HistoryRepo for SqlStore<B> {
         entity: &str,
         entity_id: i64,
         page: &PageRequest,
+        order: HistoryOrder,
     ) -> Result<Page<HistoryEntry>, RepoError> {
+        let (beyond, direction) = match order {
+            HistoryOrder::OldestFirst => (" AND id > ", ""),
+            HistoryOrder::NewestFirst => (" AND id < ", " DESC"),
+        };
         let mut sql = Sql::new(format!(
             "SELECT {HISTORY_COLUMNS} FROM history WHERE tenant_id = "
         ));
@@ -28,9 +33,12 @@ impl<B: Backend> HistoryRepo for SqlStore<B> {
             .push(" AND entity_id = ")
             .bind(entity_id);
         if let Some(after) = &page.after {
-            sql.push(" AND id > ").bind(after.id);
+            sql.push(beyond).bind(after.id);
         }
-        sql.push(" ORDER BY id LIMIT ").bind(fetch_limit(page));
+        sql.push(" ORDER BY id")
+            .push(direction)
+            .push(" LIMIT ")
+            .bind(fetch_limit(page));
         let items = self.query(sql, rows::history_entry).await?;
         Ok(page_of(items, page, |e| {
             Cursor::new(e.id.to_string(), e.id)

@@ -15,7 +15,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use rolodex_core::{Caller, ContactQuery, ContactSort, CoreError};
+use rolodex_core::{Caller, ContactQuery, ContactSort, CoreError, HistoryOrder};
 use rolodex_domain::{ContactId, CustomerId};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -276,7 +276,13 @@ pub async fn history(
     let entries = state
         .services
         .contacts
-        .history(&caller, CustomerId(customer), ContactId(id), &page)
+        .history(
+            &caller,
+            CustomerId(customer),
+            ContactId(id),
+            &page,
+            HistoryOrder::OldestFirst,
+        )
         .await?;
     Ok(Json(List::from_page(entries, HistoryView::from)))
 }

@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use rolodex_core::{CoreError, PageRequest};
+use rolodex_core::{CoreError, HistoryOrder, PageRequest};
 use rolodex_domain::CustomerId;
 
 /// `limit` and `cursor` of a list request.
@@ -135,7 +135,7 @@ pub async fn history(
     let entries = state
         .services
         .customers
-        .history(&caller, CustomerId(id), &page)
+        .history(&caller, CustomerId(id), &page, HistoryOrder::OldestFirst)
         .await?;
     Ok(Json(List::from_page(entries, HistoryView::from)))
 }

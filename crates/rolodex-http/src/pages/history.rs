@@ -1,6 +1,7 @@
-//! History pages: a contact's or a customer's changes as a timeline (who, when, through
-//! which surface, each field's old and new value), with "restore" on an entry or on one of
-//! its fields, which writes the old values back as a new change.
+//! History pages: a contact's or a customer's changes as a timeline, newest first and a page
+//! at a time (who, when, through which surface, each field's old and new value), with
+//! "restore" on an entry or on one of its fields, which writes the old values back as a new
+//! change.
 
 use super::Done;
 use super::session::Viewer;
@@ -9,8 +10,8 @@ use crate::state::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use rolodex_core::query::MAX_PAGE_SIZE;
-use rolodex_core::{CoreError, Page, PageRequest, Precondition};
+use rolodex_core::query::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use rolodex_core::{CoreError, HistoryOrder, Page, PageRequest, Precondition};
 use rolodex_domain::{ContactId, CustomerId, HistoryEntry};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -47,6 +48,14 @@ struct HistoryPage<'a> {
     restore_base: String,
     version: i64,
     entries: Vec<ShownEntry>,
+    /// The page of the changes before these, if there were any.
+    older: Option<String>,
+}
+
+/// Where a history page starts: at the newest change, or before the changes shown already.
+#[derive(Debug, Deserialize)]
+pub struct Older {
+    older: Option<String>,
 }
 
 /// How a recorded value reads on a page.
@@ -85,7 +94,6 @@ fn display(value: &Value) -> String {
 fn shown(entries: Vec<HistoryEntry>) -> Vec<ShownEntry> {
     entries
         .into_iter()
-        .rev()
         .map(|e| {
             let update = e.change == rolodex_domain::history::Change::Update;
             let changes: Vec<ShownChange> = e
@@ -112,57 +120,56 @@ fn shown(entries: Vec<HistoryEntry>) -> Vec<ShownEntry> {
         .collect()
 }
 
-/// Every entry of a history, read page by page.
-async fn all<F, Fut>(read: F) -> Result<Vec<HistoryEntry>, CoreError>
-where
-    F: Fn(PageRequest) -> Fut,
-    Fut: Future<Output = Result<Page<HistoryEntry>, CoreError>>,
-{
-    let mut page = PageRequest {
-        limit: MAX_PAGE_SIZE,
-        after: None,
-    };
-    let mut entries = Vec::new();
-    loop {
-        let found = read(page.clone()).await?;
-        entries.extend(found.items);
-        match found.next {
-            Some(next) => page.after = Some(next),
-            None => return Ok(entries),
-        }
-    }
-}
-
+/// One page of a record's history, newest first.
 async fn entries_of(
     state: &AppState,
     viewer: &Viewer,
     entity: &str,
     customer: i64,
     id: i64,
-) -> Result<Vec<HistoryEntry>, CoreError> {
+    page: &PageRequest,
+) -> Result<Page<HistoryEntry>, CoreError> {
     let caller = &viewer.caller;
+    let newest = HistoryOrder::NewestFirst;
     match entity {
         "contact" => {
-            all(|page| async move {
-                state
-                    .services
-                    .contacts
-                    .history(caller, CustomerId(customer), ContactId(id), &page)
-                    .await
-            })
-            .await
+            state
+                .services
+                .contacts
+                .history(caller, CustomerId(customer), ContactId(id), page, newest)
+                .await
         }
         _ => {
-            all(|page| async move {
-                state
-                    .services
-                    .customers
-                    .history(caller, CustomerId(id), &page)
-                    .await
-            })
-            .await
+            state
+                .services
+                .customers
+                .history(caller, CustomerId(id), page, newest)
+                .await
         }
     }
+}
+
+/// The page of a history that `older` (a cursor of the page before, if any) asks for, and the
+/// address of the page after it.
+async fn history_page(
+    state: &AppState,
+    viewer: &Viewer,
+    entity: &str,
+    customer: i64,
+    id: i64,
+    older: &Older,
+) -> Result<(Vec<HistoryEntry>, Option<String>), PageError> {
+    let page = PageRequest::parse(Some(DEFAULT_PAGE_SIZE), older.older.as_deref())
+        .map_err(|e| PageError::Core(e.into()))?;
+    let found = entries_of(state, viewer, entity, customer, id, &page).await?;
+    let base = match entity {
+        "contact" => format!("{BASE}/contacts/{id}/history"),
+        _ => format!("{BASE}/customers/{id}/history"),
+    };
+    let older = found
+        .next
+        .map(|next| format!("{base}?older={}", next.encode()));
+    Ok((found.items, older))
 }
 
 /// The fields of a record as they were at `version`, from its fields now (`snapshot`) and
@@ -176,9 +183,23 @@ pub async fn changes_since(
     version: i64,
     mut snapshot: Map<String, Value>,
 ) -> Result<(Map<String, Value>, Vec<String>), PageError> {
-    let entries = entries_of(state, viewer, entity, customer, id).await?;
+    // The changes since `version`, newest first: pages are read back until they reach it.
+    let mut since = Vec::new();
+    let mut page = PageRequest {
+        limit: MAX_PAGE_SIZE,
+        after: None,
+    };
+    loop {
+        let found = entries_of(state, viewer, entity, customer, id, &page).await?;
+        let reached = found.items.iter().any(|e| e.version <= version);
+        since.extend(found.items.into_iter().filter(|e| e.version > version));
+        match found.next {
+            Some(next) if !reached => page.after = Some(next),
+            _ => break,
+        }
+    }
     let mut who = Vec::new();
-    for entry in entries.iter().rev().filter(|e| e.version > version) {
+    for entry in &since {
         for change in &entry.changes {
             snapshot.insert(change.field.clone(), change.old.clone());
         }
@@ -204,13 +225,22 @@ pub async fn contact(
     viewer: Viewer,
     Path(id): Path<i64>,
     Query(done): Query<Done>,
+    Query(older): Query<Older>,
 ) -> PageResult {
     let contact = state
         .services
         .contacts
         .get_by_id(&viewer.caller, ContactId(id))
         .await?;
-    let entries = entries_of(&state, &viewer, "contact", contact.customer_id.0, id).await?;
+    let (entries, older) = history_page(
+        &state,
+        &viewer,
+        "contact",
+        contact.customer_id.0,
+        id,
+        &older,
+    )
+    .await?;
     Ok(render(&HistoryPage {
         chrome: Some(&viewer.chrome),
         flash: done.flash(),
@@ -222,6 +252,7 @@ pub async fn contact(
         restore_base: format!("{BASE}/contacts/{id}/history"),
         version: contact.version,
         entries: shown(entries),
+        older,
     }))
 }
 
@@ -230,13 +261,14 @@ pub async fn customer(
     viewer: Viewer,
     Path(id): Path<i64>,
     Query(done): Query<Done>,
+    Query(older): Query<Older>,
 ) -> PageResult {
     let customer = state
         .services
         .customers
         .get(&viewer.caller, CustomerId(id))
         .await?;
-    let entries = entries_of(&state, &viewer, "customer", id, id).await?;
+    let (entries, older) = history_page(&state, &viewer, "customer", id, id, &older).await?;
     Ok(render(&HistoryPage {
         chrome: Some(&viewer.chrome),
         flash: done.flash(),
@@ -248,6 +280,7 @@ pub async fn customer(
         restore_base: format!("{BASE}/customers/{id}/history"),
         version: customer.version,
         entries: shown(entries),
+        older,
     }))
 }
 

@@ -1,12 +1,14 @@
 //! Contact and customer writes: round trips, versions, tenancy, uniqueness, history.
 
 use crate::support::*;
-use rolodex_core::ports::{ConflictKind, RepoError, WriteOp};
-use rolodex_core::query::{ContactQuery, PageRequest};
+use rolodex_core::ports::{ConflictKind, RepoError, Store, WriteOp};
+use rolodex_core::query::{ContactQuery, HistoryOrder, Page, PageRequest};
 use rolodex_domain::{
-    Change, ContactFields, ContactId, CustomerFields, CustomerId, Surface, UserId,
+    Change, ContactFields, ContactId, CustomerFields, CustomerId, HistoryEntry, Surface, TenantId,
+    UserId,
 };
 use serde_json::json;
+use std::sync::Arc;
 
 async fn a_contact_with_every_field_set_reads_back_as_written(db: TestDb) {
     let tenant = db.tenant("acme").await;
@@ -217,11 +219,7 @@ async fn an_update_with_a_stale_version_is_a_mismatch_and_changes_nothing(db: Te
         .expect("read")
         .expect("found");
     assert_eq!(after, before);
-    let history = db
-        .store
-        .history(tenant, "contact", id.0, &PageRequest::default())
-        .await
-        .expect("history");
+    let history = oldest_history(&db.store, tenant, "contact", id.0).await;
     assert_eq!(history.items.len(), 1, "only the create is recorded");
 }
 
@@ -469,11 +467,7 @@ async fn a_customer_with_contacts_cannot_be_deleted(db: TestDb) {
         db.store.customer(tenant, customer).await.expect("read"),
         None
     );
-    let history = db
-        .store
-        .history(tenant, "customer", customer.0, &PageRequest::default())
-        .await
-        .expect("read");
+    let history = oldest_history(&db.store, tenant, "customer", customer.0).await;
     let recorded: Vec<(Change, i64)> = history
         .items
         .iter()
@@ -521,11 +515,7 @@ async fn history_is_recorded_with_each_write(db: TestDb) {
         .await
         .expect("deleted");
 
-    let page = db
-        .store
-        .history(tenant, "contact", id.0, &PageRequest::default())
-        .await
-        .expect("history");
+    let page = oldest_history(&db.store, tenant, "contact", id.0).await;
     assert_eq!(page.next, None);
     let entries = page.items;
     assert_eq!(entries.len(), 3);
@@ -558,18 +548,10 @@ async fn history_is_recorded_with_each_write(db: TestDb) {
 
     // Another tenant sees none of it.
     let other = db.tenant("other").await;
-    let theirs = db
-        .store
-        .history(other, "contact", id.0, &PageRequest::default())
-        .await
-        .expect("history");
+    let theirs = oldest_history(&db.store, other, "contact", id.0).await;
     assert!(theirs.items.is_empty());
     // Customer history is kept apart from contact history.
-    let customer_history = db
-        .store
-        .history(tenant, "customer", customer.0, &PageRequest::default())
-        .await
-        .expect("h");
+    let customer_history = oldest_history(&db.store, tenant, "customer", customer.0).await;
     assert_eq!(customer_history.items.len(), 1);
 }
 
@@ -578,11 +560,7 @@ async fn one_history_entry_is_read_by_id_only_in_its_tenant_and_of_its_record(db
     let customer = create_customer(&db.store, tenant, "C1").await;
     let ann = create_contact(&db.store, tenant, customer, named("Ann", "Lee")).await;
     let bob = create_contact(&db.store, tenant, customer, named("Bob", "Lee")).await;
-    let entries = db
-        .store
-        .history(tenant, "contact", ann.0, &PageRequest::default())
-        .await
-        .expect("history");
+    let entries = oldest_history(&db.store, tenant, "contact", ann.0).await;
     let entry = &entries.items[0];
 
     let found = db
@@ -608,7 +586,7 @@ async fn one_history_entry_is_read_by_id_only_in_its_tenant_and_of_its_record(db
     }
 }
 
-async fn history_pages_oldest_first_without_overlap(db: TestDb) {
+async fn history_pages_in_either_order_without_overlap(db: TestDb) {
     let tenant = db.tenant("acme").await;
     let customer = create_customer(&db.store, tenant, "C1").await;
     for version in 1..=6 {
@@ -627,24 +605,29 @@ async fn history_pages_oldest_first_without_overlap(db: TestDb) {
             .await
             .expect("updated");
     }
-    let mut versions = Vec::new();
-    let mut page = PageRequest {
-        limit: 3,
-        after: None,
-    };
-    loop {
-        let got = db
-            .store
-            .history(tenant, "customer", customer.0, &page)
-            .await
-            .expect("history");
-        versions.extend(got.items.iter().map(|e| e.version));
-        match got.next {
-            Some(next) => page.after = Some(next),
-            None => break,
+    for (order, expected) in [
+        (HistoryOrder::OldestFirst, [1, 2, 3, 4, 5, 6, 7]),
+        (HistoryOrder::NewestFirst, [7, 6, 5, 4, 3, 2, 1]),
+    ] {
+        let mut versions = Vec::new();
+        let mut page = PageRequest {
+            limit: 3,
+            after: None,
+        };
+        loop {
+            let got = db
+                .store
+                .history(tenant, "customer", customer.0, &page, order)
+                .await
+                .expect("history");
+            versions.extend(got.items.iter().map(|e| e.version));
+            match got.next {
+                Some(next) => page.after = Some(next),
+                None => break,
+            }
         }
+        assert_eq!(versions, expected, "{order:?}");
     }
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7]);
 }
 
 async fn a_failed_write_leaves_neither_changes_nor_history(db: TestDb) {
@@ -695,11 +678,7 @@ async fn a_failed_write_leaves_neither_changes_nor_history(db: TestDb) {
         .expect("read")
         .expect("found");
     assert_eq!((c.fields.code.as_str(), c.version), ("C1", 1));
-    let history = db
-        .store
-        .history(tenant, "customer", customer.0, &PageRequest::default())
-        .await
-        .expect("h");
+    let history = oldest_history(&db.store, tenant, "customer", customer.0).await;
     assert_eq!(history.items.len(), 1, "only the customer's creation");
     let found = db
         .store
@@ -746,10 +725,8 @@ async fn a_customer_and_its_first_contact_land_together_or_not_at_all(db: TestDb
         .expect("found");
     assert_eq!(contact.customer_id, CustomerId(ids[0]));
     assert_eq!(
-        db.store
-            .history(tenant, "contact", ids[1], &PageRequest::default())
+        oldest_history(&db.store, tenant, "contact", ids[1])
             .await
-            .expect("history")
             .items
             .len(),
         1
@@ -825,6 +802,25 @@ async fn a_deleted_contact_leaves_no_search_terms(db: TestDb) {
     );
 }
 
+/// The first page of a record's history, oldest first.
+async fn oldest_history(
+    store: &Arc<dyn Store>,
+    tenant: TenantId,
+    entity: &str,
+    id: i64,
+) -> Page<HistoryEntry> {
+    store
+        .history(
+            tenant,
+            entity,
+            id,
+            &PageRequest::default(),
+            HistoryOrder::OldestFirst,
+        )
+        .await
+        .expect("history")
+}
+
 store_tests!(
     a_customer_and_its_first_contact_land_together_or_not_at_all,
     a_contact_with_every_field_set_reads_back_as_written,
@@ -835,7 +831,7 @@ store_tests!(
     demoting_the_primary_and_promoting_another_in_one_write_succeeds,
     a_customer_with_contacts_cannot_be_deleted,
     history_is_recorded_with_each_write,
-    history_pages_oldest_first_without_overlap,
+    history_pages_in_either_order_without_overlap,
     one_history_entry_is_read_by_id_only_in_its_tenant_and_of_its_record,
     a_failed_write_leaves_neither_changes_nor_history,
     a_deleted_contact_leaves_no_search_terms,

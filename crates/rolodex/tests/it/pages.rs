@@ -26,6 +26,7 @@ app_tests!(
     forms_without_the_sessions_token_change_nothing,
     sign_in_sets_a_guarded_session_cookie,
     admins_manage_users_keys_and_oauth_clients,
+    a_long_history_is_shown_newest_first_a_page_at_a_time,
 );
 
 /// A chromedriver on a free loopback port, stopped when dropped with the browsers it
@@ -609,6 +610,73 @@ async fn page(client: &reqwest::Client, app: &TestApp, path: &str, status: u16) 
     let response = client.get(app.url(path)).send().await.expect("answered");
     assert_eq!(response.status().as_u16(), status, "{path}");
     response.text().await.expect("a page")
+}
+
+/// The versions of the history entries a page shows, in its order.
+fn versions_shown(html: &str) -> Vec<i64> {
+    html.split("(version ")
+        .skip(1)
+        .map(|rest| {
+            rest.split(')')
+                .next()
+                .and_then(|v| v.parse().ok())
+                .expect("a version")
+        })
+        .collect()
+}
+
+/// The address the "Older changes" link of a history page leads to, if it has one.
+fn older_link(html: &str) -> Option<String> {
+    let at = html.find("id=\"older\"")?;
+    let start = html[..at].rfind("href=\"")? + 6;
+    Some(html[start..].split('"').next()?.replace("&amp;", "&"))
+}
+
+async fn a_long_history_is_shown_newest_first_a_page_at_a_time(app: TestApp) {
+    let api = app.admin().await;
+    let customer = api
+        .post("/v1/customers", json!({"code": "C1", "name": "One"}), 201)
+        .await["id"]
+        .clone();
+    let contact = api
+        .post(
+            &format!("/v1/customers/{customer}/contacts"),
+            json!({"first_name": "Ann", "last_name": "Lee"}),
+            201,
+        )
+        .await["id"]
+        .clone();
+    for n in 1..=55 {
+        api.patch(
+            &format!("/v1/customers/{customer}/contacts/{contact}"),
+            json!({"title": format!("Buyer {n}")}),
+            200,
+        )
+        .await;
+    }
+    let (client, _) = signed_in(&app, "admin", ADMIN_PASSWORD).await;
+    let path = format!("/app/contacts/{contact}/history");
+    let first = page(&client, &app, &path, 200).await;
+    assert_eq!(versions_shown(&first), (7..=56).rev().collect::<Vec<_>>());
+    assert!(first.contains("Buyer 55"), "the latest change is shown");
+    let older = older_link(&first).expect("a link to the older changes");
+    assert!(older.starts_with(&path), "{older}");
+    let second = page(&client, &app, &older, 200).await;
+    assert_eq!(versions_shown(&second), [6, 5, 4, 3, 2, 1]);
+    assert_eq!(
+        older_link(&second),
+        None,
+        "the first change ends the history"
+    );
+    // A cursor of the API's oldest-first listing is not one of this page's.
+    let api_page = api
+        .get(
+            &format!("/v1/customers/{customer}/contacts/{contact}/history?limit=2"),
+            200,
+        )
+        .await;
+    let cursor = api_page["next_cursor"].as_str().expect("a cursor");
+    page(&client, &app, &format!("{path}?older={cursor}"), 422).await;
 }
 
 /// The text of the `<code id="ID">` element of `html`.
