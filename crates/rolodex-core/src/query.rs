@@ -112,6 +112,19 @@ pub enum HistoryOrder {
 }
 
 impl HistoryOrder {
+    /// Parses a client's `sort` of a history: `id` (oldest first) or `-id` (newest first).
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        match raw {
+            "id" => Ok(Self::OldestFirst),
+            "-id" => Ok(Self::NewestFirst),
+            _ => Err(ValidationError::new(
+                "sort",
+                "invalid_sort",
+                "must be id (oldest first) or -id (newest first)",
+            )),
+        }
+    }
+
     /// The cursor scope of a listing of `entity`'s history in this order, so that a cursor of
     /// one order is never applied to the other.
     pub fn scope(self, entity: &str) -> String {

@@ -310,6 +310,19 @@ impl IntoParams for PageParams {
     }
 }
 
+/// `sort` of a history list.
+pub struct HistorySortParam;
+
+impl IntoParams for HistorySortParam {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![query(
+            "sort",
+            "id: oldest change first (default); -id: newest first",
+            of(Type::String).enum_values(Some(["id", "-id"])),
+        )]
+    }
+}
+
 /// The options of an import.
 pub struct ImportParams;
 

@@ -1,13 +1,14 @@
 //! Contacts: create, read, list per customer, search across customers, patch, replace,
 //! delete, history, restore from history.
 
-use super::customers::page;
+use super::customers::{history_order, page};
 use super::dto::{ContactView, HistoryView, List, RestoreRequest};
 use super::map::{ContactWrite, contact_patch};
 use super::{created, tagged};
 use crate::extract::{Conditions, Ids, JsonObject, NativeCaller, OptionalJsonBody, Params};
 use crate::openapi::{
-    ConditionHeaders, ContactFilterParams, IdempotencyKeyHeader, PageParams, TenantHeader,
+    ConditionHeaders, ContactFilterParams, HistorySortParam, IdempotencyKeyHeader, PageParams,
+    TenantHeader,
 };
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -15,7 +16,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use rolodex_core::{Caller, ContactQuery, ContactSort, CoreError, HistoryOrder};
+use rolodex_core::{Caller, ContactQuery, ContactSort, CoreError};
 use rolodex_domain::{ContactId, CustomerId};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -263,7 +264,7 @@ pub async fn delete(
 }
 
 #[utoipa::path(get, operation_id = "contact_history", path = "/v1/customers/{id}/contacts/{contact_id}/history", tag = "contacts", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader, PageParams),
+    params(("id" = i64, Path, description = "Customer id"), ("contact_id" = i64, Path, description = "Contact id"), TenantHeader, PageParams, HistorySortParam),
     responses((status = 200, body = List<HistoryView>)))]
 pub async fn history(
     State(state): State<AppState>,
@@ -271,7 +272,7 @@ pub async fn history(
     Ids((customer, id)): Ids<(i64, i64)>,
     params: Params,
 ) -> Result<Json<List<HistoryView>>, Problem> {
-    params.only(&["limit", "cursor"])?;
+    params.only(&["limit", "cursor", "sort"])?;
     let page = page(&params)?;
     let entries = state
         .services
@@ -281,7 +282,7 @@ pub async fn history(
             CustomerId(customer),
             ContactId(id),
             &page,
-            HistoryOrder::OldestFirst,
+            history_order(&params)?,
         )
         .await?;
     Ok(Json(List::from_page(entries, HistoryView::from)))

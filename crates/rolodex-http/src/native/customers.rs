@@ -4,7 +4,9 @@ use super::dto::{CustomerView, HistoryView, List, RestoreRequest};
 use super::map::{CustomerWrite, customer_patch};
 use super::{created, tagged};
 use crate::extract::{Conditions, Ids, JsonObject, NativeCaller, OptionalJsonBody, Params};
-use crate::openapi::{ConditionHeaders, IdempotencyKeyHeader, PageParams, TenantHeader};
+use crate::openapi::{
+    ConditionHeaders, HistorySortParam, IdempotencyKeyHeader, PageParams, TenantHeader,
+};
 use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
@@ -18,6 +20,16 @@ use rolodex_domain::CustomerId;
 pub fn page(params: &Params) -> Result<PageRequest, Problem> {
     let limit = params.parse::<u32>("limit", "an integer")?;
     PageRequest::parse(limit, params.get("cursor")).map_err(|e| Problem::from(CoreError::from(e)))
+}
+
+/// The order a history list asks for with `sort` (oldest first without one).
+pub fn history_order(params: &Params) -> Result<HistoryOrder, Problem> {
+    params
+        .get("sort")
+        .map(HistoryOrder::parse)
+        .transpose()
+        .map(Option::unwrap_or_default)
+        .map_err(|e| Problem::from(CoreError::from(e)))
 }
 
 #[utoipa::path(post, operation_id = "create_customer", path = "/v1/customers", tag = "customers", security(("bearer" = [])),
@@ -122,7 +134,7 @@ pub async fn delete(
 }
 
 #[utoipa::path(get, operation_id = "customer_history", path = "/v1/customers/{id}/history", tag = "customers", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Customer id"), TenantHeader, PageParams),
+    params(("id" = i64, Path, description = "Customer id"), TenantHeader, PageParams, HistorySortParam),
     responses((status = 200, body = List<HistoryView>)))]
 pub async fn history(
     State(state): State<AppState>,
@@ -130,12 +142,12 @@ pub async fn history(
     Ids(id): Ids<i64>,
     params: Params,
 ) -> Result<Json<List<HistoryView>>, Problem> {
-    params.only(&["limit", "cursor"])?;
+    params.only(&["limit", "cursor", "sort"])?;
     let page = page(&params)?;
     let entries = state
         .services
         .customers
-        .history(&caller, CustomerId(id), &page, HistoryOrder::OldestFirst)
+        .history(&caller, CustomerId(id), &page, history_order(&params)?)
         .await?;
     Ok(Json(List::from_page(entries, HistoryView::from)))
 }

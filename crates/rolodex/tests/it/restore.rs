@@ -337,6 +337,58 @@ async fn a_customer_gets_its_old_values_back(app: TestApp) {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+async fn the_latest_change_to_restore_is_the_first_of_the_newest_first_history(app: TestApp) {
+    let api = app.admin().await;
+    let (url, _) = patched_contact(&api, "C1").await;
+    for n in 1..=3 {
+        api.patch(&url, json!({"title": format!("Buyer {n}")}), StatusCode::OK)
+            .await;
+    }
+    let newest = api
+        .get(&format!("{url}/history?sort=-id&limit=2"), StatusCode::OK)
+        .await;
+    let versions: Vec<i64> = newest["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| e["version"].as_i64().expect("a version"))
+        .collect();
+    assert_eq!(versions, [5, 4]);
+    let cursor = newest["next_cursor"].as_str().expect("more");
+    let older = api
+        .get(
+            &format!("{url}/history?sort=-id&limit=2&cursor={cursor}"),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(older["items"][0]["version"], 3);
+    // A cursor belongs to its order, and a sort is one of the two.
+    let oldest = api
+        .get(&format!("{url}/history?limit=2"), StatusCode::OK)
+        .await;
+    let cursor = oldest["next_cursor"].as_str().expect("more");
+    let refused = api
+        .get(
+            &format!("{url}/history?sort=-id&cursor={cursor}"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(refused["errors"][0]["code"], "invalid_cursor");
+    let refused = api
+        .get(
+            &format!("{url}/history?sort=version"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(refused["errors"][0]["code"], "invalid_sort");
+    // Restoring the latest change puts the title back to the one before it.
+    let latest = newest["items"][0]["id"].as_i64().expect("an id");
+    let (status, _, restored) =
+        restore(&api, &url, latest, Some(json!({"fields": ["title"]})), None).await;
+    assert_eq!(status, StatusCode::OK, "{restored}");
+    assert_eq!(restored["title"], "Buyer 2");
+}
+
 app_tests!(
     restoring_a_whole_entry_writes_back_its_old_values_as_a_change_of_its_own,
     restoring_named_fields_leaves_the_others_as_they_are,
@@ -345,4 +397,5 @@ app_tests!(
     an_entry_of_another_tenant_or_another_record_is_404,
     fields_the_entry_did_not_change_and_the_photo_are_refused_by_name,
     a_customer_gets_its_old_values_back,
+    the_latest_change_to_restore_is_the_first_of_the_newest_first_history,
 );
