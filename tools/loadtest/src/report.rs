@@ -128,12 +128,14 @@ pub fn seeding(servers: &[(&str, &Seeding, u64)], flush: &Flush, seed_clients: u
             let creates = per_sec(s.contacts, s.contacts_took);
             println!(
                 "{:<11} writer: {} jobs in {} commits ({:.1} a commit), a transaction {:.2} ms on \
-                 average; contacts reach {:.2} of the disk's limit for {seed_clients} clients",
+                 average, in one {:.0}% of the seeding; contacts reach {:.2} of the disk's limit \
+                 for {seed_clients} clients",
                 "",
                 c.jobs,
                 c.commits,
                 c.jobs as f64 / c.commits.max(1) as f64,
                 ms(c.transaction_time) / c.commits.max(1) as f64,
+                100.0 * c.transaction_time.as_secs_f64() / took.as_secs_f64().max(f64::EPSILON),
                 creates / (flush.commits_per_sec() * seed_clients as f64),
             );
         }
