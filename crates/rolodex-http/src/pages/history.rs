@@ -150,25 +150,22 @@ async fn entries_of(
 }
 
 /// The page of a history that `older` (a cursor of the page before, if any) asks for, and the
-/// address of the page after it.
+/// address of the page after it (the history page is at `path`).
 async fn history_page(
     state: &AppState,
     viewer: &Viewer,
     entity: &str,
     customer: i64,
     id: i64,
+    path: &str,
     older: &Older,
 ) -> Result<(Vec<HistoryEntry>, Option<String>), PageError> {
     let page = PageRequest::parse(Some(DEFAULT_PAGE_SIZE), older.older.as_deref())
         .map_err(|e| PageError::Core(e.into()))?;
     let found = entries_of(state, viewer, entity, customer, id, &page).await?;
-    let base = match entity {
-        "contact" => format!("{BASE}/contacts/{id}/history"),
-        _ => format!("{BASE}/customers/{id}/history"),
-    };
     let older = found
         .next
-        .map(|next| format!("{base}?older={}", next.encode()));
+        .map(|next| format!("{path}?older={}", next.encode()));
     Ok((found.items, older))
 }
 
@@ -232,12 +229,14 @@ pub async fn contact(
         .contacts
         .get_by_id(&viewer.caller, ContactId(id))
         .await?;
+    let path = format!("{BASE}/contacts/{id}/history");
     let (entries, older) = history_page(
         &state,
         &viewer,
         "contact",
         contact.customer_id.0,
         id,
+        &path,
         &older,
     )
     .await?;
@@ -249,7 +248,7 @@ pub async fn contact(
             super::contacts::display_name(&contact.fields)
         ),
         back: format!("{BASE}/contacts/{id}"),
-        restore_base: format!("{BASE}/contacts/{id}/history"),
+        restore_base: path,
         version: contact.version,
         entries: shown(entries),
         older,
@@ -268,7 +267,8 @@ pub async fn customer(
         .customers
         .get(&viewer.caller, CustomerId(id))
         .await?;
-    let (entries, older) = history_page(&state, &viewer, "customer", id, id, &older).await?;
+    let path = format!("{BASE}/customers/{id}/history");
+    let (entries, older) = history_page(&state, &viewer, "customer", id, id, &path, &older).await?;
     Ok(render(&HistoryPage {
         chrome: Some(&viewer.chrome),
         flash: done.flash(),
@@ -277,7 +277,7 @@ pub async fn customer(
             customer.fields.name.unwrap_or(customer.fields.code)
         ),
         back: format!("{BASE}/customers/{id}"),
-        restore_base: format!("{BASE}/customers/{id}/history"),
+        restore_base: path,
         version: customer.version,
         entries: shown(entries),
         older,
