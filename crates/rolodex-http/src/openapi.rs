@@ -14,8 +14,9 @@ use crate::problem::{Problem, ProblemBody};
 use crate::state::AppState;
 use axum::Router;
 use axum::body::Bytes;
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::IntoResponse;
+use rolodex_core::CoreError;
 use rolodex_core::query::MAX_PAGE_SIZE;
 use std::sync::OnceLock;
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
@@ -453,11 +454,9 @@ async fn document() -> axum::response::Response {
     });
     match json {
         Some(json) => ([(header::CONTENT_TYPE, "application/json")], json.clone()).into_response(),
-        None => Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "something went wrong on our side",
-        )
+        None => Problem::from(CoreError::Internal(
+            "the OpenAPI document could not be serialized".into(),
+        ))
         .into_response(),
     }
 }
