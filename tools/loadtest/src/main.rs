@@ -109,6 +109,9 @@ pub struct Seeding {
     pub contacts_took: Duration,
     /// The server's own count of its transactions during the seeding, when it tells.
     pub commits: Option<Commits>,
+    /// Bytes the server wrote to storage while seeding (its database files and its log), when
+    /// measured.
+    pub written: Option<u64>,
 }
 
 /// Rolodex's writer during the seeding (from `/metrics`): the jobs it ran, the transactions
@@ -255,8 +258,10 @@ async fn load_rolodex(
 ) -> anyhow::Result<Loaded> {
     let server = rolodex::start(bin).await?;
     let endpoint = rolodex::login(&server).await?;
+    let written = server.written()?;
     let (ids, mut seeding) =
         rolodex::seed(&endpoint, args.seed_clients, customers, contacts).await?;
+    seeding.written = Some(server.written()? - written);
     seeding.commits = Some(rolodex::commits(&endpoint).await?);
     rolodex::check_search(&endpoint, prefixes).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -277,7 +282,9 @@ async fn load_pocketbase(
 ) -> anyhow::Result<Loaded> {
     let server = pocketbase::start(bin).await?;
     let endpoint = pocketbase::setup(&server).await?;
-    let (ids, seeding) = pocketbase::seed(&endpoint, args.seed_clients, contacts).await?;
+    let written = server.written()?;
+    let (ids, mut seeding) = pocketbase::seed(&endpoint, args.seed_clients, contacts).await?;
+    seeding.written = Some(server.written()? - written);
     pocketbase::check_search(&endpoint, prefixes).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle_rss = server.rss()?;

@@ -149,6 +149,7 @@ pub async fn seed(
         contacts: ids.len(),
         contacts_took: took,
         commits: None,
+        written: None,
     };
     Ok((Arc::new(ids), seeding))
 }

@@ -1,4 +1,5 @@
-//! What Linux's `/proc` tells about a process: resident memory and CPU time spent.
+//! What Linux's `/proc` tells about a process: resident memory, CPU time spent and bytes
+//! written to its files.
 
 use anyhow::Context;
 use std::time::Duration;
@@ -18,6 +19,18 @@ pub fn rss(pid: u32) -> anyhow::Result<u64> {
         .and_then(|v| v.trim().parse::<u64>().ok())
         .context("no VmRSS in /proc/<pid>/status")?;
     Ok(kib * 1024)
+}
+
+/// Bytes process `pid` has caused to be written to storage so far (`write_bytes` of
+/// `/proc/<pid>/io`, counted as its writes dirty the page cache): its database files and its
+/// log, not what it sends on sockets.
+pub fn written(pid: u32) -> anyhow::Result<u64> {
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io"))
+        .with_context(|| format!("no I/O counters for process {pid}"))?;
+    io.lines()
+        .find_map(|l| l.strip_prefix("write_bytes:"))
+        .and_then(|v| v.trim().parse().ok())
+        .context("no write_bytes in /proc/<pid>/io")
 }
 
 /// CPU time (user + system) spent so far by the process or thread whose `stat` file is at

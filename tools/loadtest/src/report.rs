@@ -115,9 +115,19 @@ pub fn seeding(servers: &[(&str, &Seeding, u64)], flush: &Flush, seed_clients: u
         } else {
             String::new()
         };
+        let written = s
+            .written
+            .map(|bytes| {
+                let creates = (s.customers + s.contacts).max(1) as f64;
+                format!(
+                    "; {:.1} KiB written to storage a create",
+                    bytes as f64 / 1024.0 / creates
+                )
+            })
+            .unwrap_or_default();
         println!(
             "{name:<11} seeding: {customers}{} contacts in {:.1} s: {:.0} creates/s \
-             (contacts alone {:.0}/s); idle RSS {:.1} MiB",
+             (contacts alone {:.0}/s){written}; idle RSS {:.1} MiB",
             s.contacts,
             took.as_secs_f64(),
             per_sec(s.customers + s.contacts, took),

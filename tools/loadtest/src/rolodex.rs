@@ -156,6 +156,7 @@ pub async fn seed(
         contacts: contact_ids.len(),
         contacts_took,
         commits: None,
+        written: None,
     };
     Ok((Arc::new(contact_ids), seeding))
 }

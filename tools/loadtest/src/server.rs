@@ -63,6 +63,11 @@ impl Server {
         procfs::rss(self.pid)
     }
 
+    /// Bytes the server has written to storage so far.
+    pub fn written(&self) -> anyhow::Result<u64> {
+        procfs::written(self.pid)
+    }
+
     /// CPU time the server has spent so far.
     pub fn cpu_time(&self) -> Duration {
         procfs::cpu_time(self.pid)
