@@ -7,7 +7,7 @@ use std::process::ExitCode;
 /// jemalloc, for every allocation of the process (SQLite's too): requests allocate and free many
 /// small values on several threads, which it serves from per-thread caches without a global
 /// lock, and its background threads give memory that is no longer used back to the system
-/// within about half a second (`JEMALLOC_SYS_WITH_MALLOC_CONF` in `.cargo/config.toml`),
+/// within about a quarter of a second (`JEMALLOC_SYS_WITH_MALLOC_CONF` in `.cargo/config.toml`),
 /// also when the node has gone idle. An idle node after 10,000 creates holds about 21 MiB with
 /// it, 26 MiB with mimalloc, which gives memory back only on a later allocator call.
 #[global_allocator]
